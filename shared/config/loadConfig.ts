@@ -1,0 +1,210 @@
+import { MONITORED_KINDS, type MonitoredKind } from '../domain/assets';
+import { AppError } from '../domain/errors';
+import type { AlertPolicy } from '../domain/policy';
+import { MIN_SEVERITIES, type MinSeverity } from '../domain/severity';
+import { settingSpec, type SettingName } from './settings';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type StateConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'tableServiceUri'; url: string };
+
+export interface ChannelsConfig {
+  teams?: { webhookUrl: string; minSeverity: MinSeverity };
+  slack?: { webhookUrl: string; minSeverity: MinSeverity };
+  email?: { from: string; to: string[]; minSeverity: MinSeverity };
+  pagerduty?: { routingKey: string; eventsUrl: string; minSeverity: MinSeverity };
+  webhook?: { url: string; secret: string; minSeverity: MinSeverity };
+}
+
+export interface AppConfig {
+  tenant: { id: string; name: string };
+  graph: { baseUrl: string; maxRetryMs: number };
+  monitoredKinds: readonly MonitoredKind[];
+  schedule: string;
+  policy: AlertPolicy;
+  state: { connection: StateConnection | undefined; table: string };
+  channels: ChannelsConfig;
+  delivery: { attempts: number };
+  appInsights: { connectionString: string } | undefined;
+  renewal: { keyVaultUrl: string | undefined; secretName: string };
+}
+
+/** A configuration error lists every problem at once, each as `NAME: what is wrong`. */
+export class ConfigError extends AppError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super('config_invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+const NCRONTAB_FIELD = /^[0-9A-Za-z*/,?-]+$/;
+
+/**
+ * Reads and validates every setting once, at start. Returns a frozen, typed config or throws a
+ * ConfigError naming each bad field. Secret values are never echoed.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const problems: string[] = [];
+  const raw = (name: SettingName): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const str = (name: SettingName): string | undefined => raw(name) ?? settingSpec(name).default;
+  const shown = (name: SettingName, value: string): string => (settingSpec(name).secret ? '(value not shown: it is a secret)' : `got "${value}"`);
+
+  const wholeNumber = (name: SettingName, what: string, min: number): number => {
+    const value = str(name) ?? '';
+    if (!/^\d+$/.test(value) || Number(value) < min) {
+      problems.push(`${name}: must be a whole number of ${what}${min > 0 ? ` (at least ${min})` : ''}, got "${value}"`);
+      return Number.NaN;
+    }
+    return Number(value);
+  };
+  const severity = (name: SettingName): MinSeverity => {
+    const value = str(name) ?? '';
+    if ((MIN_SEVERITIES as readonly string[]).includes(value)) return value as MinSeverity;
+    problems.push(`${name}: must be one of ${MIN_SEVERITIES.join(', ')}, got "${value}"`);
+    return 'notice';
+  };
+  const httpsUrl = (name: SettingName, value: string): string => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:') problems.push(`${name}: must be an https:// URL, ${shown(name, value)}`);
+    return value.replace(/\/+$/, '');
+  };
+
+  // Tenant and Graph
+  const tenantId = raw('APNS_TENANT_ID') ?? raw('AZURE_TENANT_ID');
+  if (!tenantId) problems.push('APNS_TENANT_ID: is required (the Entra tenant ID of the Intune tenant; AZURE_TENANT_ID is used when set)');
+  else if (!/^[A-Za-z0-9._-]{1,64}$/.test(tenantId)) problems.push(`APNS_TENANT_ID: must be a tenant ID (letters, digits, ".", "_", "-"), got "${tenantId}"`);
+  const tenantName = raw('APNS_TENANT_NAME') ?? tenantId ?? '';
+  const graphBaseUrl = httpsUrl('APNS_GRAPH_BASE_URL', str('APNS_GRAPH_BASE_URL') ?? '');
+  const maxRetrySeconds = wholeNumber('APNS_GRAPH_MAX_RETRY_SECONDS', 'seconds', 0);
+
+  const kinds = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const unknownKinds = kinds.filter((k) => !(MONITORED_KINDS as readonly string[]).includes(k));
+  if (kinds.length === 0 || unknownKinds.length > 0) {
+    problems.push(`APNS_MONITORED_ASSETS: must be a comma list of ${MONITORED_KINDS.join(', ')}, got "${str('APNS_MONITORED_ASSETS') ?? ''}"`);
+  }
+  const schedule = str('APNS_CHECK_SCHEDULE') ?? '';
+  const fields = schedule.split(/\s+/).filter(Boolean);
+  if (fields.length !== 6 || !fields.every((f) => NCRONTAB_FIELD.test(f))) {
+    problems.push(`APNS_CHECK_SCHEDULE: must be an NCRONTAB expression with six fields ({second} {minute} {hour} {day} {month} {day-of-week}), got "${schedule}"`);
+  }
+
+  // Alert policy
+  const noticeDays = wholeNumber('APNS_NOTICE_DAYS', 'days', 0);
+  const warningDays = wholeNumber('APNS_WARNING_DAYS', 'days', 0);
+  const criticalDays = wholeNumber('APNS_CRITICAL_DAYS', 'days', 0);
+  if (!Number.isNaN(criticalDays) && !Number.isNaN(warningDays) && criticalDays >= warningDays) {
+    problems.push(`APNS_CRITICAL_DAYS: must be less than APNS_WARNING_DAYS (got ${criticalDays} ≥ ${warningDays})`);
+  }
+  if (!Number.isNaN(warningDays) && !Number.isNaN(noticeDays) && warningDays >= noticeDays) {
+    problems.push(`APNS_WARNING_DAYS: must be less than APNS_NOTICE_DAYS (got ${warningDays} ≥ ${noticeDays})`);
+  }
+  const repeatHoursWarning = wholeNumber('APNS_REPEAT_HOURS_WARNING', 'hours', 1);
+  const repeatHoursCritical = wholeNumber('APNS_REPEAT_HOURS_CRITICAL', 'hours', 1);
+
+  // State
+  const stateConnection = parseStateConnection(env, raw('APNS_STATE_CONNECTION'), problems);
+  const table = str('APNS_STATE_TABLE') ?? '';
+  if (!TABLE_NAME.test(table)) problems.push(`APNS_STATE_TABLE: must be a Table Storage name (a letter, then 2–62 letters or digits), got "${table}"`);
+
+  // Channels
+  const channels: ChannelsConfig = {};
+  const teamsUrl = raw('APNS_TEAMS_WEBHOOK_URL');
+  if (teamsUrl) channels.teams = { webhookUrl: httpsUrl('APNS_TEAMS_WEBHOOK_URL', teamsUrl), minSeverity: severity('APNS_TEAMS_MIN_SEVERITY') };
+  const slackUrl = raw('APNS_SLACK_WEBHOOK_URL');
+  if (slackUrl) channels.slack = { webhookUrl: httpsUrl('APNS_SLACK_WEBHOOK_URL', slackUrl), minSeverity: severity('APNS_SLACK_MIN_SEVERITY') };
+  const from = raw('APNS_EMAIL_FROM');
+  const toList = (raw('APNS_EMAIL_TO') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (from || toList.length > 0) {
+    if (!from || !EMAIL.test(from)) problems.push(`APNS_EMAIL_FROM: must be the sending mailbox (UPN) when APNS_EMAIL_TO is set, got "${from ?? ''}"`);
+    if (toList.length === 0) problems.push('APNS_EMAIL_TO: must list at least one recipient when APNS_EMAIL_FROM is set');
+    for (const to of toList) if (!EMAIL.test(to)) problems.push(`APNS_EMAIL_TO: "${to}" is not an e-mail address`);
+    channels.email = { from: from ?? '', to: toList, minSeverity: severity('APNS_EMAIL_MIN_SEVERITY') };
+  }
+  const routingKey = raw('APNS_PAGERDUTY_ROUTING_KEY');
+  if (routingKey) {
+    if (!/^[A-Za-z0-9]{20,64}$/.test(routingKey)) problems.push('APNS_PAGERDUTY_ROUTING_KEY: must be a 32-character Events API v2 integration key (value not shown: it is a secret)');
+    channels.pagerduty = {
+      routingKey,
+      eventsUrl: httpsUrl('APNS_PAGERDUTY_EVENTS_URL', str('APNS_PAGERDUTY_EVENTS_URL') ?? ''),
+      minSeverity: severity('APNS_PAGERDUTY_MIN_SEVERITY'),
+    };
+  }
+  const webhookUrl = raw('APNS_WEBHOOK_URL');
+  const webhookSecret = raw('APNS_WEBHOOK_SECRET');
+  if (webhookUrl || webhookSecret) {
+    if (!webhookUrl) problems.push('APNS_WEBHOOK_URL: is required when APNS_WEBHOOK_SECRET is set');
+    if (!webhookSecret) problems.push('APNS_WEBHOOK_SECRET: is required when APNS_WEBHOOK_URL is set (messages are always signed)');
+    else if (!WEBHOOK_SECRET.test(webhookSecret)) problems.push('APNS_WEBHOOK_SECRET: must look like whsec_<base64> (value not shown: it is a secret)');
+    channels.webhook = {
+      url: webhookUrl ? httpsUrl('APNS_WEBHOOK_URL', webhookUrl) : '',
+      secret: webhookSecret ?? '',
+      minSeverity: severity('APNS_WEBHOOK_MIN_SEVERITY'),
+    };
+  }
+  const attempts = wholeNumber('APNS_DELIVERY_ATTEMPTS', 'tries', 1);
+  const aiConnection = raw('APPLICATIONINSIGHTS_CONNECTION_STRING');
+
+  // Renewal
+  const keyVaultUrl = raw('APNS_KEY_VAULT_URL');
+  if (keyVaultUrl) httpsUrl('APNS_KEY_VAULT_URL', keyVaultUrl);
+  const secretName = str('APNS_CERT_SECRET_NAME') ?? '';
+  if (!SECRET_NAME.test(secretName)) problems.push(`APNS_CERT_SECRET_NAME: must be a Key Vault secret name (1–127 letters, digits or "-"), got "${secretName}"`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({
+    tenant: { id: tenantId ?? '', name: tenantName },
+    graph: { baseUrl: graphBaseUrl, maxRetryMs: maxRetrySeconds * 1000 },
+    monitoredKinds: MONITORED_KINDS.filter((k) => kinds.includes(k)),
+    schedule,
+    policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical },
+    state: { connection: stateConnection, table },
+    channels,
+    delivery: { attempts },
+    appInsights: aiConnection ? { connectionString: aiConnection } : undefined,
+    renewal: { keyVaultUrl: keyVaultUrl?.replace(/\/+$/, ''), secretName },
+  });
+}
+
+function parseStateConnection(env: Env, explicit: string | undefined, problems: string[]): StateConnection | undefined {
+  const value = explicit ?? env.AzureWebJobsStorage?.trim() ?? undefined;
+  const name = explicit ? 'APNS_STATE_CONNECTION' : 'AzureWebJobsStorage';
+  if (value) {
+    if (/^https:\/\//i.test(value)) return { kind: 'tableServiceUri', url: value.replace(/\/+$/, '') };
+    if (/^UseDevelopmentStorage=true/i.test(value) || /(AccountName|TableEndpoint|SharedAccessSignature)=/i.test(value)) {
+      return { kind: 'connectionString', connectionString: value };
+    }
+    problems.push(`${name}: must be a storage connection string or an https:// table service URI (value not shown: it is a secret)`);
+    return undefined;
+  }
+  const uri = env.AzureWebJobsStorage__tableServiceUri?.trim();
+  if (uri) return { kind: 'tableServiceUri', url: uri.replace(/\/+$/, '') };
+  const account = env.AzureWebJobsStorage__accountName?.trim();
+  if (account) {
+    if (!/^[a-z0-9]{3,24}$/.test(account)) problems.push(`AzureWebJobsStorage__accountName: must be a storage account name, got "${account}"`);
+    return { kind: 'tableServiceUri', url: `https://${account}.table.core.windows.net` };
+  }
+  return undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,114 @@
+/**
+ * Every setting the product reads: the one list the README table, `local.settings.example.json`
+ * and the Bicep app settings are checked against (test/shared/config/settingsDrift.test.ts).
+ *
+ * `infra` says who provides it in Azure: `parameter` = a parameter of infra/main.bicep with this
+ * default, `wired` = set by infra from the resources it creates, `platform` = set by Azure itself.
+ */
+export interface SettingSpec {
+  readonly name: string;
+  readonly group: 'Tenant and Graph' | 'Alert policy' | 'State' | 'Channels' | 'Renewal' | 'Platform';
+  readonly doc: string;
+  /** The default as the environment would hold it; absent = no default. */
+  readonly default?: string;
+  /** How the default is described when it is not a literal (e.g. "value of AzureWebJobsStorage"). */
+  readonly defaultDoc?: string;
+  readonly required?: boolean;
+  /** A secret: never logged, never echoed in an error, a Key Vault reference in production. */
+  readonly secret?: boolean;
+  readonly infra: 'parameter' | 'wired' | 'platform';
+  /** The value put in local.settings.example.json (defaults to `default`, else ""). */
+  readonly example?: string;
+}
+
+const S = <const T extends readonly SettingSpec[]>(list: T): T => list;
+
+export const SETTINGS = S([
+  // Tenant and Graph
+  { name: 'APNS_TENANT_ID', group: 'Tenant and Graph', required: true, defaultDoc: 'value of `AZURE_TENANT_ID`', infra: 'wired', example: '00000000-0000-0000-0000-000000000000',
+    doc: 'Entra tenant ID of the Intune tenant; part of every alert key `{tenantId}:{kind}:{assetId}`.' },
+  { name: 'APNS_TENANT_NAME', group: 'Tenant and Graph', defaultDoc: 'value of `APNS_TENANT_ID`', infra: 'parameter', example: 'Contoso',
+    doc: 'Display name of the tenant in messages.' },
+  { name: 'APNS_GRAPH_BASE_URL', group: 'Tenant and Graph', default: 'https://graph.microsoft.com', infra: 'parameter',
+    doc: 'Microsoft Graph endpoint; also the token scope `<base>/.default`. National clouds use theirs (e.g. `https://graph.microsoft.us`).' },
+  { name: 'APNS_GRAPH_MAX_RETRY_SECONDS', group: 'Tenant and Graph', default: '60', infra: 'parameter',
+    doc: 'Longest total wait for Graph throttling (429) and unavailability (503/504) retries in one run before it fails.' },
+  { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'apns,vpp,ade', infra: 'parameter',
+    doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`.' },
+  { name: 'APNS_CHECK_SCHEDULE', group: 'Tenant and Graph', default: '0 0 8 * * *', infra: 'parameter',
+    doc: 'NCRONTAB schedule (UTC, six fields) of the `checkApnsExpiry` timer.' },
+  // Alert policy
+  { name: 'APNS_NOTICE_DAYS', group: 'Alert policy', default: '60', infra: 'parameter',
+    doc: 'Notice when at most this many days remain (sent once: time to find the Apple ID owner).' },
+  { name: 'APNS_WARNING_DAYS', group: 'Alert policy', default: '30', infra: 'parameter',
+    doc: 'Warning when at most this many days remain; must be less than `APNS_NOTICE_DAYS`.' },
+  { name: 'APNS_CRITICAL_DAYS', group: 'Alert policy', default: '7', infra: 'parameter',
+    doc: 'Critical when at most this many days remain; must be less than `APNS_WARNING_DAYS`.' },
+  { name: 'APNS_REPEAT_HOURS_WARNING', group: 'Alert policy', default: '168', infra: 'parameter',
+    doc: 'Reminder interval while an asset stays at warning.' },
+  { name: 'APNS_REPEAT_HOURS_CRITICAL', group: 'Alert policy', default: '24', infra: 'parameter',
+    doc: 'Reminder interval while an asset stays critical or expired (an expired asset never goes quiet).' },
+  // State
+  { name: 'APNS_STATE_CONNECTION', group: 'State', defaultDoc: 'value of `AzureWebJobsStorage`', secret: true, infra: 'wired', example: 'UseDevelopmentStorage=true',
+    doc: 'Table Storage for alert state, locks and the audit trail: a connection string, or a table service URI (`https://<account>.table.core.windows.net`) reached with the managed identity.' },
+  { name: 'APNS_STATE_TABLE', group: 'State', default: 'apnsmonitor', infra: 'parameter',
+    doc: 'Table name for state, renewal locks and the renewal audit trail.' },
+  { name: 'AzureWebJobsStorage', group: 'State', secret: true, infra: 'platform', example: 'UseDevelopmentStorage=true',
+    doc: 'The Functions host storage (connection string). In Azure the identity-based form below is used instead.' },
+  { name: 'AzureWebJobsStorage__accountName', group: 'State', infra: 'wired',
+    doc: 'Identity-based host storage: the account name; state then lives in `https://<account>.table.core.windows.net`.' },
+  { name: 'AzureWebJobsStorage__tableServiceUri', group: 'State', infra: 'platform',
+    doc: 'Identity-based host storage: an explicit table service URI (overrides the account name).' },
+  // Channels
+  { name: 'APNS_TEAMS_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+    doc: 'Microsoft Teams Workflows "When a Teams webhook request is received" URL (https). Turns the Teams channel on.' },
+  { name: 'APNS_TEAMS_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+    doc: 'Lowest severity sent to Teams: `notice`, `warning` or `critical`.' },
+  { name: 'APNS_SLACK_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+    doc: 'Slack incoming-webhook URL (https). Turns the Slack channel on.' },
+  { name: 'APNS_SLACK_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+    doc: 'Lowest severity sent to Slack.' },
+  { name: 'APNS_EMAIL_FROM', group: 'Channels', infra: 'parameter',
+    doc: 'Mailbox (UPN) the e-mail is sent from through Graph `sendMail` (needs `Mail.Send`). With `APNS_EMAIL_TO`, turns e-mail on.' },
+  { name: 'APNS_EMAIL_TO', group: 'Channels', infra: 'parameter',
+    doc: 'Comma list of recipients.' },
+  { name: 'APNS_EMAIL_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+    doc: 'Lowest severity sent by e-mail.' },
+  { name: 'APNS_PAGERDUTY_ROUTING_KEY', group: 'Channels', secret: true, infra: 'parameter',
+    doc: 'PagerDuty Events API v2 integration (routing) key. Turns PagerDuty on.' },
+  { name: 'APNS_PAGERDUTY_EVENTS_URL', group: 'Channels', default: 'https://events.pagerduty.com/v2/enqueue', infra: 'parameter',
+    doc: 'PagerDuty Events API v2 endpoint (the EU service uses `https://events.eu.pagerduty.com/v2/enqueue`).' },
+  { name: 'APNS_PAGERDUTY_MIN_SEVERITY', group: 'Channels', default: 'warning', infra: 'parameter',
+    doc: 'Lowest severity sent to PagerDuty.' },
+  { name: 'APNS_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+    doc: 'Receiver of signed JSON events (Standard Webhooks, https). With `APNS_WEBHOOK_SECRET`, turns the webhook on.' },
+  { name: 'APNS_WEBHOOK_SECRET', group: 'Channels', secret: true, infra: 'parameter',
+    doc: 'Signing secret `whsec_<base64>` shared with the receiver.' },
+  { name: 'APNS_WEBHOOK_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+    doc: 'Lowest severity sent to the webhook.' },
+  { name: 'APNS_DELIVERY_ATTEMPTS', group: 'Channels', default: '3', infra: 'parameter',
+    doc: 'Tries per channel and message within one run (with backoff); a message still refused is retried on the next run.' },
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', group: 'Channels', infra: 'wired',
+    doc: 'Application Insights: custom events and the `ApnsDaysRemaining` metric on every run. Loaded only when set.' },
+  // Renewal
+  { name: 'APNS_KEY_VAULT_URL', group: 'Renewal', infra: 'wired',
+    doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
+  { name: 'APNS_CERT_SECRET_NAME', group: 'Renewal', default: 'apns-certificate', infra: 'parameter',
+    doc: 'Default name of that secret (a request may name another).' },
+  // Platform
+  { name: 'AZURE_TENANT_ID', group: 'Platform', infra: 'platform',
+    doc: 'Read by `@azure/identity` (environment credentials); also the fallback of `APNS_TENANT_ID`.' },
+  { name: 'AZURE_CLIENT_ID', group: 'Platform', infra: 'wired',
+    doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
+] as const);
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+/** The same list, typed loosely for code that walks every field (docs, drift checks). */
+export const SETTING_SPECS: readonly SettingSpec[] = SETTINGS;
+
+export function settingSpec(name: SettingName): SettingSpec {
+  const spec = SETTING_SPECS.find((s) => s.name === name);
+  if (!spec) throw new Error(`unknown setting ${name}`);
+  return spec;
+}

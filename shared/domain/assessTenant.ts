@@ -1,0 +1,179 @@
+import {
+  alertKey,
+  APNS_NOT_CONFIGURED_ID,
+  MONITOR_ASSET_ID,
+  type AdeToken,
+  type ApnsCertificate,
+  type EpochMs,
+  type TenantSnapshot,
+  type VppToken,
+} from './assets';
+import { APNS_GRACE_DAYS, assessExpiry, describeDays } from './assessExpiry';
+import type { Assessment, Finding } from './assessment';
+import { formatUtc } from './graphDateTime';
+import type { AlertPolicy } from './policy';
+import { severityRank, worstOf, type Severity } from './severity';
+
+const UPLOAD_FAILED_STATUSES = new Set(['failed', 'failure', 'error']);
+const VPP_STATE_SEVERITY: Record<string, Severity> = {
+  expired: 'expired',
+  invalid: 'critical',
+  // Another MDM took the token over: Intune no longer manages those licences.
+  assignedToExternalMDM: 'critical',
+  duplicateLocationId: 'warning',
+  unknown: 'warning',
+};
+
+/** Assesses every asset of a snapshot, plus the monitor's own health, worst first. */
+export function assessTenant(snapshot: TenantSnapshot, now: EpochMs, policy: AlertPolicy): Assessment[] {
+  const { tenantId } = snapshot;
+  const out: Assessment[] = [];
+  if (snapshot.apns.status === 'ok') out.push(assessApns(tenantId, snapshot.apns.value, now, policy));
+  if (snapshot.apns.status === 'not_configured') out.push(apnsNotConfigured(tenantId, now));
+  if (snapshot.vpp.status === 'ok') for (const t of snapshot.vpp.value) out.push(assessVpp(tenantId, t, now, policy));
+  if (snapshot.ade.status === 'ok') for (const t of snapshot.ade.value) out.push(assessAde(tenantId, t, now, policy));
+  out.push(assessMonitor(snapshot, now));
+  return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+}
+
+function expiryFinding(what: string, expiresAt: EpochMs, now: EpochMs, policy: AlertPolicy, grace: boolean): Finding {
+  const { daysRemaining: days, severity } = assessExpiry(expiresAt, now, policy);
+  const when = formatUtc(expiresAt);
+  if (severity !== 'expired') {
+    return { code: 'expiry', severity, message: `${what} expires ${describeDays(days)} (${when}).` };
+  }
+  if (!grace) return { code: 'expiry', severity, message: `${what} expired ${describeDays(days)} (${when}).` };
+  const graceEnds = expiresAt + APNS_GRACE_DAYS * 86_400_000;
+  const message =
+    graceEnds > now
+      ? `${what} expired ${describeDays(days)} (${when}). It can still be renewed until ${formatUtc(graceEnds)}; after that every device must be re-enrolled.`
+      : `${what} expired ${describeDays(days)} (${when}) and Apple's ${APNS_GRACE_DAYS}-day renewal grace period is over: a new certificate is the only way, and every device must be re-enrolled.`;
+  return { code: 'expiry', severity, message };
+}
+
+function finish(base: Omit<Assessment, 'severity' | 'findings'>, findings: Finding[]): Assessment {
+  const alerting = findings.filter((f) => f.severity !== 'ok');
+  alerting.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return { ...base, severity: worstOf(alerting.map((f) => f.severity)), findings: alerting };
+}
+
+export function assessApns(tenantId: string, cert: ApnsCertificate, now: EpochMs, policy: AlertPolicy): Assessment {
+  const findings = [expiryFinding('The Apple MDM push certificate', cert.expirationDateTime, now, policy, true)];
+  const status = cert.certificateUploadStatus?.toLowerCase();
+  if (status && UPLOAD_FAILED_STATUSES.has(status)) {
+    const reason = cert.certificateUploadFailureReason ? `: ${cert.certificateUploadFailureReason}` : '';
+    findings.push({ code: 'upload_failed', severity: 'warning', message: `The last certificate upload failed${reason}.` });
+  }
+  return finish(
+    {
+      key: alertKey(tenantId, 'apns', cert.topicIdentifier),
+      tenantId,
+      kind: 'apns',
+      assetId: cert.topicIdentifier,
+      name: 'Apple MDM push certificate',
+      appleId: cert.appleIdentifier,
+      topic: cert.topicIdentifier,
+      serialNumber: cert.certificateSerialNumber,
+      expiresAt: cert.expirationDateTime,
+      daysRemaining: assessExpiry(cert.expirationDateTime, now, policy).daysRemaining,
+      assessedAt: now,
+    },
+    findings,
+  );
+}
+
+function apnsNotConfigured(tenantId: string, now: EpochMs): Assessment {
+  // A deployed monitor implies a certificate should exist: not configured is a warning, never ok.
+  return finish(
+    {
+      key: alertKey(tenantId, 'apns', APNS_NOT_CONFIGURED_ID),
+      tenantId,
+      kind: 'apns',
+      assetId: APNS_NOT_CONFIGURED_ID,
+      name: 'Apple MDM push certificate',
+      assessedAt: now,
+    },
+    [
+      {
+        code: 'not_configured',
+        severity: 'warning',
+        message: 'No Apple MDM push certificate is configured in Intune: no Apple device can be enrolled or managed.',
+        hint: 'If Apple devices are managed in this tenant, check that the monitor reads the right tenant.',
+      },
+    ],
+  );
+}
+
+export function assessVpp(tenantId: string, token: VppToken, now: EpochMs, policy: AlertPolicy): Assessment {
+  const label = token.displayName || token.organizationName || token.appleId;
+  const what = `The VPP token "${label}"`;
+  const findings = [expiryFinding(what, token.expirationDateTime, now, policy, false)];
+  if (token.state !== 'valid') {
+    const severity = VPP_STATE_SEVERITY[token.state] ?? 'warning';
+    findings.push({ code: 'vpp_state', severity, message: `${what} is in state "${token.state}".` });
+  }
+  if (token.lastSyncStatus === 'failed') {
+    findings.push({ code: 'vpp_sync_failed', severity: 'warning', message: `${what} failed its last sync with Apple.` });
+  }
+  return finish(
+    {
+      key: alertKey(tenantId, 'vpp', token.id),
+      tenantId,
+      kind: 'vpp',
+      assetId: token.id,
+      name: `VPP token "${label}"`,
+      appleId: token.appleId,
+      expiresAt: token.expirationDateTime,
+      daysRemaining: assessExpiry(token.expirationDateTime, now, policy).daysRemaining,
+      assessedAt: now,
+    },
+    findings,
+  );
+}
+
+export function assessAde(tenantId: string, token: AdeToken, now: EpochMs, policy: AlertPolicy): Assessment {
+  const label = token.tokenName || token.appleIdentifier;
+  return finish(
+    {
+      key: alertKey(tenantId, 'ade', token.id),
+      tenantId,
+      kind: 'ade',
+      assetId: token.id,
+      name: `ADE token "${label}"`,
+      appleId: token.appleIdentifier,
+      expiresAt: token.tokenExpirationDateTime,
+      daysRemaining: assessExpiry(token.tokenExpirationDateTime, now, policy).daysRemaining,
+      assessedAt: now,
+    },
+    [expiryFinding(`The ADE (automated device enrollment) token "${label}"`, token.tokenExpirationDateTime, now, policy, false)],
+  );
+}
+
+const RESOURCE_LABEL = { apns: 'the APNs certificate', vpp: 'the VPP tokens', ade: 'the ADE tokens' } as const;
+
+/** The monitor is an asset too: when it cannot read Intune it is critical, never silently blind. */
+export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessment {
+  const findings: Finding[] = [];
+  for (const kind of ['apns', 'vpp', 'ade'] as const) {
+    const outcome = snapshot[kind];
+    if (outcome.status !== 'failed') continue;
+    const finding: Finding = {
+      code: 'read_failed',
+      severity: 'critical',
+      message: `Could not read ${RESOURCE_LABEL[kind]} from Intune: ${outcome.error.message}`,
+    };
+    if (outcome.error.hint) finding.hint = outcome.error.hint;
+    findings.push(finding);
+  }
+  return finish(
+    {
+      key: alertKey(snapshot.tenantId, 'monitor', MONITOR_ASSET_ID),
+      tenantId: snapshot.tenantId,
+      kind: 'monitor',
+      assetId: MONITOR_ASSET_ID,
+      name: 'Expiry monitor (reading Intune)',
+      assessedAt: now,
+    },
+    findings,
+  );
+}

@@ -1,0 +1,45 @@
+import type { AssetKind, EpochMs } from './assets';
+import type { Severity } from './severity';
+
+/** Why an asset has its severity. `cause` of a delivered alert decides how it may resolve. */
+export type FindingCode =
+  | 'expiry'
+  | 'not_configured'
+  | 'upload_failed'
+  | 'vpp_state'
+  | 'vpp_sync_failed'
+  | 'read_failed';
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** One sentence a person can act on; never a secret. */
+  message: string;
+  hint?: string;
+}
+
+/** The verdict on one asset at one instant: plain data, stored for `GET /api/apns/status`. */
+export interface Assessment {
+  key: string;
+  tenantId: string;
+  kind: AssetKind;
+  assetId: string;
+  /** Human label: "Apple MDM push certificate", "VPP token \"Contoso\"", … */
+  name: string;
+  severity: Severity;
+  /** Worst first. Empty when ok. */
+  findings: Finding[];
+  appleId?: string;
+  topic?: string;
+  serialNumber?: string;
+  expiresAt?: EpochMs;
+  daysRemaining?: number;
+  assessedAt: EpochMs;
+  /** Set on a stored assessment whose kind could not be read on the latest run (last known value). */
+  stale?: boolean;
+}
+
+/** The finding that decided the severity (the first, since findings are sorted worst first). */
+export function mainCause(assessment: Assessment): FindingCode | undefined {
+  return assessment.findings[0]?.code;
+}

@@ -1,0 +1,72 @@
+import type { AppError } from './errors';
+
+/** What is monitored (SPEC §2). */
+export const ASSET_KINDS = ['apns', 'vpp', 'ade', 'monitor'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+/** The kinds read from Graph (every kind but the monitor's own health). */
+export const MONITORED_KINDS = ['apns', 'vpp', 'ade'] as const;
+export type MonitoredKind = (typeof MONITORED_KINDS)[number];
+
+/** Times are epoch milliseconds (UTC): plain, serialisable, comparable. */
+export type EpochMs = number;
+
+/** Intune's Apple MDM push certificate as read (`certificate` is always null on read, never kept). */
+export interface ApnsCertificate {
+  topicIdentifier: string;
+  appleIdentifier: string;
+  expirationDateTime: EpochMs;
+  certificateSerialNumber: string;
+  lastModifiedDateTime?: EpochMs;
+  certificateUploadStatus?: string | null;
+  certificateUploadFailureReason?: string | null;
+}
+
+export interface VppToken {
+  id: string;
+  appleId: string;
+  organizationName: string;
+  displayName?: string | null;
+  expirationDateTime: EpochMs;
+  /** `valid`, `expired`, `invalid`, `assignedToExternalMDM`, `unknown`, … */
+  state: string;
+  /** `none`, `inProgress`, `completed`, `failed`, … */
+  lastSyncStatus?: string | null;
+  lastSyncDateTime?: EpochMs | null;
+}
+
+export interface AdeToken {
+  id: string;
+  appleIdentifier: string;
+  tokenName?: string | null;
+  tokenExpirationDateTime: EpochMs;
+  lastSuccessfulSyncDateTime?: EpochMs | null;
+}
+
+/**
+ * One resource read: its value, "not configured" (Graph 404 ResourceNotFound), a failure that the
+ * monitor reports as its own alert, or "skipped" when the kind is switched off by configuration.
+ */
+export type ReadOutcome<T> =
+  | { status: 'ok'; value: T }
+  | { status: 'not_configured' }
+  | { status: 'failed'; error: AppError }
+  | { status: 'skipped' };
+
+/** Everything one monitoring run reads from a tenant. */
+export interface TenantSnapshot {
+  tenantId: string;
+  readAt: EpochMs;
+  apns: ReadOutcome<ApnsCertificate>;
+  vpp: ReadOutcome<VppToken[]>;
+  ade: ReadOutcome<AdeToken[]>;
+}
+
+/** The stable key of an alertable condition: `{tenantId}:{kind}:{assetId}` (SPEC §3). */
+export function alertKey(tenantId: string, kind: AssetKind, assetId: string): string {
+  return `${tenantId}:${kind}:${assetId}`;
+}
+
+/** Asset id of the APNs condition when the tenant has no certificate at all. */
+export const APNS_NOT_CONFIGURED_ID = 'not-configured';
+/** Asset id of the monitor's own health. */
+export const MONITOR_ASSET_ID = 'monitor';

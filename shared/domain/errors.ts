@@ -1,0 +1,88 @@
+/**
+ * One error base with a stable `code`. HTTP status and CLI exit code derive from the code, so every
+ * entry point answers the same way for the same failure. Messages are written for a person and
+ * never carry secrets, tokens, URLs of channels or certificate bodies.
+ */
+export const ERROR_CODES = {
+  // configuration
+  config_invalid: { status: 500, exit: 3 },
+  // reading Intune (monitor failures)
+  graph_permission_denied: { status: 502, exit: 3 },
+  graph_auth_failed: { status: 502, exit: 3 },
+  graph_throttled: { status: 503, exit: 3 },
+  graph_unavailable: { status: 502, exit: 3 },
+  graph_malformed_response: { status: 502, exit: 3 },
+  // state
+  state_unreadable: { status: 500, exit: 3 },
+  state_conflict: { status: 409, exit: 3 },
+  state_unavailable: { status: 503, exit: 3 },
+  // delivery
+  delivery_failed: { status: 502, exit: 3 },
+  // renewal (SPEC §5)
+  invalid_request: { status: 400, exit: 1 },
+  secret_not_found: { status: 404, exit: 1 },
+  secret_disabled: { status: 422, exit: 1 },
+  certificate_unreadable: { status: 422, exit: 1 },
+  not_an_apns_certificate: { status: 422, exit: 1 },
+  certificate_expired: { status: 422, exit: 1 },
+  certificate_not_yet_valid: { status: 422, exit: 1 },
+  topic_mismatch: { status: 409, exit: 1 },
+  apple_id_mismatch: { status: 409, exit: 1 },
+  not_newer: { status: 422, exit: 1 },
+  renewal_in_progress: { status: 409, exit: 1 },
+  upload_failed: { status: 502, exit: 3 },
+  verification_failed: { status: 502, exit: 3 },
+  // anything not foreseen
+  internal_error: { status: 500, exit: 3 },
+} as const satisfies Record<string, { status: number; exit: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface AppErrorOptions {
+  /** Worth trying again later (throttling, a receiver that is down). */
+  retriable?: boolean;
+  /** A hint a person can act on, e.g. the missing Graph permission. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.hint = options.hint;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  /** The message with its hint, as shown to people. */
+  describe(): string {
+    return this.hint ? `${this.message} ${this.hint}` : this.message;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/**
+ * Normalises anything thrown into an AppError at the edge. An unknown error keeps its original as
+ * `cause` (for the log) but shows a generic message, so no stack trace or internal detail reaches
+ * a user.
+ */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return new AppError('internal_error', 'An unexpected error occurred.', { cause: error });
+}

@@ -1,0 +1,225 @@
+import type { AssetKind, EpochMs } from './assets';
+import { buildAlertEvent, type AlertEvent, type AlertEventType } from './alertEvent';
+import type { Assessment, FindingCode } from './assessment';
+import type { ChannelName, ChannelPolicy } from './channels';
+import { reminderIntervalMs, type AlertPolicy } from './policy';
+import { isWorse, meetsMinimum, type Severity } from './severity';
+import type { ChannelRecord, OutboxEntry, TenantState } from './tenantState';
+
+export interface PlanInput {
+  assessments: readonly Assessment[];
+  /** Kinds read successfully this run: only their vanished keys may resolve as "removed". */
+  readKinds: ReadonlySet<AssetKind>;
+  /** One-shot messages raised this run (changes, renewals); they go through the outbox. */
+  oneShots: readonly AlertEvent[];
+  state: TenantState;
+  channels: readonly ChannelPolicy[];
+  now: EpochMs;
+  policy: AlertPolicy;
+  newId: () => string;
+  /** How long a claim keeps other runs away from an in-flight delivery. */
+  leaseMs: number;
+}
+
+export interface PlannedDelivery {
+  channel: ChannelName;
+  event: AlertEvent;
+  /** True for outbox messages (changes, renewals), false for alert-state messages. */
+  oneShot: boolean;
+}
+
+export interface DeliveryPlan {
+  deliveries: PlannedDelivery[];
+  /** The state to save before sending: claims taken, outbox extended, assessments updated. */
+  state: TenantState;
+}
+
+interface Decision {
+  type: Extract<AlertEventType, 'alert' | 'reminder' | 'resolved'>;
+  resolution?: 'renewed' | 'recovered' | 'removed';
+}
+
+/**
+ * Decides, per alert key and per channel, what each channel must receive now, comparing the
+ * assessment with what that channel last accepted (its mark). Because each channel advances on its
+ * own, a channel that was down gets the message on the next run and the others do not get it twice.
+ * Pure: the caller saves `state` (with optimistic concurrency) before sending.
+ */
+export function planDeliveries(input: PlanInput): DeliveryPlan {
+  const { now, channels } = input;
+  const state = structuredClone(input.state);
+  const deliveries: PlannedDelivery[] = [];
+  const current = new Map(input.assessments.map((a) => [a.key, a]));
+  const previous = new Map(state.assessments.map((a) => [a.key, a]));
+  const eventIds = new Map<string, string>();
+  const keys = new Set([...current.keys(), ...Object.keys(state.channels)]);
+
+  for (const key of keys) {
+    const assessment = current.get(key);
+    const kind = assessment?.kind ?? previous.get(key)?.kind ?? kindOfKey(key);
+    const removable = assessment === undefined && kind !== undefined && input.readKinds.has(kind);
+    for (const channel of channels) {
+      const record: ChannelRecord = state.channels[key]?.[channel.name] ?? {};
+      if (record.claim && record.claim.until > now) continue; // another run is delivering it
+      const decision = decide(assessment, record, channel, now, input.policy, removable);
+      if (!decision) {
+        if (record.claim) delete record.claim; // a stale claim whose message is no longer due
+        storeRecord(state, key, channel.name, record);
+        continue;
+      }
+      const subject = assessment ?? removedSubject(key, previous.get(key), now);
+      const severity = assessment?.severity ?? 'ok';
+      const reuse = record.claim && record.claim.type === decision.type && record.claim.severity === severity;
+      const idKey = `${key}|${decision.type}|${severity}`;
+      const id = reuse && record.claim ? record.claim.eventId : (eventIds.get(idKey) ?? input.newId());
+      eventIds.set(idKey, id);
+      const build: Parameters<typeof buildAlertEvent>[0] = { id, type: decision.type, assessment: subject, now };
+      if (record.mark) build.previousSeverity = record.mark.severity;
+      if (decision.resolution) build.resolution = decision.resolution;
+      const event = buildAlertEvent(build);
+      record.claim = { eventId: id, type: decision.type, severity, until: now + input.leaseMs };
+      storeRecord(state, key, channel.name, record);
+      deliveries.push({ channel: channel.name, event, oneShot: false });
+    }
+  }
+
+  for (const event of input.oneShots) state.outbox.push(outboxEntryFor(event, channels));
+  const configured = new Set(channels.map((c) => c.name));
+  for (const entry of state.outbox) {
+    for (const [name, until] of Object.entries(entry.pending) as [ChannelName, EpochMs][]) {
+      if (!configured.has(name)) {
+        delete entry.pending[name]; // the channel was switched off: nobody left to tell
+        continue;
+      }
+      if (until > now) continue;
+      entry.pending[name] = now + input.leaseMs;
+      deliveries.push({ channel: name, event: entry.event, oneShot: true });
+    }
+  }
+  state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
+  state.assessments = mergeAssessments(input.assessments, state.assessments, input.readKinds, new Set(Object.keys(state.channels)));
+  return { deliveries, state };
+}
+
+function decide(
+  assessment: Assessment | undefined,
+  record: ChannelRecord,
+  channel: ChannelPolicy,
+  now: EpochMs,
+  policy: AlertPolicy,
+  removable: boolean,
+): Decision | undefined {
+  const mark = record.mark;
+  if (!assessment) return mark && removable ? { type: 'resolved', resolution: 'removed' } : undefined;
+  const s = assessment.severity;
+  if (!mark) return meetsMinimum(s, channel.minSeverity) ? { type: 'alert' } : undefined;
+  if (isWorse(s, mark.severity)) return meetsMinimum(s, channel.minSeverity) ? { type: 'alert' } : undefined;
+  if (s === mark.severity) {
+    const interval = reminderIntervalMs(s, policy);
+    return interval !== undefined && now - mark.at >= interval ? { type: 'reminder' } : undefined;
+  }
+  // Better than what the channel was told.
+  const movedForward = assessment.expiresAt !== undefined && mark.expiresAt !== undefined && assessment.expiresAt > mark.expiresAt;
+  if (movedForward) return { type: 'resolved', resolution: 'renewed' };
+  // An expiry only gets better by moving forward; anything else (thresholds changed, clock set back) stays as told.
+  if (mark.cause === 'expiry') return undefined;
+  return { type: 'resolved', resolution: 'recovered' };
+}
+
+/** A removed asset is described by its last stored assessment (or, lacking one, its key), now "ok". */
+function removedSubject(key: string, last: Assessment | undefined, now: EpochMs): Assessment {
+  if (last) return { ...last, severity: 'ok', findings: [], assessedAt: now, stale: false };
+  const [tenantId = '', kind = 'monitor', ...rest] = key.split(':');
+  const assetId = rest.join(':');
+  return { key, tenantId, kind: kindOfKey(key) ?? 'monitor', assetId, name: `${kind} ${assetId}`, severity: 'ok', findings: [], assessedAt: now };
+}
+
+function storeRecord(state: TenantState, key: string, channel: ChannelName, record: ChannelRecord): void {
+  const byChannel = (state.channels[key] ??= {});
+  if (record.mark || record.claim) byChannel[channel] = record;
+  else delete byChannel[channel];
+  if (Object.keys(byChannel).length === 0) delete state.channels[key];
+}
+
+/** `{tenantId}:{kind}:{assetId}`: the tenant id never holds a colon (the config refuses one). */
+function kindOfKey(key: string): AssetKind | undefined {
+  const kind = key.split(':')[1];
+  return kind === 'apns' || kind === 'vpp' || kind === 'ade' || kind === 'monitor' ? kind : undefined;
+}
+
+/** Renewals go to every channel; changes to the channels whose threshold they meet. */
+export function outboxEntryFor(event: AlertEvent, channels: readonly ChannelPolicy[]): OutboxEntry {
+  const pending: OutboxEntry['pending'] = {};
+  for (const c of channels) {
+    if (event.type === 'renewed' || meetsMinimum(event.severity, c.minSeverity)) pending[c.name] = 0;
+  }
+  return { event, pending };
+}
+
+/**
+ * The assessments to store: the current ones, plus the last known (stale) ones of kinds that could
+ * not be read and of removed assets whose resolution has not reached every channel yet.
+ */
+function mergeAssessments(
+  current: readonly Assessment[],
+  stored: readonly Assessment[],
+  readKinds: ReadonlySet<AssetKind>,
+  openKeys: ReadonlySet<string>,
+): Assessment[] {
+  const kept = stored
+    .filter((a) => a.kind !== 'monitor' && (!readKinds.has(a.kind) || openKeys.has(a.key)))
+    .map((a) => ({ ...a, stale: true }));
+  const currentKeys = new Set(current.map((a) => a.key));
+  return [...current.map((a) => ({ ...a })), ...kept.filter((a) => !currentKeys.has(a.key))];
+}
+
+export interface DeliveryOutcome {
+  delivery: PlannedDelivery;
+  ok: boolean;
+}
+
+/**
+ * Records what the channels accepted: a mark for an accepted alert, the mark cleared or lowered for
+ * an accepted resolution, the outbox entry ticked off. A refused delivery keeps its claim but lets
+ * it lapse, so the next run retries it with the same event id.
+ */
+export function applyDeliveryOutcomes(
+  input: TenantState,
+  outcomes: readonly DeliveryOutcome[],
+  channels: readonly ChannelPolicy[],
+  now: EpochMs,
+): TenantState {
+  const state = structuredClone(input);
+  const minOf = new Map(channels.map((c) => [c.name, c.minSeverity]));
+  for (const { delivery, ok } of outcomes) {
+    const { channel, event } = delivery;
+    if (delivery.oneShot) {
+      const entry = state.outbox.find((e) => e.event.id === event.id);
+      if (!entry || entry.pending[channel] === undefined) continue;
+      if (ok) delete entry.pending[channel];
+      else entry.pending[channel] = 0;
+      continue;
+    }
+    const record = state.channels[event.key]?.[channel];
+    if (!record?.claim || record.claim.eventId !== event.id) continue; // superseded by another run
+    if (!ok) {
+      record.claim.until = 0;
+      continue;
+    }
+    delete record.claim;
+    const min = minOf.get(channel);
+    const keepsMark = event.type !== 'resolved' || (min !== undefined && meetsMinimum(event.severity, min));
+    if (keepsMark) record.mark = markOf(event, now);
+    else delete record.mark;
+    storeRecord(state, event.key, channel, record);
+  }
+  state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
+  return state;
+}
+
+function markOf(event: AlertEvent, now: EpochMs): NonNullable<ChannelRecord['mark']> {
+  const cause: FindingCode = event.findings[0]?.code ?? 'expiry';
+  const mark: NonNullable<ChannelRecord['mark']> = { severity: event.severity as Severity, at: now, eventId: event.id, cause };
+  if (event.asset.expiresAt !== undefined) mark.expiresAt = event.asset.expiresAt;
+  return mark;
+}
