@@ -1,0 +1,19 @@
+import { Client, AuthenticationHandler, HTTPMessageHandler, TelemetryHandler } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { TokenCredential } from '@azure/identity';
+
+/**
+ * The Graph client used by the gateway and the e-mail channel. `APNS_GRAPH_BASE_URL` sets the
+ * endpoint and the token scope `<base>/.default`; the client only attaches the token to hosts it
+ * knows, so the configured host goes in `customHosts` (matched by host name, without the port).
+ * The library's RetryHandler is left out: the gateway bounds the total wait itself.
+ */
+export function createGraphClient(options: { baseUrl: string; credential: TokenCredential }): Client {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [`${base}/.default`] });
+  return Client.initWithMiddleware({
+    baseUrl: `${base}/`,
+    customHosts: new Set([new URL(base).hostname]),
+    middleware: [new AuthenticationHandler(authProvider), new TelemetryHandler(), new HTTPMessageHandler()],
+  });
+}

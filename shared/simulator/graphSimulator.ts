@@ -1,0 +1,331 @@
+import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { normalizeAudience, readToken } from './identitySimulator';
+import { apnsFixture, type GraphJson } from './tenantFixtures';
+
+/**
+ * Microsoft Graph as this product sees it, over loopback HTTPS: the APNs certificate (GET, PATCH,
+ * CSR), VPP and ADE tokens, `sendMail`, and JSON `$batch` per API version. Every request needs a
+ * bearer token whose audience is this simulator's origin; faults can be injected per resource,
+ * including inside a batch. Used by the tests and by `apns-monitor demo`.
+ */
+
+/** The resources a fault can target. `batch` is the `$batch` request itself. */
+export type GraphResource = 'apns' | 'apnsPatch' | 'csr' | 'vpp' | 'ade' | 'sendMail' | 'batch';
+
+export interface Fault {
+  resource: GraphResource;
+  /** How many matching requests it answers (default: every one). */
+  times?: number;
+  status?: number;
+  /** `Retry-After` header value: seconds ("2") or an HTTP date. */
+  retryAfter?: string;
+  /** Graph error code for the body (`{error:{code,message}}`). */
+  code?: string;
+  /** A raw body instead of the JSON one (e.g. "<html>" for a malformed answer). */
+  rawBody?: string;
+  /** A JSON body instead of the usual one (e.g. a wrong shape), sent with `status` (default 200). */
+  body?: unknown;
+}
+
+export interface GraphTenant {
+  /** The APNs certificate as Graph returns it; null = the tenant has none (404). */
+  apns: GraphJson | null;
+  vppTokens: GraphJson[];
+  adeTokens: GraphJson[];
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  /** Resources served (one for a plain request, one per item for a batch). */
+  resources: (GraphResource | 'unknown')[];
+  batch: boolean;
+  startedAt: number;
+  endedAt: number;
+  status: number;
+}
+
+export interface UploadRecord {
+  appleIdentifier: unknown;
+  certificate: unknown;
+  at: number;
+  applied: boolean;
+}
+
+export interface MailRecord {
+  from: string;
+  body: unknown;
+  at: number;
+}
+
+export interface GraphSimulator {
+  baseUrl: string;
+  port: number;
+  /** The token audience it accepts (its own origin). */
+  audience: string;
+  tenant: GraphTenant;
+  requests: LoggedRequest[];
+  uploads: UploadRecord[];
+  mails: MailRecord[];
+  /** When true, a PATCH answers 200 but changes nothing (to prove the re-read verification). */
+  ignoreUploads: boolean;
+  /** Added to every HTTP request (not per batch item), like a network round trip. */
+  latencyMs: number;
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Forget requests, uploads, mails and faults (the tenant data stays). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export interface GraphSimulatorOptions {
+  tls: { cert: string; key: string };
+  tenant?: Partial<GraphTenant>;
+  latencyMs?: number;
+  /** Host name in `baseUrl` (default `localhost`). */
+  host?: string;
+}
+
+const MAX_BATCH = 20; // Graph's JSON batching limit
+
+interface Routed {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  raw?: string;
+  resource: GraphResource | 'unknown';
+}
+
+function graphError(status: number, code: string, message: string): Routed {
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } },
+    resource: 'unknown',
+  };
+}
+
+function resourceOf(method: string, path: string): GraphResource | 'unknown' {
+  const p = path.replace(/\/+$/, '');
+  if (/\/deviceManagement\/applePushNotificationCertificate\/downloadApplePushNotificationCertificateSigningRequest(\(\))?$/i.test(p)) return 'csr';
+  if (/\/deviceManagement\/applePushNotificationCertificate$/i.test(p)) return method === 'PATCH' ? 'apnsPatch' : 'apns';
+  if (/\/deviceAppManagement\/vppTokens$/i.test(p)) return 'vpp';
+  if (/\/deviceManagement\/depOnboardingSettings$/i.test(p)) return 'ade';
+  if (/\/users\/[^/]+\/sendMail$/i.test(p)) return 'sendMail';
+  return 'unknown';
+}
+
+function topicOf(cert: X509Certificate): string | undefined {
+  for (const line of cert.subject.split('\n')) {
+    const [name, ...rest] = line.split('=');
+    if (name === 'UID' || name === '0.9.2342.19200300.100.1.1') return rest.join('=');
+  }
+  return undefined;
+}
+
+let csrCache: string | undefined;
+function sampleCsr(): string {
+  // Not Intune's real CSR (Microsoft signs that), but the same kind of text the portal accepts.
+  if (!csrCache) {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const body = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    csrCache = `-----BEGIN CERTIFICATE REQUEST-----\n${body.match(/.{1,64}/g)?.join('\n') ?? body}\n-----END CERTIFICATE REQUEST-----\n`;
+  }
+  return csrCache;
+}
+
+export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
+  let faults: (Fault & { left: number })[] = [];
+  const sim = {
+    tenant: {
+      apns: options.tenant?.apns === undefined ? apnsFixture() : options.tenant.apns,
+      vppTokens: options.tenant?.vppTokens ?? [],
+      adeTokens: options.tenant?.adeTokens ?? [],
+    } as GraphTenant,
+    requests: [] as LoggedRequest[],
+    uploads: [] as UploadRecord[],
+    mails: [] as MailRecord[],
+    ignoreUploads: false,
+    latencyMs: options.latencyMs ?? 0,
+  };
+
+  const takeFault = (resource: GraphResource | 'unknown'): Routed | undefined => {
+    const fault = faults.find((f) => f.resource === resource && f.left > 0);
+    if (!fault) return undefined;
+    fault.left--;
+    const status = fault.status ?? 200;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+    if (fault.rawBody !== undefined) return { status, headers: { 'content-type': 'text/html' }, raw: fault.rawBody, resource };
+    if (fault.body !== undefined) return { status, headers, body: fault.body, resource };
+    const codes: Record<number, string> = {
+      400: 'BadRequest',
+      401: 'InvalidAuthenticationToken',
+      403: 'Authorization_RequestDenied',
+      404: 'ResourceNotFound',
+      429: 'TooManyRequests',
+      500: 'InternalServerError',
+      502: 'BadGateway',
+      503: 'ServiceUnavailable',
+      504: 'GatewayTimeout',
+    };
+    const routed = graphError(status, fault.code ?? codes[status] ?? 'UnknownError', `Simulated ${status}.`);
+    return { ...routed, headers: { ...routed.headers, ...headers }, resource };
+  };
+
+  const route = (method: string, path: string, body: unknown, version: string): Routed => {
+    const resource = resourceOf(method, path);
+    const fault = takeFault(resource);
+    if (fault) return fault;
+    const ok = (data: unknown, status = 200): Routed => ({ status, headers: { 'content-type': 'application/json' }, body: data, resource });
+    switch (resource) {
+      case 'apns':
+        if (!sim.tenant.apns) return { ...graphError(404, 'ResourceNotFound', 'Resource not found for the segment \'applePushNotificationCertificate\'.'), resource };
+        return ok(sim.tenant.apns);
+      case 'csr':
+        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#Edm.String`, value: sampleCsr() });
+      case 'vpp':
+        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceAppManagement/vppTokens`, value: sim.tenant.vppTokens });
+      case 'ade':
+        if (version !== 'beta') return { ...graphError(400, 'BadRequest', 'Resource not found for the segment \'depOnboardingSettings\'.'), resource };
+        return ok({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#deviceManagement/depOnboardingSettings', value: sim.tenant.adeTokens });
+      case 'sendMail': {
+        const from = decodeURIComponent(/\/users\/([^/]+)\/sendMail/i.exec(path)?.[1] ?? '');
+        sim.mails.push({ from, body, at: Date.now() });
+        return { status: 202, headers: {}, resource };
+      }
+      case 'apnsPatch': {
+        const input = (body ?? {}) as { appleIdentifier?: unknown; certificate?: unknown };
+        const record: UploadRecord = { appleIdentifier: input.appleIdentifier, certificate: input.certificate, at: Date.now(), applied: false };
+        sim.uploads.push(record);
+        if (typeof input.certificate !== 'string' || typeof input.appleIdentifier !== 'string') {
+          return { ...graphError(400, 'BadRequest', 'appleIdentifier and certificate are required.'), resource };
+        }
+        let cert: X509Certificate;
+        try {
+          cert = new X509Certificate(input.certificate);
+        } catch {
+          return { ...graphError(400, 'BadRequest', 'The certificate could not be read.'), resource };
+        }
+        const topic = topicOf(cert);
+        if (!topic) return { ...graphError(400, 'BadRequest', 'Not an Apple MDM push certificate.'), resource };
+        if (!sim.ignoreUploads) {
+          sim.tenant.apns = {
+            ...(sim.tenant.apns ?? apnsFixture()),
+            appleIdentifier: input.appleIdentifier,
+            topicIdentifier: topic,
+            certificateSerialNumber: cert.serialNumber.replace(/^0+(?=.)/, '').toUpperCase(),
+            expirationDateTime: new Date(cert.validTo).toISOString(),
+            lastModifiedDateTime: new Date().toISOString(),
+            certificateUploadStatus: null,
+            certificateUploadFailureReason: null,
+            certificate: null,
+          };
+          record.applied = true;
+        }
+        return ok(sim.tenant.apns);
+      }
+      default:
+        return { ...graphError(400, 'BadRequest', `Resource not found for ${method} ${path}.`), resource };
+    }
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  let audience = '';
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const startedAt = Date.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const match = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
+    const text = await readBody(req);
+    if (sim.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.latencyMs));
+    const log: LoggedRequest = { method, path: url.pathname, resources: [], batch: false, startedAt, endedAt: 0, status: 0 };
+    sim.requests.push(log);
+    const send = (routed: Routed) => {
+      log.status = routed.status;
+      log.endedAt = Date.now();
+      res.writeHead(routed.status, routed.headers);
+      res.end(routed.raw ?? (routed.body === undefined ? undefined : JSON.stringify(routed.body)));
+    };
+    const claims = readToken(req.headers.authorization);
+    if (!claims || normalizeAudience(claims.aud) !== audience || claims.exp * 1000 < Date.now()) {
+      return send(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
+    }
+    if (!match) return send(graphError(400, 'BadRequest', 'Invalid version.'));
+    const version = match[1] as string;
+    const path = match[2] as string;
+    let body: unknown;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return send(graphError(400, 'BadRequest', 'Unable to read JSON request payload.'));
+      }
+    }
+    if (method === 'POST' && path === '/$batch') {
+      log.batch = true;
+      const fault = takeFault('batch');
+      if (fault) return send(fault);
+      const requests = (body as { requests?: unknown })?.requests;
+      if (!Array.isArray(requests) || requests.length === 0) return send(graphError(400, 'BadRequest', 'Invalid batch payload format.'));
+      if (requests.length > MAX_BATCH) return send(graphError(400, 'BadRequest', `The number of batch requests exceeds ${MAX_BATCH}.`));
+      const responses = requests.map((item: { id?: unknown; method?: unknown; url?: unknown; body?: unknown }) => {
+        const itemUrl = String(item.url ?? '');
+        const itemPath = new URL(itemUrl.startsWith('/') ? itemUrl : `/${itemUrl}`, 'https://localhost').pathname;
+        const routed = route(String(item.method ?? 'GET').toUpperCase(), itemPath, item.body, version);
+        log.resources.push(routed.resource);
+        // Graph puts a non-JSON item body in the batch as a (base64) string.
+        const itemBody = routed.raw !== undefined ? Buffer.from(routed.raw).toString('base64') : routed.body;
+        return { id: String(item.id ?? ''), status: routed.status, headers: routed.headers, ...(itemBody === undefined ? {} : { body: itemBody }) };
+      });
+      return send({ status: 200, headers: { 'content-type': 'application/json' }, body: { responses }, resource: 'batch' });
+    }
+    const routed = route(method, path, body, version);
+    log.resources.push(routed.resource);
+    send(routed);
+  };
+
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'SimulatorError', message: String(error) } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? 'localhost';
+  const baseUrl = `https://${host}:${port}`;
+  audience = baseUrl;
+
+  return Object.assign(sim, {
+    baseUrl,
+    port,
+    audience,
+    addFault(fault: Fault) {
+      faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    reset() {
+      faults = [];
+      sim.requests.length = 0;
+      sim.uploads.length = 0;
+      sim.mails.length = 0;
+      sim.ignoreUploads = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}

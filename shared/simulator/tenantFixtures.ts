@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+
+/** Graph JSON as Intune returns it (dates as strings), for the Graph simulator. */
+export type GraphJson = Record<string, unknown>;
+
+const DAY = 86_400_000;
+const iso = (value: Date | string | number): string =>
+  typeof value === 'string' ? value : new Date(value).toISOString().replace('.000Z', 'Z');
+
+export interface ApnsFixtureOptions {
+  expiresAt?: Date | string | number;
+  topic?: string;
+  appleId?: string;
+  serialNumber?: string;
+  uploadStatus?: string | null;
+  uploadFailureReason?: string | null;
+}
+
+export function apnsFixture(options: ApnsFixtureOptions = {}): GraphJson {
+  return {
+    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#deviceManagement/applePushNotificationCertificate/$entity',
+    id: randomUUID(), // not stable in Intune: never key on it
+    appleIdentifier: options.appleId ?? 'mdm-admin@contoso.com',
+    topicIdentifier: options.topic ?? 'com.apple.mgmt.External.7f4c6b1e-2d3a-4c5b-9e8f-0a1b2c3d4e5f',
+    lastModifiedDateTime: '2026-01-10T09:30:12.1234567Z',
+    expirationDateTime: iso(options.expiresAt ?? Date.now() + 200 * DAY),
+    certificateUploadStatus: options.uploadStatus ?? null,
+    certificateUploadFailureReason: options.uploadFailureReason ?? null,
+    certificateSerialNumber: options.serialNumber ?? '5A1B2C3D4E5F6071',
+    certificate: null,
+  };
+}
+
+export interface VppFixtureOptions {
+  id?: string;
+  expiresAt?: Date | string | number;
+  state?: string;
+  lastSyncStatus?: string;
+  organizationName?: string;
+  displayName?: string;
+  appleId?: string;
+}
+
+export function vppFixture(options: VppFixtureOptions = {}): GraphJson {
+  return {
+    id: options.id ?? randomUUID(),
+    organizationName: options.organizationName ?? 'Contoso',
+    vppTokenAccountType: 'business',
+    appleId: options.appleId ?? 'vpp@contoso.com',
+    expirationDateTime: iso(options.expiresAt ?? Date.now() + 300 * DAY),
+    lastSyncDateTime: '2026-11-22T03:00:00Z',
+    token: '',
+    lastModifiedDateTime: '2026-02-01T10:00:00Z',
+    state: options.state ?? 'valid',
+    lastSyncStatus: options.lastSyncStatus ?? 'completed',
+    automaticallyUpdateApps: true,
+    countryOrRegion: 'us',
+    displayName: options.displayName ?? 'Contoso Apps and Books',
+    locationName: 'Contoso HQ',
+  };
+}
+
+export interface AdeFixtureOptions {
+  id?: string;
+  expiresAt?: Date | string | number;
+  tokenName?: string;
+  appleId?: string;
+}
+
+export function adeFixture(options: AdeFixtureOptions = {}): GraphJson {
+  return {
+    id: options.id ?? randomUUID(),
+    appleIdentifier: options.appleId ?? 'ade@contoso.com',
+    tokenExpirationDateTime: iso(options.expiresAt ?? Date.now() + 250 * DAY),
+    lastModifiedDateTime: '2026-03-01T12:00:00Z',
+    lastSuccessfulSyncDateTime: '2026-11-22T04:00:00Z',
+    lastSyncTriggeredDateTime: '2026-11-22T04:00:00Z',
+    shareTokenWithSchoolDataSyncService: false,
+    lastSyncErrorCode: 0,
+    tokenType: 'dep',
+    tokenName: options.tokenName ?? 'Contoso ADE',
+    syncedDeviceCount: 412,
+    dataSharingConsentGranted: true,
+  };
+}
