@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   renewal_in_progress: { status: 409, exit: 1 },
   upload_failed: { status: 502, exit: 3 },
   verification_failed: { status: 502, exit: 3 },
+  // the command line itself is wrong (unknown flag, bad --now): the check did not run
+  cli_usage: { status: 400, exit: 3 },
   // anything not foreseen
   internal_error: { status: 500, exit: 3 },
 } as const satisfies Record<string, { status: number; exit: number }>;

@@ -1,0 +1,42 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { checkOptionsFrom, createCheckDeps } from '../shared/composition/createServices';
+import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
+import { toAppError } from '../shared/domain/errors';
+import { summarizeRun } from '../shared/useCases/summarizeRun';
+import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
+
+/**
+ * The monitoring run on a timer. It records every outcome first, then throws when the run failed
+ * (Intune unreadable, a channel still refusing) so the platform counts a failed invocation and the
+ * retry policy runs it again; state keeps the retry from sending anything twice.
+ */
+export async function checkApnsExpiry(timer: Timer, context: InvocationContext): Promise<void> {
+  let services;
+  try {
+    services = functionServices(context);
+  } catch (error) {
+    fallbackLogger(context).error(toAppError(error).describe());
+    throw error;
+  }
+  const { config, logger } = services;
+  if (timer.isPastDue) logger.warn('The timer is past due: this run is late (the app was stopped or busy at the scheduled time).');
+  const deps = await createCheckDeps(config, { logger, credential: await services.credential });
+  try {
+    const report = await checkExpiry(deps, checkOptionsFrom(config));
+    logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
+    const failure = runFailure(report);
+    if (failure) {
+      logger.error(failure.describe(), { code: failure.code });
+      throw failure;
+    }
+  } finally {
+    await deps.telemetry.flush();
+  }
+}
+
+app.timer('checkApnsExpiry', {
+  schedule: '%APNS_CHECK_SCHEDULE%',
+  // A failed run (Graph throttling past its bound, a channel down) is tried again a few times.
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: 3, minimumInterval: { minutes: 1 }, maximumInterval: { minutes: 15 } },
+  handler: checkApnsExpiry,
+});

@@ -1,0 +1,3 @@
+// The Functions entry point (package.json "main"): importing a function file registers it.
+import './checkApnsExpiry';
+import './getApnsStatus';

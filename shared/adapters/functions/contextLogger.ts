@@ -1,0 +1,16 @@
+import type { InvocationContext } from '@azure/functions';
+import type { Logger } from '../../ports/logger';
+import { redactProperties, type Redactor } from '../logging/redact';
+
+/** Logs through the InvocationContext (so they reach Application Insights), redacted. */
+export function contextLogger(context: InvocationContext, redact: Redactor): Logger {
+  const line = (message: string, properties?: Record<string, unknown>) => {
+    const props = redactProperties(properties, redact);
+    return props && Object.keys(props).length > 0 ? [redact(message), props] : [redact(message)];
+  };
+  return {
+    info: (m, p) => context.info(...line(m, p)),
+    warn: (m, p) => context.warn(...line(m, p)),
+    error: (m, p) => context.error(...line(m, p)),
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import type { AppConfig } from '../config/loadConfig';
+import { AppError } from '../domain/errors';
+import type { ChannelPolicy } from '../domain/channels';
+import { systemClock, type Clock } from '../ports/clock';
+import type { IntuneGateway } from '../ports/intuneGateway';
+import type { Logger } from '../ports/logger';
+import type { Notifier } from '../ports/notifier';
+import type { StateStore } from '../ports/stateStore';
+import { noTelemetry, type Telemetry } from '../ports/telemetry';
+import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
+
+/**
+ * The one place that chooses implementations. Adapters are loaded on first use (`await import`),
+ * so a cold start only pays for what its path needs.
+ */
+export interface ServiceOptions {
+  logger: Logger;
+  /** Where the `log` channel prints alerts (default: `logger`); the CLI prints them in full to stderr. */
+  alertLogger?: Logger;
+  /** CLI: keep state in this JSON file instead of Table Storage. */
+  stateFile?: string;
+  clock?: Clock;
+  /** Reuse one credential across invocations (the Functions cache it per process). */
+  credential?: TokenCredential;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function createCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  // AZURE_CLIENT_ID selects a user-assigned managed identity; @azure/identity reads it itself.
+  return new DefaultAzureCredential();
+}
+
+export async function createGateway(config: AppConfig, credential: TokenCredential, logger: Logger, sleep = realSleep): Promise<IntuneGateway> {
+  const { createGraphGateway } = await import('../adapters/graph/graphGateway');
+  return createGraphGateway({ baseUrl: config.graph.baseUrl, credential, maxRetryMs: config.graph.maxRetryMs, logger, sleep });
+}
+
+export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
+  if (stateFile) {
+    const { createFileStateStore } = await import('../adapters/state/fileStateStore');
+    return createFileStateStore(stateFile);
+  }
+  if (!config.state.connection) {
+    throw new AppError(
+      'config_invalid',
+      'No state storage is configured: set AzureWebJobsStorage (or APNS_STATE_CONNECTION), or give the CLI --state-file.',
+    );
+  }
+  const { createTableStateStore } = await import('../adapters/state/tableStateStore');
+  return createTableStateStore({ connection: config.state.connection, table: config.state.table, credential });
+}
+
+/** The channels switched on by configuration, the run's log always first. */
+export async function createNotifiers(config: AppConfig, logger: Logger): Promise<Notifier[]> {
+  const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
+  return [createLogNotifier(logger)];
+}
+
+export async function createTelemetry(_config: AppConfig): Promise<Telemetry> {
+  return noTelemetry;
+}
+
+export async function createCheckDeps(config: AppConfig, options: ServiceOptions): Promise<CheckDeps> {
+  const credential = options.credential ?? (await createCredential());
+  const sleep = options.sleep ?? realSleep;
+  const [gateway, store, notifiers, telemetry] = await Promise.all([
+    createGateway(config, credential, options.logger, sleep),
+    createStateStore(config, credential, options.stateFile),
+    createNotifiers(config, options.alertLogger ?? options.logger),
+    createTelemetry(config),
+  ]);
+  return { gateway, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, newId: randomUUID, sleep };
+}
+
+export function checkOptionsFrom(config: AppConfig, overrides: Partial<CheckOptions> = {}): CheckOptions {
+  return {
+    tenantId: config.tenant.id,
+    kinds: config.monitoredKinds,
+    policy: config.policy,
+    notify: true,
+    deliveryAttempts: config.delivery.attempts,
+    ...overrides,
+  };
+}
+
+export function channelPolicies(notifiers: readonly Notifier[]): ChannelPolicy[] {
+  return notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
+}
+
+/** Every secret value of the config, for the redactor. */
+export function secretsOf(config: AppConfig): string[] {
+  const c = config.channels;
+  const out = [c.teams?.webhookUrl, c.slack?.webhookUrl, c.pagerduty?.routingKey, c.webhook?.url, c.webhook?.secret, config.appInsights?.connectionString];
+  if (config.state.connection?.kind === 'connectionString') out.push(config.state.connection.connectionString);
+  return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
+}

@@ -1,0 +1,72 @@
+import type { Finding } from '../domain/assessment';
+import { formatUtc } from '../domain/graphDateTime';
+import type { Severity } from '../domain/severity';
+import type { TenantState } from '../domain/tenantState';
+import type { StateStore } from '../ports/stateStore';
+
+export interface AssetStatus {
+  key: string;
+  kind: string;
+  name: string;
+  severity: Severity;
+  expiresAt: string | null;
+  daysRemaining: number | null;
+  appleId: string | null;
+  topic: string | null;
+  serialNumber: string | null;
+  findings: Finding[];
+  assessedAt: string;
+  /** True when this is the last known value (its kind could not be read on the latest run). */
+  stale: boolean;
+}
+
+export interface StatusView {
+  tenantId: string;
+  lastRun: { at: string; ok: boolean; worstSeverity: Severity; errorCode: string | null; message: string | null } | null;
+  assets: AssetStatus[];
+  /** Alert key → channel → the severity that channel was last told about. */
+  openAlerts: Record<string, Record<string, Severity>>;
+  /** Messages waiting for a channel that refused them (retried on the next run). */
+  pendingDeliveries: number;
+}
+
+/** The last assessment per asset and what each channel was told, as stored by the last run. */
+export function statusOf(state: TenantState): StatusView {
+  const openAlerts: StatusView['openAlerts'] = {};
+  let pending = 0;
+  for (const [key, byChannel] of Object.entries(state.channels)) {
+    for (const [channel, record] of Object.entries(byChannel)) {
+      if (record?.mark) (openAlerts[key] ??= {})[channel] = record.mark.severity;
+      if (record?.claim) pending++;
+    }
+  }
+  for (const entry of state.outbox) pending += Object.keys(entry.pending).length;
+  const run = state.lastRun;
+  return {
+    tenantId: state.tenantId,
+    lastRun: run
+      ? { at: formatUtc(run.at), ok: run.ok, worstSeverity: run.worstSeverity, errorCode: run.errorCode ?? null, message: run.message ?? null }
+      : null,
+    assets: state.assessments.map((a) => ({
+      key: a.key,
+      kind: a.kind,
+      name: a.name,
+      severity: a.severity,
+      expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
+      daysRemaining: a.daysRemaining ?? null,
+      appleId: a.appleId ?? null,
+      topic: a.topic ?? null,
+      serialNumber: a.serialNumber ?? null,
+      findings: a.findings,
+      assessedAt: formatUtc(a.assessedAt),
+      stale: a.stale === true,
+    })),
+    openAlerts,
+    pendingDeliveries: pending,
+  };
+}
+
+export async function getStatus(store: StateStore, tenantId: string): Promise<StatusView> {
+  const { state } = await store.load(tenantId);
+  return statusOf(state);
+}

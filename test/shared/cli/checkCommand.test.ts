@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../shared/cli/main';
+import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { bufferIo } from '../../support/bufferIo';
+import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
+
+const DAY = 86_400_000;
+let h: TenantHarness;
+let dir: string;
+let n = 0;
+
+beforeAll(async () => {
+  h = await startTenantHarness();
+  h.useIdentityEnv();
+  dir = mkdtempSync(join(tmpdir(), 'apns-cli-'));
+});
+afterAll(async () => {
+  await h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  h.graph.reset();
+  h.graph.tenant.apns = apnsFixture({ expiresAt: Date.now() + 200 * DAY });
+});
+
+/** One CLI run against the simulated tenant, with its own state file unless given one. */
+async function check(args: string[] = [], stateFile = join(dir, `state-${++n}.json`)) {
+  const io = bufferIo({ ...h.env }, dir);
+  const code = await main(['check', '--state-file', stateFile, ...args], io);
+  return { code, io, stateFile };
+}
+const expireIn = (days: number) => {
+  h.graph.tenant.apns = apnsFixture({ expiresAt: Date.now() + days * DAY + 3_600_000 });
+};
+
+describe('apns-monitor check (CLI over the real SDK clients and the simulated tenant)', () => {
+  test('when the tenant is healthy, it exits 0 and Graph saw one $batch per API version', async () => {
+    const { code, io } = await check();
+    expect(code).toBe(0);
+    expect(io.out.join('\n')).toMatch(/^APNS OK - all Apple certificates and tokens are healthy/);
+    expect(h.graph.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /beta/$batch', 'POST /v1.0/$batch']);
+  });
+
+  test('when the certificate expires in 25 days, it exits 1 and prints a warning line and the table', async () => {
+    expireIn(25);
+    const { code, io } = await check();
+    expect(code).toBe(1);
+    const out = io.out.join('\n');
+    expect(out).toMatch(/^APNS WARNING - The Apple MDM push certificate expires in 25 days/);
+    expect(out).toMatch(/SEVERITY\s+ASSET\s+EXPIRES \(UTC\)\s+DAYS\s+APPLE ID\s+DETAIL/);
+    expect(out).toMatch(/WARNING\s+Apple MDM push certificate\s+\S+ \S+\s+25\s+mdm-admin@contoso.com/);
+    expect(io.err.join('\n')).toContain('WARNING: Apple MDM push certificate expires in 25 days'); // the log channel
+  });
+
+  test('when it expires in 5 days, it exits 2', async () => {
+    expireIn(5);
+    expect((await check()).code).toBe(2);
+  });
+
+  test('when it expired, it exits 2 and says how long it can still be renewed', async () => {
+    expireIn(-3);
+    const { code, io } = await check();
+    expect(code).toBe(2);
+    expect(io.out.join('\n')).toMatch(/^APNS CRITICAL - The Apple MDM push certificate expired 2 days ago .* can still be renewed until/);
+  });
+
+  test('when the tenant has no APNs certificate, it exits 1 "not configured"', async () => {
+    h.graph.tenant.apns = null;
+    const { code, io } = await check();
+    expect(code).toBe(1);
+    expect(io.out.join('\n')).toMatch(/No Apple MDM push certificate is configured in Intune/);
+  });
+
+  test('when Graph answers 403 to everything, it exits 3 with the permission hint and no stack trace', async () => {
+    for (const resource of ['apns', 'vpp', 'ade'] as const) h.graph.addFault({ resource, status: 403 });
+    const { code, io } = await check();
+    expect(code).toBe(3);
+    const all = io.text();
+    expect(io.out.join('\n')).toMatch(/^APNS UNKNOWN - cannot read Intune: Microsoft Graph denied access/);
+    expect(all).toContain('DeviceManagementServiceConfig.Read.All');
+    expect(all).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack frames
+  });
+
+  test('when Graph throttles twice before answering, it waits and exits with the right code within 15 s', async () => {
+    expireIn(25);
+    h.graph.addFault({ resource: 'apns', status: 429, retryAfter: '1', times: 2 });
+    const started = Date.now();
+    const { code } = await check();
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('when the identical run is repeated on the same state, nothing new is sent', async () => {
+    expireIn(25);
+    const first = await check();
+    expect(first.io.out.join('\n')).toContain('Notifications: log: 1 sent');
+    const second = await check([], first.stateFile);
+    expect(second.code).toBe(1);
+    expect(second.io.out.join('\n')).toContain('Notifications: nothing new to send.');
+    expect(second.io.err.join('\n')).not.toContain('WARNING: Apple MDM push certificate');
+  });
+
+  test('when --no-notify is given, nothing is sent and no state file is written', async () => {
+    expireIn(25);
+    const stateFile = join(dir, 'never.json');
+    const { code, io } = await check(['--no-notify'], stateFile);
+    expect(code).toBe(1);
+    expect(io.out.join('\n')).toContain('Notifications: off (--no-notify)');
+    expect(() => jest.requireActual<typeof import('node:fs')>('node:fs').statSync(stateFile)).toThrow();
+  });
+
+  test('when --json is given, the report is JSON with the status and exit code', async () => {
+    expireIn(25);
+    const { io } = await check(['--json']);
+    const report = JSON.parse(io.out.join('\n'));
+    expect(report).toMatchObject({ status: 'WARNING', exitCode: 1, worst: 'warning' });
+    expect(report.assets[0]).toMatchObject({ kind: 'apns', severity: 'warning', daysRemaining: 25 });
+  });
+
+  test('when --now is in the future, the forecast uses it', async () => {
+    h.graph.tenant.apns = apnsFixture({ expiresAt: '2027-03-01T00:00:00Z' });
+    const { code, io } = await check(['--now', '2027-02-25', '--no-notify']);
+    expect(code).toBe(2);
+    expect(io.out.join('\n')).toMatch(/expires in 4 days/);
+  });
+
+  test('when --now is not a date, it exits 3 saying what is expected', async () => {
+    const { code, io } = await check(['--now', 'tomorrow']);
+    expect(code).toBe(3); // the check did not run: Nagios UNKNOWN
+    expect(io.err.join('\n')).toMatch(/--now: must be an ISO 8601 date-time/);
+  });
+
+  test('when a setting is invalid, it exits 3 naming the field', async () => {
+    const io = bufferIo({ ...h.env, APNS_WARNING_DAYS: 'abc' }, dir);
+    expect(await main(['check', '--state-file', join(dir, 'x.json')], io)).toBe(3);
+    expect(io.err.join('\n')).toContain('APNS_WARNING_DAYS: must be a whole number of days, got "abc"');
+  });
+
+  test('when local.settings.json holds the settings, the CLI reads its Values (the environment wins)', async () => {
+    expireIn(25);
+    const settingsDir = mkdtempSync(join(tmpdir(), 'apns-settings-'));
+    try {
+      writeFileSync(join(settingsDir, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: { ...h.env, APNS_WARNING_DAYS: '20', APNS_CRITICAL_DAYS: '5' } }));
+      const io = bufferIo({}, settingsDir);
+      expect(await main(['check', '--no-notify'], io)).toBe(0); // 25 days is only a notice with warning at 20
+      const io2 = bufferIo({ APNS_WARNING_DAYS: '30', APNS_CRITICAL_DAYS: '7' }, settingsDir);
+      expect(await main(['check', '--no-notify'], io2)).toBe(1);
+    } finally {
+      rmSync(settingsDir, { recursive: true, force: true });
+    }
+  });
+
+  test('when an unknown flag is given, it exits 3 with the usage', async () => {
+    const { code, io } = await check(['--bogus']);
+    expect(code).toBe(3);
+    expect(io.err.join('\n')).toMatch(/Unknown option '--bogus'[\s\S]*Usage: apns-monitor/);
+  });
+
+  test('when run as the installed command (bin, a child process), it behaves the same', async () => {
+    expireIn(5);
+    const bin = join(__dirname, '..', '..', '..', 'bin', 'apns-monitor.js');
+    const child = spawn(process.execPath, [bin, 'check', '--json', '--no-notify'], { env: { ...process.env, ...h.env }, cwd: dir });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'CRITICAL', exitCode: 2 });
+  });
+});
