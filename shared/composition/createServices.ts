@@ -10,6 +10,7 @@ import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/stateStore';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
+import type { MessageContext } from '../adapters/notifiers/messageContext';
 
 /**
  * The one place that chooses implementations. Adapters are loaded on first use (`await import`),
@@ -55,14 +56,40 @@ export async function createStateStore(config: AppConfig, credential: TokenCrede
   return createTableStateStore({ connection: config.state.connection, table: config.state.table, credential });
 }
 
-/** The channels switched on by configuration, the run's log always first. */
-export async function createNotifiers(config: AppConfig, logger: Logger): Promise<Notifier[]> {
-  const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
-  return [createLogNotifier(logger)];
+export function messageContextOf(config: AppConfig): MessageContext {
+  return { tenantId: config.tenant.id, tenantName: config.tenant.name };
 }
 
-export async function createTelemetry(_config: AppConfig): Promise<Telemetry> {
-  return noTelemetry;
+/** The channels switched on by configuration, the run's log always first. Each loads on demand. */
+export async function createNotifiers(config: AppConfig, logger: Logger, credential?: TokenCredential): Promise<Notifier[]> {
+  const ctx = messageContextOf(config);
+  const c = config.channels;
+  const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
+  const notifiers: Notifier[] = [createLogNotifier(logger)];
+  if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier(c.teams, ctx));
+  if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier(c.slack, ctx));
+  if (c.email) {
+    if (!credential) throw new AppError('config_invalid', 'The e-mail channel needs a credential for Microsoft Graph.');
+    const { createGraphClient } = await import('../adapters/graph/createGraphClient');
+    const client = createGraphClient({ baseUrl: config.graph.baseUrl, credential });
+    notifiers.push((await import('../adapters/notifiers/email/emailNotifier')).createEmailNotifier(c.email, ctx, client));
+  }
+  if (c.pagerduty) notifiers.push((await import('../adapters/notifiers/pagerduty/pagerDutyNotifier')).createPagerDutyNotifier(c.pagerduty, ctx));
+  if (c.webhook) notifiers.push((await import('../adapters/notifiers/webhook/webhookNotifier')).createWebhookNotifier(c.webhook, ctx));
+  if (config.appInsights) {
+    const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
+    const { createAppInsightsNotifier } = await import('../adapters/notifiers/appinsights/appInsightsNotifier');
+    notifiers.push(createAppInsightsNotifier(await appInsightsClient(config.appInsights.connectionString), ctx));
+  }
+  return notifiers;
+}
+
+/** Application Insights only when its connection string is set: otherwise nothing is loaded. */
+export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
+  if (!config.appInsights) return noTelemetry;
+  const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
+  const { createAppInsightsTelemetry } = await import('../adapters/notifiers/appinsights/appInsightsTelemetry');
+  return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString), messageContextOf(config));
 }
 
 export async function createCheckDeps(config: AppConfig, options: ServiceOptions): Promise<CheckDeps> {
@@ -71,7 +98,7 @@ export async function createCheckDeps(config: AppConfig, options: ServiceOptions
   const [gateway, store, notifiers, telemetry] = await Promise.all([
     createGateway(config, credential, options.logger, sleep),
     createStateStore(config, credential, options.stateFile),
-    createNotifiers(config, options.alertLogger ?? options.logger),
+    createNotifiers(config, options.alertLogger ?? options.logger, credential),
     createTelemetry(config),
   ]);
   return { gateway, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, newId: randomUUID, sleep };

@@ -20,6 +20,8 @@ export interface IdentitySimulator {
   env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
   tenantId: string;
   requests: IdentityRequest[];
+  /** Every access token issued (so tests can prove none of them leaks into a log). */
+  tokens: string[];
   /** Answer the next `count` token requests with this status (e.g. 500, or 400 for an unknown identity). */
   failNext(status: number, count?: number): void;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startIdentitySimulator(options: { tenantId?: string; clien
   const tenantId = options.tenantId ?? randomUUID();
   const principal = randomUUID();
   const requests: IdentityRequest[] = [];
+  const tokens: string[] = [];
   let failures: { status: number; count: number } | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -88,6 +91,7 @@ export async function startIdentitySimulator(options: { tenantId?: string; clien
     const exp = now + (options.tokenLifetimeSeconds ?? 3600);
     const aud = normalizeAudience(resource);
     const access_token = makeToken({ aud, tid: tenantId, oid: principal, appid: clientId ?? options.clientId ?? principal, iat: now, exp });
+    tokens.push(access_token);
     send(200, { access_token, expires_on: String(exp), resource, token_type: 'Bearer', client_id: clientId ?? options.clientId ?? principal });
   };
 
@@ -101,6 +105,7 @@ export async function startIdentitySimulator(options: { tenantId?: string; clien
     env: { IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: header },
     tenantId,
     requests,
+    tokens,
     failNext(status, count = 1) {
       failures = { status, count };
     },

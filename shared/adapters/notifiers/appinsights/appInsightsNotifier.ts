@@ -1,0 +1,37 @@
+import type { TelemetryClient } from 'applicationinsights';
+import type { AlertEvent } from '../../../domain/alertEvent';
+import type { Notifier } from '../../../ports/notifier';
+import type { MessageContext } from '../messageContext';
+
+export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsResolved' | 'ApnsRenewal' {
+  if (event.type === 'renewed') return 'ApnsRenewal';
+  return event.type === 'resolved' ? 'ApnsResolved' : 'ApnsAlert';
+}
+
+/** Every message also lands in Application Insights as a custom event (queryable, alertable). */
+export function createAppInsightsNotifier(client: TelemetryClient, ctx: MessageContext): Notifier {
+  return {
+    channel: 'appinsights',
+    minSeverity: 'notice',
+    async send(event) {
+      client.trackEvent({
+        name: appInsightsEventName(event),
+        properties: {
+          eventId: event.id,
+          eventType: event.type,
+          key: event.key,
+          tenantId: ctx.tenantId,
+          tenantName: ctx.tenantName,
+          severity: event.severity,
+          previousSeverity: event.previousSeverity ?? '',
+          kind: event.asset.kind,
+          asset: event.asset.name,
+          appleId: event.asset.appleId ?? '',
+          topic: event.asset.topic ?? '',
+          title: event.title,
+        },
+        measurements: event.asset.daysRemaining === undefined ? {} : { daysRemaining: event.asset.daysRemaining },
+      });
+    },
+  };
+}

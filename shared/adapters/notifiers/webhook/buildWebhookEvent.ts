@@ -1,0 +1,53 @@
+import type { AlertEvent } from '../../../domain/alertEvent';
+import { formatUtc } from '../../../domain/graphDateTime';
+import type { MessageContext } from '../messageContext';
+
+export type WebhookEventType = 'apns.alert' | 'apns.resolved' | 'apns.renewed' | 'apns.monitor_failed';
+
+export interface WebhookEvent {
+  type: WebhookEventType;
+  /** The event id; also the `webhook-id` header, so a receiver can drop duplicates. */
+  id: string;
+  timestamp: string;
+  data: Record<string, unknown> & { version: 1 };
+}
+
+export function webhookEventType(event: AlertEvent): WebhookEventType {
+  if (event.type === 'renewed') return 'apns.renewed';
+  if (event.type === 'resolved') return 'apns.resolved';
+  return event.asset.kind === 'monitor' ? 'apns.monitor_failed' : 'apns.alert';
+}
+
+/** The versioned JSON event (`data.version` 1). Dates are ISO 8601 UTC. */
+export function buildWebhookEvent(event: AlertEvent, ctx: MessageContext): WebhookEvent {
+  const a = event.asset;
+  return {
+    type: webhookEventType(event),
+    id: event.id,
+    timestamp: formatUtc(event.occurredAt),
+    data: {
+      version: 1,
+      eventType: event.type,
+      key: event.key,
+      tenantId: ctx.tenantId,
+      tenantName: ctx.tenantName,
+      severity: event.severity,
+      previousSeverity: event.previousSeverity ?? null,
+      asset: {
+        kind: a.kind,
+        id: a.assetId,
+        name: a.name,
+        appleId: a.appleId ?? null,
+        topic: a.topic ?? null,
+        serialNumber: a.serialNumber ?? null,
+        expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
+        daysRemaining: a.daysRemaining ?? null,
+      },
+      title: event.title,
+      summary: event.summary,
+      findings: event.findings,
+      nextSteps: event.nextSteps,
+      links: event.links,
+    },
+  };
+}
