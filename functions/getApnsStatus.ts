@@ -1,17 +1,18 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
-import { createStateStore } from '../shared/composition/createServices';
+import { createRenewalStorage, createStateStore } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
 import { getStatus } from '../shared/useCases/getStatus';
 
-/** GET /api/apns/status: the last assessment per asset, as stored by the last monitoring run. */
+/** GET /api/apns/status: the last assessment per asset (as stored by the last run) and the last renewal. */
 export async function getApnsStatus(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   let logger = fallbackLogger(context);
   try {
     const services = functionServices(context);
     logger = services.logger;
-    const store = await createStateStore(services.config, await services.credential);
-    const status = await getStatus(store, services.config.tenant.id);
+    const credential = await services.credential;
+    const [store, { audit }] = await Promise.all([createStateStore(services.config, credential), createRenewalStorage(services.config, credential)]);
+    const status = await getStatus(store, services.config.tenant.id, audit);
     return { status: 200, jsonBody: status, headers: { 'cache-control': 'no-store' } };
   } catch (error) {
     return errorResponse(error, context, logger);

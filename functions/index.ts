@@ -1,3 +1,5 @@
 // The Functions entry point (package.json "main"): importing a function file registers it.
 import './checkApnsExpiry';
 import './getApnsStatus';
+import './renewApnsCertificate';
+import './getApnsCsr';

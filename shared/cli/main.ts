@@ -5,6 +5,8 @@ import { loadConfig, type AppConfig, type Env } from '../config/loadConfig';
 import { AppError, toAppError } from '../domain/errors';
 import { processIo, type CliIo } from './cliIo';
 import { runCheckCommand } from './commands/checkCommand';
+import { runCsrCommand } from './commands/csrCommand';
+import { runRenewCommand } from './commands/renewCommand';
 import { readLocalSettings } from './localSettings';
 
 export const USAGE = `Usage: apns-monitor <command> [options]
@@ -12,6 +14,11 @@ export const USAGE = `Usage: apns-monitor <command> [options]
 Commands:
   check [--json] [--no-notify] [--now ISO] [--state-file PATH] [--verbose]
         One monitoring run. Exit 0 ok/notice, 1 warning, 2 critical or expired, 3 the check failed.
+  renew [--secret NAME] [--version V] [--apple-id ID] [--dry-run] [--allow-new-topic] [--json]
+        Upload the renewed certificate from Key Vault after every check of the guarded renewal.
+        Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
+  csr [--out FILE]
+        Download Intune's certificate signing request for the Apple Push Certificates Portal.
   help  This text.
 
 Global options:
@@ -31,6 +38,8 @@ type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: runCheckCommand,
+  renew: runRenewCommand,
+  csr: runCsrCommand,
 };
 
 /** Runs one CLI command and returns its exit code. Never throws, never prints a stack trace. */

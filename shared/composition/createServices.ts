@@ -11,6 +11,10 @@ import type { StateStore } from '../ports/stateStore';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
 import type { MessageContext } from '../adapters/notifiers/messageContext';
+import type { AuditLog } from '../ports/auditLog';
+import type { RenewalLock } from '../ports/renewalLock';
+import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
+import type { RenewDeps } from '../useCases/renewCertificate';
 
 /**
  * The one place that chooses implementations. Adapters are loaded on first use (`await import`),
@@ -125,4 +129,62 @@ export function secretsOf(config: AppConfig): string[] {
   const out = [c.teams?.webhookUrl, c.slack?.webhookUrl, c.pagerduty?.routingKey, c.webhook?.url, c.webhook?.secret, config.appInsights?.connectionString];
   if (config.state.connection?.kind === 'connectionString') out.push(config.state.connection.connectionString);
   return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** Renewal storage: the lock and the audit trail live with the state (table, or beside the CLI's file). */
+export async function createRenewalStorage(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<{ lock: RenewalLock; audit: AuditLog }> {
+  if (stateFile) {
+    const { createFileRenewalLock, createFileAuditLog } = await import('../adapters/state/fileRenewalLock');
+    return { lock: createFileRenewalLock(stateFile), audit: createFileAuditLog(stateFile) };
+  }
+  if (!config.state.connection) {
+    throw new AppError('config_invalid', 'No state storage is configured: set AzureWebJobsStorage (or APNS_STATE_CONNECTION), or give the CLI --state-file.');
+  }
+  const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
+  const options = { connection: config.state.connection, table: config.state.table, credential };
+  return { lock: createTableRenewalLock(options), audit: createTableAuditLog(options) };
+}
+
+export async function createCertificateSource(config: AppConfig, credential: TokenCredential): Promise<RenewedCertificateSource> {
+  if (!config.renewal.keyVaultUrl) {
+    throw new AppError('config_invalid', 'APNS_KEY_VAULT_URL: is required for the renewal (the Key Vault holding the renewed certificate).');
+  }
+  // Key Vault's SDK is loaded only on the renewal path.
+  const { createKeyVaultCertificateSource } = await import('../adapters/keyVault/keyVaultCertificateSource');
+  return createKeyVaultCertificateSource({ vaultUrl: config.renewal.keyVaultUrl, credential });
+}
+
+export async function createRenewDeps(config: AppConfig, options: ServiceOptions): Promise<RenewDeps> {
+  const credential = options.credential ?? (await createCredential());
+  const sleep = options.sleep ?? realSleep;
+  const [gateway, source, storage, { parseCertificateValue }] = await Promise.all([
+    createGateway(config, credential, options.logger, sleep),
+    createCertificateSource(config, credential),
+    createRenewalStorage(config, credential, options.stateFile),
+    import('../adapters/certificates/parseCertificateValue'),
+  ]);
+  const { checkExpiry } = await import('../useCases/checkExpiry');
+  return {
+    gateway,
+    source,
+    parseCertificate: parseCertificateValue,
+    lock: storage.lock,
+    audit: storage.audit,
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    newId: randomUUID,
+    async runCheck(extraEvents) {
+      const deps = await createCheckDeps(config, { ...options, credential });
+      try {
+        return await checkExpiry(deps, checkOptionsFrom(config, { extraEvents }));
+      } finally {
+        await deps.telemetry.flush();
+      }
+    },
+  };
+}
+
+export async function createCsrGateway(config: AppConfig, options: ServiceOptions): Promise<IntuneGateway> {
+  const credential = options.credential ?? (await createCredential());
+  return createGateway(config, credential, options.logger, options.sleep ?? realSleep);
 }

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   apple_id_mismatch: { status: 409, exit: 1 },
   not_newer: { status: 422, exit: 1 },
   renewal_in_progress: { status: 409, exit: 1 },
+  key_vault_access_denied: { status: 502, exit: 3 },
+  key_vault_unavailable: { status: 502, exit: 3 },
   upload_failed: { status: 502, exit: 3 },
   verification_failed: { status: 502, exit: 3 },
   // the command line itself is wrong (unknown flag, bad --now): the check did not run

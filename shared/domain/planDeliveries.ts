@@ -53,6 +53,8 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   const previous = new Map(state.assessments.map((a) => [a.key, a]));
   const eventIds = new Map<string, string>();
   const keys = new Set([...current.keys(), ...Object.keys(state.channels)]);
+  // A `renewed` message goes to every channel and is itself the resolution of its key's alerts.
+  const renewedKeys = new Set(input.oneShots.filter((e) => e.type === 'renewed').map((e) => e.key));
 
   for (const key of keys) {
     const assessment = current.get(key);
@@ -64,6 +66,11 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
       const decision = decide(assessment, record, channel, now, input.policy, removable);
       if (!decision) {
         if (record.claim) delete record.claim; // a stale claim whose message is no longer due
+        storeRecord(state, key, channel.name, record);
+        continue;
+      }
+      if (decision.type === 'resolved' && renewedKeys.has(key)) {
+        resolveSilently(record, assessment, channel);
         storeRecord(state, key, channel.name, record);
         continue;
       }
@@ -124,6 +131,16 @@ function decide(
   // An expiry only gets better by moving forward; anything else (thresholds changed, clock set back) stays as told.
   if (mark.cause === 'expiry') return undefined;
   return { type: 'resolved', resolution: 'recovered' };
+}
+
+/** The channel learns of the resolution through the renewal message: only its mark changes. */
+function resolveSilently(record: ChannelRecord, assessment: Assessment | undefined, channel: ChannelPolicy): void {
+  delete record.claim;
+  if (assessment && record.mark && meetsMinimum(assessment.severity, channel.minSeverity)) {
+    record.mark = { ...record.mark, severity: assessment.severity, ...(assessment.expiresAt === undefined ? {} : { expiresAt: assessment.expiresAt }) };
+  } else {
+    delete record.mark;
+  }
 }
 
 /** A removed asset is described by its last stored assessment (or, lacking one, its key), now "ok". */

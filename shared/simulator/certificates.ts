@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 
 /**
@@ -19,6 +19,27 @@ function newKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem };
+}
+
+/**
+ * Signs with node:crypto: forge's pure-JS RSA signing takes most of a second per certificate;
+ * the native one takes a millisecond. Same bytes as forge's cert.sign(key, sha256).
+ */
+function signCertificate(cert: forge.pki.Certificate, issuerKeyPem: string): void {
+  cert.md = forge.md.sha256.create();
+  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption as string;
+  cert.siginfo.algorithmOid = cert.signatureOid;
+  // getTBSCertificate exists in node-forge but is missing from its type definitions.
+  const pki = forge.pki as typeof forge.pki & { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const tbs = forge.asn1.toDer(pki.getTBSCertificate(cert)).getBytes();
+  cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), issuerKeyPem).toString('binary');
+}
+
+let leafKeys: ReturnType<typeof newKeys> | undefined;
+/** One key for every Apple-shaped certificate of a process: the tests never look at it. */
+function appleLeafKeys(): ReturnType<typeof newKeys> {
+  leafKeys ??= newKeys();
+  return leafKeys;
 }
 
 function serialHex(): string {
@@ -43,7 +64,7 @@ export function createTestCa(commonName = 'intune-apns-monitor test CA'): KeyAnd
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  signCertificate(cert, keys.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
@@ -51,7 +72,6 @@ export function createTestCa(commonName = 'intune-apns-monitor test CA'): KeyAnd
 export function issueServerCertificate(ca: KeyAndCert, hosts: readonly string[]): KeyAndCert {
   const keys = newKeys();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialHex();
@@ -66,7 +86,7 @@ export function issueServerCertificate(ca: KeyAndCert, hosts: readonly string[])
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
+  signCertificate(cert, ca.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
@@ -101,7 +121,7 @@ export interface AppleCertificate extends KeyAndCert {
 
 export function createAppleCertificate(options: AppleCertificateOptions = {}): AppleCertificate {
   const issuer = appleIssuer();
-  const keys = newKeys();
+  const keys = appleLeafKeys();
   const uuid = options.uuid ?? randomUUID().toUpperCase();
   const topic = options.topic ?? `com.apple.mgmt.External.${uuid}`;
   const notBefore = options.notBefore ?? new Date(Date.now() - DAY);
@@ -124,7 +144,7 @@ export function createAppleCertificate(options: AppleCertificateOptions = {}): A
     { name: 'keyUsage', digitalSignature: true, critical: true },
     { name: 'extKeyUsage', clientAuth: true },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(issuer.keyPem), forge.md.sha256.create());
+  signCertificate(cert, issuer.keyPem);
   const certPem = forge.pki.certificateToPem(cert);
   const x509 = new X509Certificate(certPem);
   return {

@@ -149,7 +149,11 @@ async function claim(
 ): Promise<{ deliveries: PlannedDelivery[] }> {
   for (let attempt = 1; ; attempt++) {
     const { state, version } = await deps.store.load(options.tenantId);
-    const oneShots = [...detectApnsChanges(state.apns, snapshot, assessments, now, deps.newId), ...(options.extraEvents ?? [])];
+    // A change the caller already reports (a renewal with a new topic) is not reported twice.
+    const extra = options.extraEvents ?? [];
+    const extraKeys = new Set(extra.map((e) => e.key));
+    const detected = detectApnsChanges(state.apns, snapshot, assessments, now, deps.newId).filter((e) => !extraKeys.has(e.key));
+    const oneShots = [...detected, ...extra];
     const plan = planDeliveries({
       assessments,
       readKinds: readKindsOf(snapshot),

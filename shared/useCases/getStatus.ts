@@ -2,6 +2,7 @@ import type { Finding } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
 import type { TenantState } from '../domain/tenantState';
+import type { AuditEntry, AuditLog } from '../ports/auditLog';
 import type { StateStore } from '../ports/stateStore';
 
 export interface AssetStatus {
@@ -28,6 +29,8 @@ export interface StatusView {
   openAlerts: Record<string, Record<string, Severity>>;
   /** Messages waiting for a channel that refused them (retried on the next run). */
   pendingDeliveries: number;
+  /** The last renewal attempt (success or refusal), from the audit trail. */
+  lastRenewal: (Omit<AuditEntry, 'at'> & { at: string }) | null;
 }
 
 /** The last assessment per asset and what each channel was told, as stored by the last run. */
@@ -63,10 +66,14 @@ export function statusOf(state: TenantState): StatusView {
     })),
     openAlerts,
     pendingDeliveries: pending,
+    lastRenewal: null,
   };
 }
 
-export async function getStatus(store: StateStore, tenantId: string): Promise<StatusView> {
-  const { state } = await store.load(tenantId);
-  return statusOf(state);
+export async function getStatus(store: StateStore, tenantId: string, audit?: AuditLog): Promise<StatusView> {
+  const [{ state }, renewals] = await Promise.all([store.load(tenantId), audit ? audit.latest(tenantId, 1) : Promise.resolve([])]);
+  const view = statusOf(state);
+  const last = renewals[0];
+  if (last) view.lastRenewal = { ...last, at: formatUtc(last.at) };
+  return view;
 }

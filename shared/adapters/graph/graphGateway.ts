@@ -301,11 +301,11 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
         answer = await single('PATCH', 'beta', APNS_PATH, { appleIdentifier: input.appleIdentifier, certificate: input.certificatePem }, what);
       } catch (error) {
         const reason = error instanceof AppError ? error.message : 'unexpected error';
-        throw new AppError('upload_failed', `The upload to Intune failed: ${reason} Nothing was changed by this product; Intune still has its previous certificate unless a re-read says otherwise.`, { cause: error });
+        throw new AppError('upload_failed', `The upload to Intune failed: ${reason} Nothing was changed by this product; check the certificate in the Intune admin center before trying again.`, { cause: error });
       }
       if (answer.status >= 200 && answer.status < 300) return;
       const cause = failure(answer.status, answer.body, what, WRITE_PERMISSION);
-      throw new AppError('upload_failed', `Intune refused the upload: ${cause.message}`, cause.hint ? { hint: cause.hint } : {});
+      throw new AppError('upload_failed', `Intune refused the upload: ${cause.message} Nothing was changed by this product; check the certificate in the Intune admin center before trying again.`, cause.hint ? { hint: cause.hint } : {});
     },
 
     async downloadCsr(): Promise<string> {

@@ -253,3 +253,25 @@ describe('planDeliveries: other conditions', () => {
     expect(without.state.outbox).toEqual([]);
   });
 });
+
+describe('planDeliveries: a renewal message resolves its key', () => {
+  test('when a renewed one-shot goes out for a key with open alerts, no separate "resolved" is sent and the marks clear', async () => {
+    const alerted = run(emptyTenantState(TENANT), apnsIn(5), NOW);
+    const s = apnsIn(370);
+    const assessments = assessTenant(s, NOW + HOUR, DEFAULT_POLICY);
+    const renewed = { ...alerted.deliveries[0]!.event, id: 'renewed-1', type: 'renewed' as const, severity: 'ok' as const };
+    const plan = planDeliveries({
+      assessments,
+      readKinds: new Set<AssetKind>(['apns', 'vpp', 'ade']),
+      oneShots: [renewed],
+      state: alerted.state,
+      channels: CHANNELS,
+      now: NOW + HOUR,
+      policy: DEFAULT_POLICY,
+      newId: () => 'x',
+      leaseMs: 60_000,
+    });
+    expect(summary(plan.deliveries)).toEqual(['log:renewed:ok', 'pagerduty:renewed:ok', 'teams:renewed:ok']);
+    expect(plan.state.channels[APNS_KEY]).toBeUndefined();
+  });
+});

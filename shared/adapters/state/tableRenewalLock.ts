@@ -1,0 +1,96 @@
+import { odata, RestError } from '@azure/data-tables';
+import { AppError } from '../../domain/errors';
+import type { AuditEntry, AuditLog } from '../../ports/auditLog';
+import type { RenewalLock } from '../../ports/renewalLock';
+import { createTableClient, describeTable, storageError, type TableStoreOptions } from './tableStateStore';
+
+/** The renewal lock: one entity (RowKey "lock:renewal") created if absent, taken over by ETag once stale. */
+export function createTableRenewalLock(options: TableStoreOptions, now: () => number = Date.now): RenewalLock {
+  const client = createTableClient(options);
+  const where = describeTable(options);
+  let ready: Promise<void> | undefined;
+  const ensureTable = () => (ready ??= client.createTable().catch((e: unknown) => {
+    ready = undefined;
+    throw storageError(e, where, 'create the table');
+  }));
+  const ROW = 'lock:renewal';
+  return {
+    async acquire(tenantId, owner, ttlMs) {
+      await ensureTable();
+      const entity = { partitionKey: tenantId, rowKey: ROW, owner, expiresAt: now() + ttlMs, since: new Date(now()).toISOString() };
+      let etag: string | undefined;
+      try {
+        etag = (await client.createEntity(entity)).etag;
+      } catch (error) {
+        if (!(error instanceof RestError && error.statusCode === 409)) throw storageError(error, where, 'take the renewal lock');
+        const held = await client.getEntity<{ owner: string; expiresAt: number; since: string }>(tenantId, ROW).catch((e: unknown) => {
+          throw storageError(e, where, 'read the renewal lock');
+        });
+        if (Number(held.expiresAt) > now()) {
+          throw new AppError('renewal_in_progress', `Another renewal is running (since ${held.since}); nothing was uploaded. Try again when it has finished.`);
+        }
+        try {
+          etag = (await client.updateEntity(entity, 'Replace', { etag: held.etag })).etag; // a stale lock from a crashed run
+        } catch (e) {
+          if (e instanceof RestError && e.statusCode === 412) throw new AppError('renewal_in_progress', 'Another renewal took the lock at the same moment; nothing was uploaded.');
+          throw storageError(e, where, 'take the renewal lock');
+        }
+      }
+      return {
+        async release() {
+          await client.deleteEntity(tenantId, ROW, { etag }).catch((e: unknown) => {
+            // Already gone or taken over after expiry: nothing of ours to release.
+            if (!(e instanceof RestError && (e.statusCode === 404 || e.statusCode === 412))) throw storageError(e, where, 'release the renewal lock');
+          });
+        },
+      };
+    },
+  };
+}
+
+const MAX_TIME = 9_999_999_999_999; // inverted timestamps sort the newest audit entry first
+
+/** Audit records: RowKey "audit:<inverted time>:<id>", the entry as JSON plus columns for people. */
+export function createTableAuditLog(options: TableStoreOptions): AuditLog {
+  const client = createTableClient(options);
+  const where = describeTable(options);
+  let ready: Promise<void> | undefined;
+  const ensureTable = () => (ready ??= client.createTable().catch((e: unknown) => {
+    ready = undefined;
+    throw storageError(e, where, 'create the table');
+  }));
+  return {
+    async record(entry: AuditEntry) {
+      await ensureTable();
+      const rowKey = `audit:${String(MAX_TIME - entry.at).padStart(13, '0')}:${entry.id}`;
+      await client
+        .createEntity({
+          partitionKey: entry.tenantId,
+          rowKey,
+          at: new Date(entry.at).toISOString(),
+          actor: entry.actor,
+          outcome: entry.outcome,
+          secretName: entry.secretName,
+          secretVersion: entry.secretVersion ?? '',
+          entry: JSON.stringify(entry),
+        })
+        .catch((e: unknown) => {
+          throw storageError(e, where, 'write the renewal audit record');
+        });
+    },
+    async latest(tenantId: string, count: number) {
+      await ensureTable();
+      const out: AuditEntry[] = [];
+      const pages = client.listEntities<{ entry: string }>({ queryOptions: { filter: odata`PartitionKey eq ${tenantId} and RowKey ge 'audit:' and RowKey lt 'audit;'` } });
+      try {
+        for await (const e of pages) {
+          out.push(JSON.parse(e.entry) as AuditEntry);
+          if (out.length >= count) break;
+        }
+      } catch (e) {
+        throw storageError(e, where, 'read the renewal audit');
+      }
+      return out;
+    },
+  };
+}

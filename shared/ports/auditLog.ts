@@ -1,0 +1,34 @@
+import type { EpochMs } from '../domain/assets';
+
+export interface AuditCertificate {
+  serialNumber: string;
+  expiresAt: string;
+  topic: string;
+  appleId?: string;
+}
+
+/** One renewal attempt, success or refusal. Never holds a certificate body or a key. */
+export interface AuditEntry {
+  id: string;
+  at: EpochMs;
+  tenantId: string;
+  /** `x-ms-client-principal-name` behind Easy Auth, else "function key"; the OS user for the CLI. */
+  actor: string;
+  via: 'http' | 'cli';
+  secretName: string;
+  secretVersion: string | null;
+  dryRun: boolean;
+  allowNewTopic: boolean;
+  /** renewed | already_current | valid | an error code */
+  outcome: string;
+  message: string;
+  old: AuditCertificate | null;
+  new: AuditCertificate | null;
+  correlationId: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** The most recent entries, newest first. */
+  latest(tenantId: string, count: number): Promise<AuditEntry[]>;
+}

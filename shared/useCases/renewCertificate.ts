@@ -1,0 +1,221 @@
+import type { AlertEvent } from '../domain/alertEvent';
+import type { ApnsCertificate, EpochMs } from '../domain/assets';
+import { AppError, toAppError } from '../domain/errors';
+import { formatUtc } from '../domain/graphDateTime';
+import {
+  checkAgainstIntune,
+  checkCandidate,
+  verifyUpload,
+  type CandidateCertificate,
+  type CheckLine,
+  type RenewalRequest,
+} from '../domain/renewal';
+import { buildNewTopicEvent, buildRenewedEvent, buildUnverifiedUploadEvent } from '../domain/renewalEvents';
+import type { AuditCertificate, AuditEntry, AuditLog } from '../ports/auditLog';
+import type { Clock } from '../ports/clock';
+import type { IntuneGateway } from '../ports/intuneGateway';
+import type { Logger } from '../ports/logger';
+import type { RenewalLock } from '../ports/renewalLock';
+import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
+import type { ChannelReport } from './deliverAll';
+
+export interface RenewDeps {
+  gateway: IntuneGateway;
+  source: RenewedCertificateSource;
+  /** Step 3 (an adapter: node:crypto X509Certificate, node-forge for PKCS#12). */
+  parseCertificate: (value: string, contentType: string | undefined) => CandidateCertificate;
+  lock: RenewalLock;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  /** The monitoring run with extra one-shot messages: the same notifier path as the timer. */
+  runCheck: (extraEvents: AlertEvent[]) => Promise<{ channels: ChannelReport[]; deliveryFailed: boolean }>;
+}
+
+export interface RenewOptions {
+  tenantId: string;
+  /** `APNS_CERT_SECRET_NAME`, used when the request names none. */
+  defaultSecretName: string;
+  actor: string;
+  via: 'http' | 'cli';
+  correlationId: string;
+}
+
+export type RenewalSuccessCode = 'renewed' | 'already_current' | 'valid';
+
+export type RenewalResult =
+  | {
+      ok: true;
+      code: RenewalSuccessCode;
+      message: string;
+      checks: CheckLine[];
+      before: AuditCertificate | null;
+      after: AuditCertificate | null;
+      /** What the channels did with the `renewed` message (a channel failure does not undo a renewal). */
+      notifications: ChannelReport[];
+    }
+  | { ok: false; error: AppError; checks: CheckLine[] };
+
+const LOCK_TTL_MS = 5 * 60_000; // far longer than a renewal (seconds); a crashed holder frees it after this
+
+const STEP_NAMES: Record<number, string> = {
+  1: 'request',
+  2: 'secret',
+  3: 'certificate readable',
+  4: 'APNs certificate',
+  5: 'valid now',
+  6: 'read Intune',
+  10: 'no other renewal',
+  12: 'upload',
+  13: 'verified in Intune',
+};
+
+function describeCert(cert: ApnsCertificate | null): AuditCertificate | null {
+  if (!cert) return null;
+  return { serialNumber: cert.certificateSerialNumber, expiresAt: formatUtc(cert.expirationDateTime), topic: cert.topicIdentifier, appleId: cert.appleIdentifier };
+}
+
+function describeCandidate(c: CandidateCertificate): AuditCertificate {
+  return { serialNumber: c.serialNumber, expiresAt: formatUtc(c.notAfter), topic: c.subjectUid ?? '' };
+}
+
+/**
+ * The guarded renewal of SPEC §5: every step in order, each refusal with its stable code and
+ * nothing changed in Intune; a lock so two renewals never overlap; the upload verified by
+ * re-reading Intune; every attempt audited; success announced on every channel.
+ * `request` is the parsed body, or the AppError of a body that failed step 1 (audited too).
+ */
+export async function renewCertificate(deps: RenewDeps, request: RenewalRequest | AppError, options: RenewOptions): Promise<RenewalResult> {
+  const checks: CheckLine[] = [];
+  const now: EpochMs = deps.clock.now();
+  const req: RenewalRequest = request instanceof AppError ? {} : request;
+  const secretName = req.secretName ?? options.defaultSecretName;
+  let step = 1;
+  let secretVersion: string | null = req.secretVersion ?? null;
+  let before: ApnsCertificate | null = null;
+  let candidate: CandidateCertificate | undefined;
+
+  const audit = async (outcome: string, message: string, after: AuditCertificate | null) => {
+    const entry: AuditEntry = {
+      id: deps.newId(),
+      at: now,
+      tenantId: options.tenantId,
+      actor: options.actor,
+      via: options.via,
+      secretName,
+      secretVersion,
+      dryRun: req.dryRun === true,
+      allowNewTopic: req.allowNewTopic === true,
+      outcome,
+      message,
+      old: describeCert(before),
+      new: after,
+      correlationId: options.correlationId,
+    };
+    try {
+      await deps.audit.record(entry);
+    } catch (error) {
+      // The attempt already happened; losing its record must be loud, not fatal.
+      deps.logger.error(`The renewal audit record could not be written: ${toAppError(error).message}`, { correlationId: options.correlationId, outcome });
+    }
+  };
+
+  try {
+    if (request instanceof AppError) throw request;
+    checks.push({ step: 1, check: 'request', ok: true, detail: `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
+
+    step = 2;
+    const secret = await deps.source.fetch(secretName, req.secretVersion);
+    secretVersion = secret.version || secretVersion;
+    checks.push({ step: 2, check: 'secret', ok: true, detail: `${secretName} version ${secret.version}, enabled${secret.contentType ? `, ${secret.contentType}` : ''}` });
+
+    step = 3;
+    candidate = deps.parseCertificate(secret.value, secret.contentType);
+    checks.push({ step: 3, check: 'certificate readable', ok: true, detail: `serial ${candidate.serialNumber}` });
+
+    step = 4;
+    checkCandidate(candidate, now, checks);
+
+    step = 6;
+    before = await deps.gateway.getApnsCertificate();
+    let decision = checkAgainstIntune(candidate, before, req, checks);
+    if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
+
+    step = 10;
+    const lease = await deps.lock.acquire(options.tenantId, options.correlationId, LOCK_TTL_MS);
+    checks.push({ step: 10, check: 'no other renewal', ok: true, detail: 'lock taken' });
+    let after: ApnsCertificate | null;
+    try {
+      // Under the lock, decide again on a fresh read: another renewal may have just finished.
+      before = await deps.gateway.getApnsCertificate();
+      decision = checkAgainstIntune(candidate, before, req, []);
+      if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
+
+      if (req.dryRun) {
+        checks.push({ step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' });
+        return await succeed('valid', `The certificate passed every check; a renewal would upload serial ${candidate.serialNumber} (expires ${formatUtc(candidate.notAfter)}). Nothing was uploaded (dry run).`, describeCandidate(candidate), []);
+      }
+
+      step = 12;
+      const newTopic = !before || before.topicIdentifier !== candidate.subjectUid;
+      if (newTopic) deps.logger.warn(`Uploading a certificate with a NEW topic ${candidate.subjectUid} (allowNewTopic) by ${options.actor}.`, { correlationId: options.correlationId });
+      const appleIdentifier = before?.appleIdentifier ?? req.appleIdentifier ?? '';
+      await deps.gateway.uploadApnsCertificate({ appleIdentifier, certificatePem: candidate.pem });
+      checks.push({ step: 12, check: 'upload', ok: true, detail: 'PATCH accepted by Intune' });
+
+      step = 13;
+      after = await deps.gateway.getApnsCertificate();
+      verifyUpload(candidate, after, checks);
+    } finally {
+      await lease.release().catch((error: unknown) => deps.logger.warn(`The renewal lock could not be released; it expires by itself: ${toAppError(error).message}`));
+    }
+
+    const verified = after as ApnsCertificate;
+    const events: AlertEvent[] = [buildRenewedEvent({ id: deps.newId(), tenantId: options.tenantId, before, after: verified, actor: options.actor, now })];
+    if (!before || before.topicIdentifier !== verified.topicIdentifier) {
+      events.push(buildNewTopicEvent({ id: deps.newId(), tenantId: options.tenantId, before, after: verified, actor: options.actor, now }));
+    }
+    const message = `Renewed: the certificate now expires ${formatUtc(verified.expirationDateTime)}${before ? ` (was ${formatUtc(before.expirationDateTime)})` : ''}; serial ${verified.certificateSerialNumber}.`;
+    return await succeed('renewed', message, describeCert(verified), events);
+  } catch (thrown) {
+    const error = toAppError(thrown);
+    if (!checks.some((c) => !c.ok)) checks.push({ step, check: STEP_NAMES[step] ?? 'check', ok: false, detail: error.message });
+    if (error.code === 'internal_error') {
+      deps.logger.error(`Renewal failed unexpectedly (correlation id ${options.correlationId}): ${String((error.cause as Error)?.message ?? error.cause)}`);
+    } else {
+      deps.logger.warn(`Renewal refused (${error.code}): ${error.message}`, { correlationId: options.correlationId });
+    }
+    await audit(error.code, error.message, candidate ? describeCandidate(candidate) : null);
+    if (error.code === 'verification_failed' && candidate) {
+      const seen = await deps.gateway.getApnsCertificate().catch(() => null);
+      const event = buildUnverifiedUploadEvent({ id: deps.newId(), tenantId: options.tenantId, topic: candidate.subjectUid ?? '', expected: candidate, seen, now });
+      await notify([event]);
+    }
+    return { ok: false, error, checks };
+  }
+
+  async function notify(events: AlertEvent[]): Promise<ChannelReport[]> {
+    if (events.length === 0) return [];
+    try {
+      const report = await deps.runCheck(events);
+      if (report.deliveryFailed) deps.logger.warn('Some channels refused the renewal messages; they are retried on the next monitoring run.');
+      return report.channels;
+    } catch (error) {
+      deps.logger.error(`The renewal messages could not be sent now (${toAppError(error).message}); the next monitoring run reports the new expiry.`);
+      return [];
+    }
+  }
+
+  async function succeed(code: RenewalSuccessCode, message: string, after: AuditCertificate | null, events: AlertEvent[]): Promise<RenewalResult> {
+    deps.logger.info(message, { correlationId: options.correlationId, outcome: code });
+    await audit(code, message, after);
+    const notifications = await notify(events);
+    return { ok: true, code, message, checks, before: describeCert(before), after, notifications };
+  }
+}
+
+/** Exit code of `apns-monitor renew`: 0 success, 1 refusal, 3 failure. */
+export function renewalExitCode(result: RenewalResult): number {
+  return result.ok ? 0 : result.error.exitCode;
+}
