@@ -14,4 +14,5 @@ const end = readme.indexOf(docs.README_END);
 if (start < 0 || end < 0) throw new Error('README.md has no settings markers');
 writeFileSync(readmePath, readme.slice(0, start) + docs.settingsTableMarkdown() + readme.slice(end + docs.README_END.length));
 writeFileSync(join(root, 'local.settings.example.json'), JSON.stringify(docs.localSettingsExample(), null, 2) + '\n');
-process.stdout.write('README.md settings table and local.settings.example.json updated.\n');
+writeFileSync(join(root, 'infra', 'main.parameters.json'), JSON.stringify(docs.infraParameters(), null, 2) + '\n');
+process.stdout.write('README.md settings table, local.settings.example.json and infra/main.parameters.json updated.\n');

@@ -6,6 +6,7 @@ import { AppError, toAppError } from '../domain/errors';
 import { processIo, type CliIo } from './cliIo';
 import { runCheckCommand } from './commands/checkCommand';
 import { runCsrCommand } from './commands/csrCommand';
+import { runDemoCommand } from './commands/demoCommand';
 import { runRenewCommand } from './commands/renewCommand';
 import { readLocalSettings } from './localSettings';
 
@@ -19,6 +20,7 @@ Commands:
         Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
   csr [--out FILE]
         Download Intune's certificate signing request for the Apple Push Certificates Portal.
+  demo  The whole product against an embedded simulated Intune tenant (no Azure account needed).
   help  This text.
 
 Global options:
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   check: runCheckCommand,
   renew: runRenewCommand,
   csr: runCsrCommand,
+  demo: runDemoCommand,
 };
 
 /** Runs one CLI command and returns its exit code. Never throws, never prints a stack trace. */

@@ -158,6 +158,10 @@ export function loadConfig(env: Env): AppConfig {
   }
   const attempts = wholeNumber('APNS_DELIVERY_ATTEMPTS', 'tries', 1);
   const aiConnection = raw('APPLICATIONINSIGHTS_CONNECTION_STRING');
+  // The SDK silently sends nothing with a malformed key: refuse it here instead.
+  if (aiConnection && !/(^|;)\s*InstrumentationKey=[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\s*(;|$)/.test(aiConnection)) {
+    problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING: must hold InstrumentationKey=<GUID> (copy it from the Application Insights resource)');
+  }
 
   // Renewal
   const keyVaultUrl = raw('APNS_KEY_VAULT_URL');

@@ -33,3 +33,29 @@ export function localSettingsExample(): { IsEncrypted: false; Values: Record<str
   for (const s of SETTING_SPECS) values[s.name] = s.example ?? s.default ?? '';
   return { IsEncrypted: false, Values: values };
 }
+
+/** `APNS_NOTICE_DAYS` → `apnsNoticeDays`: the Bicep parameter of a setting. */
+export function bicepParamName(setting: string): string {
+  return setting.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** infra/main.parameters.json: azd fills each parameter from the environment, with the config's default. */
+export function infraParameters(): Record<string, unknown> {
+  const parameters: Record<string, { value: string }> = {
+    environmentName: { value: '${AZURE_ENV_NAME}' },
+    location: { value: '${AZURE_LOCATION}' },
+    principalId: { value: '${AZURE_PRINCIPAL_ID}' },
+    alertEmail: { value: '${APNS_ALERT_EMAIL}' },
+    grantGraphPermissions: { value: '${APNS_GRANT_GRAPH_PERMISSIONS=true}' },
+    enableRenewal: { value: '${APNS_ENABLE_RENEWAL=true}' },
+  };
+  for (const s of SETTING_SPECS) {
+    if (s.infra !== 'parameter') continue;
+    parameters[bicepParamName(s.name)] = { value: s.default === undefined ? `\${${s.name}}` : `\${${s.name}=${s.default}}` };
+  }
+  return {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+    contentVersion: '1.0.0.0',
+    parameters,
+  };
+}

@@ -1,5 +1,5 @@
 import type { AssetKind, EpochMs } from './assets';
-import { describeDays } from './assessExpiry';
+import { describeExpiry } from './assessExpiry';
 import type { Assessment, Finding } from './assessment';
 import { formatUtc } from './graphDateTime';
 import type { Severity } from './severity';
@@ -125,10 +125,10 @@ export function linksFor(asset: AlertAsset): AlertLink[] {
   }
 }
 
-function expiryPhrase(asset: AlertAsset): string {
-  if (asset.expiresAt === undefined || asset.daysRemaining === undefined) return '';
-  const verb = asset.daysRemaining < 0 ? 'expired' : 'expires';
-  return `${verb} ${describeDays(asset.daysRemaining)} (${formatUtc(asset.expiresAt)})`;
+function expiryPhrase(asset: AlertAsset, now: EpochMs): string {
+  if (asset.expiresAt === undefined) return '';
+  const verb = asset.expiresAt < now ? 'expired' : 'expires';
+  return `${verb} ${describeExpiry(asset.expiresAt, now)} (${formatUtc(asset.expiresAt)})`;
 }
 
 export interface BuildFromAssessment {
@@ -149,13 +149,13 @@ export function buildAlertEvent(input: BuildFromAssessment): AlertEvent {
   let title: string;
   let summary: string;
   if (type === 'resolved') {
-    title = resolvedTitle(asset, input.resolution ?? 'recovered');
+    title = resolvedTitle(asset, input.resolution ?? 'recovered', input.now);
     const still = a.severity === 'ok' ? '' : ` It is still at ${a.severity}: ${first?.message ?? ''}`;
-    summary = `${resolvedSentence(asset, input.resolution ?? 'recovered')}${still}`.trim();
+    summary = `${resolvedSentence(asset, input.resolution ?? 'recovered', input.now)}${still}`.trim();
   } else {
-    const lead = a.kind === 'monitor' ? 'Expiry monitor cannot read Intune' : `${a.name} ${expiryPhrase(asset) || 'needs attention'}`;
+    const lead = a.kind === 'monitor' ? 'Expiry monitor cannot read Intune' : `${a.name} ${expiryPhrase(asset, input.now) || 'needs attention'}`;
     const prefix = type === 'reminder' ? 'Reminder — ' : '';
-    title = `${severityLabel(a.severity)}: ${prefix}${mainLine(a) ?? lead}`;
+    title = `${severityLabel(a.severity)}: ${prefix}${mainLine(a, input.now) ?? lead}`;
     summary = a.findings.map((f) => f.message).join(' ');
   }
   const event: AlertEvent = {
@@ -176,23 +176,23 @@ export function buildAlertEvent(input: BuildFromAssessment): AlertEvent {
   return event;
 }
 
-function mainLine(a: Assessment): string | undefined {
+function mainLine(a: Assessment, now: EpochMs): string | undefined {
   const first = a.findings[0];
   if (!first) return undefined;
-  if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a))}`;
+  if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a), now)}`;
   if (first.code === 'read_failed') return 'Expiry monitor cannot read Intune';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';
   return first.message.replace(/\.$/, '');
 }
 
-function resolvedTitle(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed'): string {
-  if (why === 'renewed') return `RESOLVED: ${asset.name} renewed — now ${expiryPhrase(asset)}`;
+function resolvedTitle(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed', now: EpochMs): string {
+  if (why === 'renewed') return `RESOLVED: ${asset.name} renewed — now ${expiryPhrase(asset, now)}`;
   if (why === 'removed') return `RESOLVED: ${asset.name} is no longer in Intune`;
   return asset.kind === 'monitor' ? 'RESOLVED: Expiry monitor reads Intune again' : `RESOLVED: ${asset.name} recovered`;
 }
 
-function resolvedSentence(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed'): string {
-  if (why === 'renewed') return `${asset.name} was renewed: it now ${expiryPhrase(asset)}.`;
+function resolvedSentence(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed', now: EpochMs): string {
+  if (why === 'renewed') return `${asset.name} was renewed: it now ${expiryPhrase(asset, now)}.`;
   if (why === 'removed') return `${asset.name} is no longer present in Intune, so its alert is closed.`;
   return asset.kind === 'monitor' ? 'The monitor read Intune successfully again.' : `${asset.name} no longer needs attention.`;
 }

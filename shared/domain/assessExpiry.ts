@@ -31,14 +31,16 @@ export function assessExpiry(expiresAt: EpochMs, now: EpochMs, policy: AlertPoli
 }
 
 /**
- * "in 25 days", "within 24 hours", "3 days ago": the phrase every message uses. `days` is the
- * rounded-down figure of `daysRemaining`, so d = −1 means it expired less than a day ago.
+ * "in 25 days", "within 24 hours", "3 days ago": the phrase every message uses. Ahead, it counts
+ * the whole days left (d, rounded down); behind, the whole days elapsed since the expiry.
  */
-export function describeDays(days: number): string {
-  if (days > 1) return `in ${days} days`;
-  if (days === 1) return 'in 1 day';
-  if (days === 0) return 'within 24 hours';
-  const daysAgo = -days - 1;
-  if (daysAgo === 0) return 'less than a day ago';
-  return daysAgo === 1 ? '1 day ago' : `${daysAgo} days ago`;
+export function describeExpiry(expiresAt: EpochMs, now: EpochMs): string {
+  if (expiresAt >= now) {
+    const days = daysRemaining(expiresAt, now);
+    if (days > 1) return `in ${days} days`;
+    return days === 1 ? 'in 1 day' : 'within 24 hours';
+  }
+  const ago = Math.floor((now - expiresAt) / MS_PER_DAY);
+  if (ago === 0) return 'less than a day ago';
+  return ago === 1 ? '1 day ago' : `${ago} days ago`;
 }

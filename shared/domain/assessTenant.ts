@@ -8,7 +8,7 @@ import {
   type TenantSnapshot,
   type VppToken,
 } from './assets';
-import { APNS_GRACE_DAYS, assessExpiry, describeDays } from './assessExpiry';
+import { APNS_GRACE_DAYS, assessExpiry, describeExpiry } from './assessExpiry';
 import type { Assessment, Finding } from './assessment';
 import { formatUtc } from './graphDateTime';
 import type { AlertPolicy } from './policy';
@@ -37,17 +37,18 @@ export function assessTenant(snapshot: TenantSnapshot, now: EpochMs, policy: Ale
 }
 
 function expiryFinding(what: string, expiresAt: EpochMs, now: EpochMs, policy: AlertPolicy, grace: boolean): Finding {
-  const { daysRemaining: days, severity } = assessExpiry(expiresAt, now, policy);
+  const { severity } = assessExpiry(expiresAt, now, policy);
+  const phrase = describeExpiry(expiresAt, now);
   const when = formatUtc(expiresAt);
   if (severity !== 'expired') {
-    return { code: 'expiry', severity, message: `${what} expires ${describeDays(days)} (${when}).` };
+    return { code: 'expiry', severity, message: `${what} expires ${phrase} (${when}).` };
   }
-  if (!grace) return { code: 'expiry', severity, message: `${what} expired ${describeDays(days)} (${when}).` };
+  if (!grace) return { code: 'expiry', severity, message: `${what} expired ${phrase} (${when}).` };
   const graceEnds = expiresAt + APNS_GRACE_DAYS * 86_400_000;
   const message =
     graceEnds > now
-      ? `${what} expired ${describeDays(days)} (${when}). It can still be renewed until ${formatUtc(graceEnds)}; after that every device must be re-enrolled.`
-      : `${what} expired ${describeDays(days)} (${when}) and Apple's ${APNS_GRACE_DAYS}-day renewal grace period is over: a new certificate is the only way, and every device must be re-enrolled.`;
+      ? `${what} expired ${phrase} (${when}). It can still be renewed until ${formatUtc(graceEnds)}; after that every device must be re-enrolled.`
+      : `${what} expired ${phrase} (${when}) and Apple's ${APNS_GRACE_DAYS}-day renewal grace period is over: a new certificate is the only way, and every device must be re-enrolled.`;
   return { code: 'expiry', severity, message };
 }
 

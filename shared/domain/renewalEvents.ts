@@ -1,6 +1,6 @@
 import { alertKey, type ApnsCertificate, type EpochMs } from './assets';
 import { linksFor, type AlertEvent } from './alertEvent';
-import { daysRemaining, describeDays } from './assessExpiry';
+import { daysRemaining, describeExpiry } from './assessExpiry';
 import { formatUtc } from './graphDateTime';
 
 /** The `renewed` message every channel gets; on the APNs key, so it also resolves open alerts. */
@@ -26,7 +26,7 @@ export function buildRenewedEvent(input: { id: string; tenantId: string; before:
     severity: 'ok',
     occurredAt: input.now,
     asset,
-    title: `RENEWED: Apple MDM push certificate now expires ${describeDays(days)} (${formatUtc(after.expirationDateTime).slice(0, 10)})`,
+    title: `RENEWED: Apple MDM push certificate now expires ${describeExpiry(after.expirationDateTime, input.now)} (${formatUtc(after.expirationDateTime).slice(0, 10)})`,
     summary: `The renewed Apple MDM push certificate was uploaded to Intune by ${input.actor} and verified: serial ${after.certificateSerialNumber}, expires ${formatUtc(after.expirationDateTime)}${was}.`,
     findings: [],
     nextSteps: [],

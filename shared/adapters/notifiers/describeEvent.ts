@@ -1,5 +1,5 @@
 import type { AlertEvent } from '../../domain/alertEvent';
-import { describeDays } from '../../domain/assessExpiry';
+import { describeExpiry } from '../../domain/assessExpiry';
 import { formatUtc } from '../../domain/graphDateTime';
 import type { MessageContext } from './messageContext';
 
@@ -21,7 +21,7 @@ export function factsOf(event: AlertEvent, ctx: MessageContext): { title: string
   if (a.topic) facts.push({ title: 'Topic', value: a.topic });
   if (a.expiresAt !== undefined) facts.push({ title: 'Expires (UTC)', value: formatUtc(a.expiresAt).replace('.000Z', 'Z') });
   if (a.daysRemaining !== undefined) {
-    facts.push({ title: 'Days left', value: a.daysRemaining < 0 ? `expired ${describeDays(a.daysRemaining)}` : String(a.daysRemaining) });
+    facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `expired ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
   }
   return facts;
 }

@@ -118,6 +118,14 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...BASE, APNS_CERT_SECRET_NAME: 'apns_cert' })[0]).toMatch(/^APNS_CERT_SECRET_NAME: must be a Key Vault secret name/);
   });
 
+  test('when the Application Insights connection string has no valid key, it is refused (the SDK would silently send nothing)', () => {
+    expect(problemsOf({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=demo;IngestionEndpoint=https://x/' })).toEqual([
+      'APPLICATIONINSIGHTS_CONNECTION_STRING: must hold InstrumentationKey=<GUID> (copy it from the Application Insights resource)',
+    ]);
+    const ok = 'InstrumentationKey=11111111-2222-3333-4444-555555555555;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
+    expect(loadConfig({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: ok }).appInsights).toEqual({ connectionString: ok });
+  });
+
   test('when the Graph base URL is a national cloud, it is kept without a trailing slash', () => {
     expect(loadConfig({ ...BASE, APNS_GRAPH_BASE_URL: 'https://graph.microsoft.us/' }).graph.baseUrl).toBe('https://graph.microsoft.us');
   });

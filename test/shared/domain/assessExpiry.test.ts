@@ -1,4 +1,4 @@
-import { assessExpiry, daysRemaining, describeDays, MS_PER_DAY } from '../../../shared/domain/assessExpiry';
+import { assessExpiry, daysRemaining, describeExpiry, MS_PER_DAY } from '../../../shared/domain/assessExpiry';
 import { parseGraphDateTime } from '../../../shared/domain/graphDateTime';
 import { DEFAULT_POLICY } from '../../../shared/domain/policy';
 
@@ -59,16 +59,19 @@ describe('assessExpiry', () => {
   });
 });
 
-describe('describeDays', () => {
+describe('describeExpiry', () => {
   test.each`
-    days  | text
-    ${25} | ${'in 25 days'}
-    ${1}  | ${'in 1 day'}
-    ${0}  | ${'within 24 hours'}
-    ${-1} | ${'less than a day ago'}
-    ${-2} | ${'1 day ago'}
-    ${-31}| ${'30 days ago'}
-  `('when d = $days, it reads "$text"', ({ days, text }) => {
-    expect(describeDays(days)).toBe(text);
+    offsetHours  | text
+    ${25 * 24}   | ${'in 25 days'}
+    ${25 * 24 + 5} | ${'in 25 days'}
+    ${30}        | ${'in 1 day'}
+    ${5}         | ${'within 24 hours'}
+    ${-2}        | ${'less than a day ago'}
+    ${-24}       | ${'1 day ago'}
+    ${-36}       | ${'1 day ago'}
+    ${-48}       | ${'2 days ago'}
+    ${-30 * 24}  | ${'30 days ago'}
+  `('when the expiry is $offsetHours hours from now, it reads "$text"', ({ offsetHours, text }) => {
+    expect(describeExpiry(NOW + offsetHours * 3_600_000, NOW)).toBe(text);
   });
 });

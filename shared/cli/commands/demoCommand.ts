@@ -1,0 +1,8 @@
+import { runDemo } from '../../demo/runDemo';
+import { parseFlags, type CliContext } from '../main';
+
+/** `apns-monitor demo`: the whole product against the embedded simulated tenant. */
+export async function runDemoCommand(args: readonly string[], ctx: CliContext): Promise<number> {
+  parseFlags(args, {});
+  return runDemo({ write: (text) => ctx.io.stdout(text) });
+}
