@@ -196,7 +196,7 @@ function describeReceived(out: (t: string) => void, rx: ChannelReceivers, graph:
     lines.push(`PagerDuty ${e.event_action}${e.payload ? ` (${e.payload.severity})` : ''} dedup_key=${e.dedup_key}${e.payload ? `: ${e.payload.summary}` : ''}`);
   }
   for (const r of rx.of('webhook')) {
-    let verified = 'signature INVALID';
+    let verified: string;
     try {
       new Webhook(config.channels.webhook?.secret ?? '').verify(r.raw, r.headers);
       verified = 'signature verified';
