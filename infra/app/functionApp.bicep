@@ -22,6 +22,7 @@ var wired = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  NODE_OPTIONS: '--enable-source-maps' // stack traces in the logs point at the TypeScript sources
   // Wired from the resources created here
   APNS_TENANT_ID: tenant().tenantId
   APNS_STATE_CONNECTION: 'https://${storageAccountName}.table.${environment().suffixes.storage}'

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { Webhook } from 'standardwebhooks';
 import { formatTable } from '../cli/formatReport';
 import { formatRenewal } from '../cli/commands/renewCommand';
@@ -10,7 +9,8 @@ import { checkOptionsFrom, createCheckDeps, createRenewDeps } from '../compositi
 import { formatUtc } from '../domain/graphDateTime';
 import { silentLogger } from '../ports/logger';
 import { fixedClock } from '../ports/clock';
-import { createAppleCertificate, createTestCa, issueServerCertificate } from '../simulator/certificates';
+import { createAppleCertificate } from '../simulator/certificates';
+import { trustLoopbackCa } from '../simulator/loopbackCa';
 import { startChannelReceivers, type ChannelReceivers, type Received } from '../simulator/channelReceivers';
 import { startGraphSimulator, type GraphSimulator } from '../simulator/graphSimulator';
 import { startIdentitySimulator, type IdentitySimulator } from '../simulator/identitySimulator';
@@ -42,14 +42,6 @@ interface Sims {
   rx: ChannelReceivers;
 }
 
-/** Trusts the demo's throw-away CA in this process only (Node ≥ 22.19 can change the default CA store). */
-function trustCa(caPem: string): void {
-  if (typeof tls.setDefaultCACertificates !== 'function') {
-    throw new Error('The demo needs Node.js 22.19 or later (tls.setDefaultCACertificates).');
-  }
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), caPem]);
-}
-
 export async function runDemo(options: DemoOptions): Promise<number> {
   const out = options.write;
   const started = Date.now();
@@ -63,10 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
   try {
     installLoopbackDns();
-    const ca = createTestCa('apns-monitor demo CA (this run only)');
-    const server = issueServerCertificate(ca, ['localhost', '*.localhost', 'vault.localhost', '127.0.0.1']);
-    trustCa(ca.certPem);
-    const tlsPair = { cert: server.certPem, key: server.keyPem };
+    const tlsPair = trustLoopbackCa('apns-monitor demo CA (this run only)');
     const realNow = Date.now();
     const expiry = Math.floor((realNow + 90 * DAY) / 1000) * 1000;
     const identity = await startIdentitySimulator({ tenantId: '0b4a7c1e-5d2f-4e3a-9b8c-7d6e5f4a3b2c' });
