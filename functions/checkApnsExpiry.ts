@@ -11,26 +11,26 @@ import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
  * retry policy runs it again; state keeps the retry from sending anything twice.
  */
 export async function checkApnsExpiry(timer: Timer, context: InvocationContext): Promise<void> {
-  let services;
+  let logger = fallbackLogger(context);
   try {
-    services = functionServices(context);
-  } catch (error) {
-    fallbackLogger(context).error(toAppError(error).describe());
-    throw error;
-  }
-  const { config, logger } = services;
-  if (timer.isPastDue) logger.warn('The timer is past due: this run is late (the app was stopped or busy at the scheduled time).');
-  const deps = await createCheckDeps(config, { logger, credential: await services.credential });
-  try {
-    const report = await checkExpiry(deps, checkOptionsFrom(config));
-    logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
-    const failure = runFailure(report);
-    if (failure) {
-      logger.error(failure.describe(), { code: failure.code });
-      throw failure;
+    const services = functionServices(context);
+    logger = services.logger;
+    if (timer.isPastDue) logger.warn('The timer is past due: this run is late (the app was stopped or busy at the scheduled time).');
+    const deps = await createCheckDeps(services.config, { logger, credential: await services.credential });
+    try {
+      const report = await checkExpiry(deps, checkOptionsFrom(services.config));
+      logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
+      const failure = runFailure(report);
+      if (failure) throw failure;
+    } finally {
+      await deps.telemetry.flush();
     }
-  } finally {
-    await deps.telemetry.flush();
+  } catch (error) {
+    // Recorded first (state, alerts, telemetry); thrown so the platform counts the failure and retries.
+    const appError = toAppError(error);
+    const detail = appError.code === 'internal_error' && error instanceof Error ? `Unexpected ${error.name}: ${error.message}` : appError.describe();
+    logger.error(detail, { code: appError.code, invocationId: context.invocationId });
+    throw error;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Assessment } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
 import type { CheckReport } from '../useCases/checkExpiry';
+import { assetStatus } from '../useCases/getStatus';
 
 /** Nagios plugin convention: 0 OK (ok/notice), 1 WARNING, 2 CRITICAL (critical/expired), 3 UNKNOWN (the check failed). */
 export const EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
@@ -86,17 +87,7 @@ export function reportJson(report: CheckReport, exitCode: number): unknown {
     tenantId: report.tenantId,
     at: formatUtc(report.at),
     worst: report.worst,
-    assets: report.assessments.map((a) => ({
-      key: a.key,
-      kind: a.kind,
-      name: a.name,
-      severity: a.severity,
-      expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
-      daysRemaining: a.daysRemaining ?? null,
-      appleId: a.appleId ?? null,
-      topic: a.topic ?? null,
-      findings: a.findings,
-    })),
+    assets: report.assessments.map(assetStatus),
     errors: report.readFailures.map((e) => ({ code: e.code, message: e.message, hint: e.hint ?? null })),
     notified: report.notified,
     channels: report.channels,

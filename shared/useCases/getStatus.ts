@@ -1,4 +1,4 @@
-import type { Finding } from '../domain/assessment';
+import type { Assessment, Finding } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
 import type { TenantState } from '../domain/tenantState';
@@ -33,6 +33,24 @@ export interface StatusView {
   lastRenewal: (Omit<AuditEntry, 'at'> & { at: string }) | null;
 }
 
+/** One assessment as JSON for people and tools (the status API and `check --json`). */
+export function assetStatus(a: Assessment): AssetStatus {
+  return {
+    key: a.key,
+    kind: a.kind,
+    name: a.name,
+    severity: a.severity,
+    expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
+    daysRemaining: a.daysRemaining ?? null,
+    appleId: a.appleId ?? null,
+    topic: a.topic ?? null,
+    serialNumber: a.serialNumber ?? null,
+    findings: a.findings,
+    assessedAt: formatUtc(a.assessedAt),
+    stale: a.stale === true,
+  };
+}
+
 /** The last assessment per asset and what each channel was told, as stored by the last run. */
 export function statusOf(state: TenantState): StatusView {
   const openAlerts: StatusView['openAlerts'] = {};
@@ -50,20 +68,7 @@ export function statusOf(state: TenantState): StatusView {
     lastRun: run
       ? { at: formatUtc(run.at), ok: run.ok, worstSeverity: run.worstSeverity, errorCode: run.errorCode ?? null, message: run.message ?? null }
       : null,
-    assets: state.assessments.map((a) => ({
-      key: a.key,
-      kind: a.kind,
-      name: a.name,
-      severity: a.severity,
-      expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
-      daysRemaining: a.daysRemaining ?? null,
-      appleId: a.appleId ?? null,
-      topic: a.topic ?? null,
-      serialNumber: a.serialNumber ?? null,
-      findings: a.findings,
-      assessedAt: formatUtc(a.assessedAt),
-      stale: a.stale === true,
-    })),
+    assets: state.assessments.map(assetStatus),
     openAlerts,
     pendingDeliveries: pending,
     lastRenewal: null,

@@ -2,17 +2,13 @@ import { odata, RestError } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
 import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
-import { createTableClient, describeTable, storageError, type TableStoreOptions } from './tableStateStore';
+import { createTableClient, describeTable, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /** The renewal lock: one entity (RowKey "lock:renewal") created if absent, taken over by ETag once stale. */
 export function createTableRenewalLock(options: TableStoreOptions, now: () => number = Date.now): RenewalLock {
   const client = createTableClient(options);
   const where = describeTable(options);
-  let ready: Promise<void> | undefined;
-  const ensureTable = () => (ready ??= client.createTable().catch((e: unknown) => {
-    ready = undefined;
-    throw storageError(e, where, 'create the table');
-  }));
+  const ensureTable = tableCreator(client, where);
   const ROW = 'lock:renewal';
   return {
     async acquire(tenantId, owner, ttlMs) {
@@ -54,11 +50,7 @@ const MAX_TIME = 9_999_999_999_999; // inverted timestamps sort the newest audit
 export function createTableAuditLog(options: TableStoreOptions): AuditLog {
   const client = createTableClient(options);
   const where = describeTable(options);
-  let ready: Promise<void> | undefined;
-  const ensureTable = () => (ready ??= client.createTable().catch((e: unknown) => {
-    ready = undefined;
-    throw storageError(e, where, 'create the table');
-  }));
+  const ensureTable = tableCreator(client, where);
   return {
     async record(entry: AuditEntry) {
       await ensureTable();

@@ -81,18 +81,20 @@ export function storageError(error: unknown, where: string, action: string): App
   return new AppError('state_unavailable', `Could not ${action} in ${where} (${(error as Error)?.name ?? 'error'}).`, { retriable: true, cause: error });
 }
 
+/** Creates the table on first use (once per client; "already exists" is fine), retried after a failure. */
+export function tableCreator(client: TableClient, where: string): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () =>
+    (ready ??= client.createTable().catch((error: unknown) => {
+      ready = undefined;
+      throw storageError(error, where, 'create the table');
+    }));
+}
+
 export function createTableStateStore(options: TableStoreOptions): StateStore {
   const client = createTableClient(options);
   const location = describeTable(options);
-  let tableReady: Promise<void> | undefined;
-
-  const ensureTable = (): Promise<void> => {
-    tableReady ??= client.createTable().catch((error: unknown) => {
-      tableReady = undefined;
-      throw storageError(error, location, 'create the table');
-    });
-    return tableReady;
-  };
+  const ensureTable = tableCreator(client, location);
 
   return {
     location,
