@@ -12,7 +12,7 @@ export async function getApnsStatus(_request: HttpRequest, context: InvocationCo
     logger = services.logger;
     const credential = await services.credential;
     const [store, { audit }] = await Promise.all([createStateStore(services.config, credential), createRenewalStorage(services.config, credential)]);
-    const status = await getStatus(store, services.config.tenant.id, audit);
+    const status = await getStatus(store, services.config.tenant, audit);
     return { status: 200, jsonBody: status, headers: { 'cache-control': 'no-store' } };
   } catch (error) {
     return errorResponse(error, context, logger);

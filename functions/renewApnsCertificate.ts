@@ -28,6 +28,7 @@ export async function renewApnsCertificate(request: HttpRequest, context: Invoca
     const deps = await createRenewDeps(services.config, { logger, credential: await services.credential });
     const result = await renewCertificate(deps, parsed, {
       tenantId: services.config.tenant.id,
+      tenantName: services.config.tenant.name,
       defaultSecretName: services.config.renewal.secretName,
       actor: request.headers.get('x-ms-client-principal-name') ?? 'function key',
       via: 'http',

@@ -29,8 +29,11 @@ param alertEmail string = ''
 param apnsTenantName string = ''
 param apnsGraphBaseUrl string = 'https://graph.microsoft.com'
 param apnsGraphMaxRetrySeconds string = '60'
+param apnsHttpTimeoutSeconds string = '30'
 param apnsMonitoredAssets string = 'apns,vpp,ade'
 param apnsCheckSchedule string = '0 0 8 * * *'
+param apnsTenants string = ''
+param apnsFleetConcurrency string = '8'
 param apnsNoticeDays string = '60'
 param apnsWarningDays string = '30'
 param apnsCriticalDays string = '7'
@@ -170,8 +173,11 @@ module app 'app/functionApp.bicep' = {
       APNS_TENANT_NAME: apnsTenantName
       APNS_GRAPH_BASE_URL: apnsGraphBaseUrl
       APNS_GRAPH_MAX_RETRY_SECONDS: apnsGraphMaxRetrySeconds
+      APNS_HTTP_TIMEOUT_SECONDS: apnsHttpTimeoutSeconds
       APNS_MONITORED_ASSETS: apnsMonitoredAssets
       APNS_CHECK_SCHEDULE: apnsCheckSchedule
+      APNS_TENANTS: apnsTenants
+      APNS_FLEET_CONCURRENCY: apnsFleetConcurrency
       APNS_NOTICE_DAYS: apnsNoticeDays
       APNS_WARNING_DAYS: apnsWarningDays
       APNS_CRITICAL_DAYS: apnsCriticalDays

@@ -10,6 +10,8 @@ param storageAccountName string
 param deploymentContainerUrl string
 param appInsightsConnectionString string
 param keyVaultUrl string
+@description('Client ID of the multi-tenant app registration of the fleet (empty: single tenant).')
+param appClientId string = ''
 @description('Key Vault references of the channel secrets that are set (name → @Microsoft.KeyVault(...)).')
 param secretRefs object
 @description('The APNS_* settings given as parameters of main.bicep.')
@@ -27,6 +29,7 @@ var wired = {
   APNS_TENANT_ID: tenant().tenantId
   APNS_STATE_CONNECTION: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
   APNS_KEY_VAULT_URL: keyVaultUrl
+  APNS_APP_CLIENT_ID: appClientId
 }
 
 // Empty settings are left out: a channel is on only when its setting is present.

@@ -111,6 +111,7 @@ export async function createCheckDeps(config: AppConfig, options: ServiceOptions
 export function checkOptionsFrom(config: AppConfig, overrides: Partial<CheckOptions> = {}): CheckOptions {
   return {
     tenantId: config.tenant.id,
+    tenantName: config.tenant.name,
     kinds: config.monitoredKinds,
     policy: config.policy,
     notify: true,

@@ -18,13 +18,44 @@ export interface ChannelsConfig {
   webhook?: { url: string; secret: string; minSeverity: MinSeverity };
 }
 
+export type QueueConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'queueServiceUri'; url: string };
+
+/** A tenant the product watches: its id (part of every alert key) and how people know it. */
+export interface TenantRef {
+  id: string;
+  name: string;
+}
+
+/** The queue a fleet's timer fills with one message per tenant (SPEC §11). */
+export const TENANT_CHECK_QUEUE = 'apns-tenant-checks';
+
 export interface AppConfig {
-  tenant: { id: string; name: string };
+  /** The home tenant: where the Function App, its identity and the e-mail sender live. */
+  tenant: TenantRef;
+  /** The tenants watched: `APNS_TENANTS` in a fleet, else the home tenant alone. */
+  tenants: readonly TenantRef[];
+  /** True when `APNS_TENANTS` is set: tenants are read through the multi-tenant app. */
+  fleet: boolean;
+  fleetConcurrency: number;
+  entra: {
+    authorityHost: string;
+    /** `APNS_APP_CLIENT_ID`: the multi-tenant app (federated credential on the managed identity). */
+    appClientId: string | undefined;
+    /** `APNS_PUBLIC_CLIENT_ID`: the public client for device-code sign-in on a laptop. */
+    publicClientId: string | undefined;
+  };
   graph: { baseUrl: string; maxRetryMs: number };
+  /** Timeout of each outbound request (`APNS_HTTP_TIMEOUT_SECONDS`). */
+  http: { timeoutMs: number };
+  /** True when App Service Authentication is on (`WEBSITE_AUTH_ENABLED`): principal headers are trusted. */
+  easyAuth: boolean;
   monitoredKinds: readonly MonitoredKind[];
   schedule: string;
   policy: AlertPolicy;
   state: { connection: StateConnection | undefined; table: string };
+  queue: { connection: QueueConnection | undefined; name: string };
   channels: ChannelsConfig;
   delivery: { attempts: number };
   appInsights: { connectionString: string } | undefined;
@@ -41,6 +72,8 @@ export class ConfigError extends AppError {
 }
 
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
@@ -87,10 +120,24 @@ export function loadConfig(env: Env): AppConfig {
   // Tenant and Graph
   const tenantId = raw('APNS_TENANT_ID') ?? raw('AZURE_TENANT_ID');
   if (!tenantId) problems.push('APNS_TENANT_ID: is required (the Entra tenant ID of the Intune tenant; AZURE_TENANT_ID is used when set)');
-  else if (!/^[A-Za-z0-9._-]{1,64}$/.test(tenantId)) problems.push(`APNS_TENANT_ID: must be a tenant ID (letters, digits, ".", "_", "-"), got "${tenantId}"`);
+  else if (!TENANT_ID.test(tenantId)) problems.push(`APNS_TENANT_ID: must be a tenant ID (letters, digits, ".", "_", "-"), got "${tenantId}"`);
   const tenantName = raw('APNS_TENANT_NAME') ?? tenantId ?? '';
   const graphBaseUrl = httpsUrl('APNS_GRAPH_BASE_URL', str('APNS_GRAPH_BASE_URL') ?? '');
   const maxRetrySeconds = wholeNumber('APNS_GRAPH_MAX_RETRY_SECONDS', 'seconds', 0);
+  const timeoutSeconds = wholeNumber('APNS_HTTP_TIMEOUT_SECONDS', 'seconds', 1);
+
+  // Fleet
+  const tenantsText = raw('APNS_TENANTS');
+  const fleetTenants = tenantsText === undefined ? undefined : parseTenantList(tenantsText, problems);
+  const appClientId = raw('APNS_APP_CLIENT_ID');
+  if (appClientId && !GUID.test(appClientId)) problems.push(`APNS_APP_CLIENT_ID: must be the application (client) ID, a GUID, got "${appClientId}"`);
+  if (fleetTenants && !appClientId) {
+    problems.push('APNS_APP_CLIENT_ID: is required when APNS_TENANTS is set (the multi-tenant app each customer tenant consents to; see README "MSP fleet")');
+  }
+  const fleetConcurrency = wholeNumber('APNS_FLEET_CONCURRENCY', 'tenants', 1);
+  const authorityHost = httpsUrl('AZURE_AUTHORITY_HOST', str('AZURE_AUTHORITY_HOST') ?? '');
+  const publicClientId = raw('APNS_PUBLIC_CLIENT_ID');
+  if (publicClientId && !GUID.test(publicClientId)) problems.push(`APNS_PUBLIC_CLIENT_ID: must be the application (client) ID, a GUID, got "${publicClientId}"`);
 
   const kinds = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   const unknownKinds = kinds.filter((k) => !(MONITORED_KINDS as readonly string[]).includes(k));
@@ -170,18 +217,59 @@ export function loadConfig(env: Env): AppConfig {
   if (!SECRET_NAME.test(secretName)) problems.push(`APNS_CERT_SECRET_NAME: must be a Key Vault secret name (1–127 letters, digits or "-"), got "${secretName}"`);
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const home: TenantRef = { id: tenantId ?? '', name: tenantName };
   return deepFreeze({
-    tenant: { id: tenantId ?? '', name: tenantName },
+    tenant: home,
+    tenants: fleetTenants ?? [home],
+    fleet: fleetTenants !== undefined,
+    fleetConcurrency,
+    entra: { authorityHost, appClientId, publicClientId },
     graph: { baseUrl: graphBaseUrl, maxRetryMs: maxRetrySeconds * 1000 },
+    http: { timeoutMs: timeoutSeconds * 1000 },
+    easyAuth: /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? ''),
     monitoredKinds: MONITORED_KINDS.filter((k) => kinds.includes(k)),
     schedule,
     policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical },
     state: { connection: stateConnection, table },
+    queue: { connection: queueConnectionOf(env), name: TENANT_CHECK_QUEUE },
     channels,
     delivery: { attempts },
     appInsights: aiConnection ? { connectionString: aiConnection } : undefined,
     renewal: { keyVaultUrl: keyVaultUrl?.replace(/\/+$/, ''), secretName },
   });
+}
+
+/** `id` or `id=Display name`, comma separated; ids are unique and keep the alert keys sound (no ":"). */
+export function parseTenantList(text: string, problems: string[]): TenantRef[] {
+  const out: TenantRef[] = [];
+  const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
+  if (entries.length === 0) problems.push('APNS_TENANTS: must list at least one tenant (`id` or `id=Display name`, comma separated)');
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const id = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+    const name = (eq < 0 ? '' : entry.slice(eq + 1)).trim();
+    if (!TENANT_ID.test(id)) {
+      problems.push(`APNS_TENANTS: "${id.slice(0, 80)}" is not a tenant ID (letters, digits, ".", "_", "-")`);
+      continue;
+    }
+    if (out.some((t) => t.id.toLowerCase() === id.toLowerCase())) {
+      problems.push(`APNS_TENANTS: tenant ${id} is listed twice`);
+      continue;
+    }
+    out.push({ id, name: name || id });
+  }
+  return out;
+}
+
+/** Where the fleet queue lives: the host storage, as a connection string or identity-based. */
+function queueConnectionOf(env: Env): QueueConnection | undefined {
+  const value = env.AzureWebJobsStorage?.trim();
+  if (value) return { kind: 'connectionString', connectionString: value };
+  const uri = env.AzureWebJobsStorage__queueServiceUri?.trim();
+  if (uri) return { kind: 'queueServiceUri', url: uri.replace(/\/+$/, '') };
+  const account = env.AzureWebJobsStorage__accountName?.trim();
+  if (account && /^[a-z0-9]{3,24}$/.test(account)) return { kind: 'queueServiceUri', url: `https://${account}.queue.core.windows.net` };
+  return undefined;
 }
 
 function parseStateConnection(env: Env, explicit: string | undefined, problems: string[]): StateConnection | undefined {

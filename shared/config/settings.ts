@@ -7,7 +7,7 @@
  */
 export interface SettingSpec {
   readonly name: string;
-  readonly group: 'Tenant and Graph' | 'Alert policy' | 'State' | 'Channels' | 'Renewal' | 'Platform';
+  readonly group: 'Tenant and Graph' | 'Fleet' | 'Alert policy' | 'State' | 'Channels' | 'Renewal' | 'Laptop' | 'Platform';
   readonly doc: string;
   /** The default as the environment would hold it; absent = no default. */
   readonly default?: string;
@@ -33,10 +33,21 @@ export const SETTINGS = S([
     doc: 'Microsoft Graph endpoint; also the token scope `<base>/.default`. National clouds use theirs (e.g. `https://graph.microsoft.us`).' },
   { name: 'APNS_GRAPH_MAX_RETRY_SECONDS', group: 'Tenant and Graph', default: '60', infra: 'parameter',
     doc: 'Longest total wait for Graph throttling (429) and unavailability (503/504) retries in one run before it fails.' },
+  { name: 'APNS_HTTP_TIMEOUT_SECONDS', group: 'Tenant and Graph', default: '30', infra: 'parameter',
+    doc: 'Timeout of every single outbound request (Graph, Entra, Key Vault, Table and Queue Storage, channels), inside the retry budget: a peer that never answers ends as a "timed out" monitor failure.' },
   { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'apns,vpp,ade', infra: 'parameter',
     doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`.' },
   { name: 'APNS_CHECK_SCHEDULE', group: 'Tenant and Graph', default: '0 0 8 * * *', infra: 'parameter',
     doc: 'NCRONTAB schedule (UTC, six fields) of the `checkApnsExpiry` timer.' },
+  // Fleet (SPEC §11)
+  { name: 'APNS_TENANTS', group: 'Fleet', defaultDoc: '*(unset: one tenant, `APNS_TENANT_ID`)*', infra: 'parameter', example: '',
+    doc: 'Comma list of the customer tenants to watch, each `tenantId` or `tenantId=Display name`. Set = fleet mode: each tenant is read through the multi-tenant app `APNS_APP_CLIENT_ID`, and `APNS_TENANT_ID` is only the home tenant (the Function App, its identity, the e-mail sender).' },
+  { name: 'APNS_APP_CLIENT_ID', group: 'Fleet', infra: 'wired',
+    doc: 'Client ID of the multi-tenant app registration whose federated credential trusts the managed identity (no secret). Required in fleet mode; each customer admin consents to it once.' },
+  { name: 'APNS_FLEET_CONCURRENCY', group: 'Fleet', default: '8', infra: 'parameter',
+    doc: 'How many tenants one process checks at the same time (CLI pool; in Azure the queue spreads tenants over instances, `host.json` bounds each).' },
+  { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'platform',
+    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`.' },
   // Alert policy
   { name: 'APNS_NOTICE_DAYS', group: 'Alert policy', default: '60', infra: 'parameter',
     doc: 'Notice when at most this many days remain (sent once: time to find the Apple ID owner).' },
@@ -57,6 +68,8 @@ export const SETTINGS = S([
     doc: 'The Functions host storage (connection string). In Azure the identity-based form below is used instead.' },
   { name: 'AzureWebJobsStorage__accountName', group: 'State', infra: 'wired',
     doc: 'Identity-based host storage: the account name; state then lives in `https://<account>.table.core.windows.net`.' },
+  { name: 'AzureWebJobsStorage__queueServiceUri', group: 'State', infra: 'platform',
+    doc: 'Identity-based host storage: an explicit queue service URI for the fleet queue `apns-tenant-checks` (overrides the account name).' },
   { name: 'AzureWebJobsStorage__tableServiceUri', group: 'State', infra: 'platform',
     doc: 'Identity-based host storage: an explicit table service URI (overrides the account name).' },
   // Channels
@@ -95,9 +108,14 @@ export const SETTINGS = S([
     doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
   { name: 'APNS_CERT_SECRET_NAME', group: 'Renewal', default: 'apns-certificate', infra: 'parameter',
     doc: 'Default name of that secret (a request may name another).' },
+  // Laptop (SPEC §13)
+  { name: 'APNS_PUBLIC_CLIENT_ID', group: 'Laptop', infra: 'platform',
+    doc: 'Client ID of a public-client app registration for `apns-monitor login` / `--device-code` (delegated `DeviceManagementServiceConfig.Read.All`; ReadWrite for `renew`). Laptop only.' },
   // Platform
   { name: 'AZURE_TENANT_ID', group: 'Platform', infra: 'platform',
     doc: 'Read by `@azure/identity` (environment credentials); also the fallback of `APNS_TENANT_ID`.' },
+  { name: 'WEBSITE_AUTH_ENABLED', group: 'Platform', infra: 'platform',
+    doc: 'Set to `True` by App Service when Authentication (Easy Auth) is on: only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
   { name: 'AZURE_CLIENT_ID', group: 'Platform', infra: 'wired',
     doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
 ] as const);

@@ -41,6 +41,8 @@ export interface AlertEvent {
   /** Stable per alertable condition (`{tenantId}:{kind}:{assetId}`): PagerDuty's `dedup_key`. */
   key: string;
   tenantId: string;
+  /** How people know the tenant (`APNS_TENANT_NAME`, or the fleet entry's display name). Plain text. */
+  tenantName: string;
   /** The severity now; for `resolved`, the better severity the asset moved to. */
   severity: Severity;
   previousSeverity?: Severity;
@@ -135,6 +137,7 @@ export interface BuildFromAssessment {
   id: string;
   type: 'alert' | 'reminder' | 'resolved';
   assessment: Assessment;
+  tenantName: string;
   previousSeverity?: Severity;
   /** For `resolved`: why it got better. */
   resolution?: 'renewed' | 'recovered' | 'removed';
@@ -163,6 +166,7 @@ export function buildAlertEvent(input: BuildFromAssessment): AlertEvent {
     type,
     key: a.key,
     tenantId: a.tenantId,
+    tenantName: input.tenantName,
     severity: a.severity,
     occurredAt: input.now,
     asset,

@@ -18,6 +18,7 @@ export function detectApnsChanges(
   assessments: readonly Assessment[],
   now: EpochMs,
   newId: () => string,
+  tenantName: string,
 ): AlertEvent[] {
   if (!previous || snapshot.apns.status !== 'ok') return [];
   const cert = snapshot.apns.value;
@@ -31,6 +32,7 @@ export function detectApnsChanges(
       type: 'changed',
       key: alertKey(snapshot.tenantId, 'apns', `${cert.topicIdentifier}/${TOPIC_CHANGED}`),
       tenantId: snapshot.tenantId,
+      tenantName,
       severity: 'critical',
       occurredAt: now,
       asset,
@@ -52,6 +54,7 @@ export function detectApnsChanges(
       type: 'changed',
       key: alertKey(snapshot.tenantId, 'apns', `${cert.topicIdentifier}/${APPLE_ID_CHANGED}`),
       tenantId: snapshot.tenantId,
+      tenantName,
       severity: 'warning',
       occurredAt: now,
       asset,

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   // reading Intune (monitor failures)
   graph_permission_denied: { status: 502, exit: 3 },
   graph_auth_failed: { status: 502, exit: 3 },
+  // a fleet tenant has not consented to the multi-tenant app (AADSTS700016 / 7000229 / 65001)
+  graph_consent_missing: { status: 502, exit: 3 },
   graph_throttled: { status: 503, exit: 3 },
   graph_unavailable: { status: 502, exit: 3 },
   graph_malformed_response: { status: 502, exit: 3 },
@@ -18,6 +20,8 @@ export const ERROR_CODES = {
   state_unavailable: { status: 503, exit: 3 },
   // delivery
   delivery_failed: { status: 502, exit: 3 },
+  // a receiver answered 410 Gone: that channel is off until its setting changes
+  channel_gone: { status: 502, exit: 3 },
   // renewal (SPEC §5)
   invalid_request: { status: 400, exit: 1 },
   secret_not_found: { status: 404, exit: 1 },
@@ -48,12 +52,15 @@ export interface AppErrorOptions {
   /** A hint a person can act on, e.g. the missing Graph permission. */
   hint?: string;
   cause?: unknown;
+  /** How long the peer asked us to wait before another try (`Retry-After`), when it said. */
+  retryAfterMs?: number;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly hint: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -61,6 +68,7 @@ export class AppError extends Error {
     this.code = code;
     this.retriable = options.retriable ?? false;
     this.hint = options.hint;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   get status(): number {

@@ -13,6 +13,8 @@ export interface PlanInput {
   /** One-shot messages raised this run (changes, renewals); they go through the outbox. */
   oneShots: readonly AlertEvent[];
   state: TenantState;
+  /** The tenant's display name, carried by every message. */
+  tenantName: string;
   channels: readonly ChannelPolicy[];
   now: EpochMs;
   policy: AlertPolicy;
@@ -80,7 +82,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
       const idKey = `${key}|${decision.type}|${severity}`;
       const id = reuse && record.claim ? record.claim.eventId : (eventIds.get(idKey) ?? input.newId());
       eventIds.set(idKey, id);
-      const build: Parameters<typeof buildAlertEvent>[0] = { id, type: decision.type, assessment: subject, now };
+      const build: Parameters<typeof buildAlertEvent>[0] = { id, type: decision.type, assessment: subject, tenantName: input.tenantName, now };
       if (record.mark) build.previousSeverity = record.mark.severity;
       if (decision.resolution) build.resolution = decision.resolution;
       const event = buildAlertEvent(build);

@@ -4,7 +4,7 @@ import { daysRemaining, describeExpiry } from './assessExpiry';
 import { formatUtc } from './graphDateTime';
 
 /** The `renewed` message every channel gets; on the APNs key, so it also resolves open alerts. */
-export function buildRenewedEvent(input: { id: string; tenantId: string; before: ApnsCertificate | null; after: ApnsCertificate; actor: string; now: EpochMs }): AlertEvent {
+export function buildRenewedEvent(input: { id: string; tenantId: string; tenantName: string; before: ApnsCertificate | null; after: ApnsCertificate; actor: string; now: EpochMs }): AlertEvent {
   const { after, before } = input;
   const days = daysRemaining(after.expirationDateTime, input.now);
   const asset = {
@@ -23,6 +23,7 @@ export function buildRenewedEvent(input: { id: string; tenantId: string; before:
     type: 'renewed',
     key: alertKey(input.tenantId, 'apns', after.topicIdentifier),
     tenantId: input.tenantId,
+    tenantName: input.tenantName,
     severity: 'ok',
     occurredAt: input.now,
     asset,
@@ -35,7 +36,7 @@ export function buildRenewedEvent(input: { id: string; tenantId: string; before:
 }
 
 /** A critical alert when Intune does not show what was uploaded (step 13 failed). */
-export function buildUnverifiedUploadEvent(input: { id: string; tenantId: string; topic: string; expected: { serialNumber: string; notAfter: EpochMs }; seen: ApnsCertificate | null; now: EpochMs }): AlertEvent {
+export function buildUnverifiedUploadEvent(input: { id: string; tenantId: string; tenantName: string; topic: string; expected: { serialNumber: string; notAfter: EpochMs }; seen: ApnsCertificate | null; now: EpochMs }): AlertEvent {
   const asset = { kind: 'apns' as const, assetId: input.topic, name: 'Apple MDM push certificate', topic: input.topic };
   const seen = input.seen ? `serial ${input.seen.certificateSerialNumber}, expiry ${formatUtc(input.seen.expirationDateTime)}` : 'no certificate';
   return {
@@ -43,6 +44,7 @@ export function buildUnverifiedUploadEvent(input: { id: string; tenantId: string
     type: 'alert',
     key: alertKey(input.tenantId, 'apns', `${input.topic}/upload-unverified`),
     tenantId: input.tenantId,
+    tenantName: input.tenantName,
     severity: 'critical',
     occurredAt: input.now,
     asset,
@@ -55,7 +57,7 @@ export function buildUnverifiedUploadEvent(input: { id: string; tenantId: string
 }
 
 /** A critical alert when a certificate with a new topic was uploaded on purpose (allowNewTopic). */
-export function buildNewTopicEvent(input: { id: string; tenantId: string; before: ApnsCertificate | null; after: ApnsCertificate; actor: string; now: EpochMs }): AlertEvent {
+export function buildNewTopicEvent(input: { id: string; tenantId: string; tenantName: string; before: ApnsCertificate | null; after: ApnsCertificate; actor: string; now: EpochMs }): AlertEvent {
   const { after, before } = input;
   const asset = { kind: 'apns' as const, assetId: after.topicIdentifier, name: 'Apple MDM push certificate', appleId: after.appleIdentifier, topic: after.topicIdentifier, expiresAt: after.expirationDateTime };
   return {
@@ -63,6 +65,7 @@ export function buildNewTopicEvent(input: { id: string; tenantId: string; before
     type: 'changed',
     key: alertKey(input.tenantId, 'apns', `${after.topicIdentifier}/topic-changed`),
     tenantId: input.tenantId,
+    tenantName: input.tenantName,
     severity: 'critical',
     occurredAt: input.now,
     asset,

@@ -58,6 +58,8 @@ export interface TenantState {
   schema: 1;
   tenantId: string;
   lastRun?: RunRecord;
+  /** When a run last read Intune and had every message accepted (the status page's "last successful check"). */
+  lastSuccessAt?: EpochMs;
   /** The latest assessment per asset (`stale` when its kind could not be read on the last run). */
   assessments: Assessment[];
   apns?: ApnsLastSeen;

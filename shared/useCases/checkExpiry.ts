@@ -30,6 +30,8 @@ export interface CheckDeps {
 
 export interface CheckOptions {
   tenantId: string;
+  /** How messages name the tenant. */
+  tenantName: string;
   kinds: readonly MonitoredKind[];
   policy: AlertPolicy;
   /** false = assess and report only: nothing sent, no state written (`--no-notify`). */
@@ -152,13 +154,14 @@ async function claim(
     // A change the caller already reports (a renewal with a new topic) is not reported twice.
     const extra = options.extraEvents ?? [];
     const extraKeys = new Set(extra.map((e) => e.key));
-    const detected = detectApnsChanges(state.apns, snapshot, assessments, now, deps.newId).filter((e) => !extraKeys.has(e.key));
+    const detected = detectApnsChanges(state.apns, snapshot, assessments, now, deps.newId, options.tenantName).filter((e) => !extraKeys.has(e.key));
     const oneShots = [...detected, ...extra];
     const plan = planDeliveries({
       assessments,
       readKinds: readKindsOf(snapshot),
       oneShots,
       state,
+      tenantName: options.tenantName,
       channels,
       now,
       policy: options.policy,

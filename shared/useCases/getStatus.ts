@@ -21,8 +21,14 @@ export interface AssetStatus {
   stale: boolean;
 }
 
+export type AuditEntryView = Omit<AuditEntry, 'at'> & { at: string };
+
 export interface StatusView {
   tenantId: string;
+  /** How people know the tenant (`APNS_TENANT_NAME` or the fleet entry's display name). */
+  tenantName: string;
+  /** When the last run that read Intune and delivered everything finished (null: never). */
+  lastSuccessfulCheckAt: string | null;
   lastRun: { at: string; ok: boolean; worstSeverity: Severity; errorCode: string | null; message: string | null } | null;
   assets: AssetStatus[];
   /** Alert key → channel → the severity that channel was last told about. */
@@ -30,7 +36,21 @@ export interface StatusView {
   /** Messages waiting for a channel that refused them (retried on the next run). */
   pendingDeliveries: number;
   /** The last renewal attempt (success or refusal), from the audit trail. */
-  lastRenewal: (Omit<AuditEntry, 'at'> & { at: string }) | null;
+  lastRenewal: AuditEntryView | null;
+  /** The renewal audit trail, newest first (at most 20 entries). */
+  renewals: AuditEntryView[];
+}
+
+/**
+ * Every tenant's status, as the status page and `GET /api/apns/status` show it. Rendered from
+ * stored state only: no Graph call per view.
+ */
+export interface FleetStatusView {
+  generatedAt: string;
+  /** True when `APNS_TENANTS` is set (several tenants through the multi-tenant app). */
+  fleet: boolean;
+  homeTenantId: string;
+  tenants: StatusView[];
 }
 
 /** One assessment as JSON for people and tools (the status API and `check --json`). */
@@ -52,7 +72,7 @@ export function assetStatus(a: Assessment): AssetStatus {
 }
 
 /** The last assessment per asset and what each channel was told, as stored by the last run. */
-export function statusOf(state: TenantState): StatusView {
+export function statusOf(state: TenantState, tenantName: string = state.tenantId): StatusView {
   const openAlerts: StatusView['openAlerts'] = {};
   let pending = 0;
   for (const [key, byChannel] of Object.entries(state.channels)) {
@@ -65,6 +85,8 @@ export function statusOf(state: TenantState): StatusView {
   const run = state.lastRun;
   return {
     tenantId: state.tenantId,
+    tenantName,
+    lastSuccessfulCheckAt: state.lastSuccessAt === undefined ? null : formatUtc(state.lastSuccessAt),
     lastRun: run
       ? { at: formatUtc(run.at), ok: run.ok, worstSeverity: run.worstSeverity, errorCode: run.errorCode ?? null, message: run.message ?? null }
       : null,
@@ -72,13 +94,16 @@ export function statusOf(state: TenantState): StatusView {
     openAlerts,
     pendingDeliveries: pending,
     lastRenewal: null,
+    renewals: [],
   };
 }
 
-export async function getStatus(store: StateStore, tenantId: string, audit?: AuditLog): Promise<StatusView> {
-  const [{ state }, renewals] = await Promise.all([store.load(tenantId), audit ? audit.latest(tenantId, 1) : Promise.resolve([])]);
-  const view = statusOf(state);
-  const last = renewals[0];
-  if (last) view.lastRenewal = { ...last, at: formatUtc(last.at) };
+const AUDIT_ENTRIES_SHOWN = 20;
+
+export async function getStatus(store: StateStore, tenant: { id: string; name: string }, audit?: AuditLog): Promise<StatusView> {
+  const [{ state }, renewals] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([])]);
+  const view = statusOf(state, tenant.name);
+  view.renewals = renewals.map((r) => ({ ...r, at: formatUtc(r.at) }));
+  view.lastRenewal = view.renewals[0] ?? null;
   return view;
 }

@@ -35,6 +35,7 @@ export interface RenewDeps {
 
 export interface RenewOptions {
   tenantId: string;
+  tenantName: string;
   /** `APNS_CERT_SECRET_NAME`, used when the request names none. */
   defaultSecretName: string;
   actor: string;
@@ -172,9 +173,9 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     }
 
     const verified = after as ApnsCertificate;
-    const events: AlertEvent[] = [buildRenewedEvent({ id: deps.newId(), tenantId: options.tenantId, before, after: verified, actor: options.actor, now })];
+    const events: AlertEvent[] = [buildRenewedEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, before, after: verified, actor: options.actor, now })];
     if (!before || before.topicIdentifier !== verified.topicIdentifier) {
-      events.push(buildNewTopicEvent({ id: deps.newId(), tenantId: options.tenantId, before, after: verified, actor: options.actor, now }));
+      events.push(buildNewTopicEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, before, after: verified, actor: options.actor, now }));
     }
     const message = `Renewed: the certificate now expires ${formatUtc(verified.expirationDateTime)}${before ? ` (was ${formatUtc(before.expirationDateTime)})` : ''}; serial ${verified.certificateSerialNumber}.`;
     return await succeed('renewed', message, describeCert(verified), events);
@@ -189,7 +190,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     await audit(error.code, error.message, candidate ? describeCandidate(candidate) : null);
     if (error.code === 'verification_failed' && candidate) {
       const seen = await deps.gateway.getApnsCertificate().catch(() => null);
-      const event = buildUnverifiedUploadEvent({ id: deps.newId(), tenantId: options.tenantId, topic: candidate.subjectUid ?? '', expected: candidate, seen, now });
+      const event = buildUnverifiedUploadEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, topic: candidate.subjectUid ?? '', expected: candidate, seen, now });
       await notify([event]);
     }
     return { ok: false, error, checks };

@@ -13,7 +13,7 @@ export function apnsEvent(d: number, type: 'alert' | 'reminder' | 'resolved' = '
   const s = snapshot({ apns: apnsCert({ expirationDateTime: days(d) }) });
   const assessment = assessTenant(s, NOW, DEFAULT_POLICY).find((a) => a.kind === 'apns');
   if (!assessment) throw new Error('no apns assessment');
-  return buildAlertEvent({ id, type, assessment, now: NOW, ...(type === 'resolved' ? { resolution: 'renewed' as const, previousSeverity: 'critical' as const } : {}) });
+  return buildAlertEvent({ id, type, assessment, tenantName: CTX.tenantName, now: NOW, ...(type === 'resolved' ? { resolution: 'renewed' as const, previousSeverity: 'critical' as const } : {}) });
 }
 
 export function monitorEvent(id = 'evt-m'): AlertEvent {
@@ -21,5 +21,5 @@ export function monitorEvent(id = 'evt-m'): AlertEvent {
   const s = snapshot({ apns: { status: 'failed', error } });
   const assessment = assessTenant(s, NOW, DEFAULT_POLICY).find((a) => a.kind === 'monitor');
   if (!assessment) throw new Error('no monitor assessment');
-  return buildAlertEvent({ id, type: 'alert', assessment, now: NOW });
+  return buildAlertEvent({ id, type: 'alert', assessment, tenantName: CTX.tenantName, now: NOW });
 }

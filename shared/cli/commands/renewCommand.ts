@@ -67,6 +67,7 @@ export async function runRenewCommand(args: readonly string[], ctx: CliContext):
   const deps = await createRenewDeps(config, { logger, alertLogger: alertConsole(ctx.io, redact), ...(stateFile ? { stateFile } : {}) });
   const result = await renewCertificate(deps, request, {
     tenantId: config.tenant.id,
+    tenantName: config.tenant.name,
     defaultSecretName: config.renewal.secretName,
     actor: osActor(),
     via: 'cli',

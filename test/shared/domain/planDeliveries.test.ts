@@ -31,8 +31,8 @@ function run(
   const readKinds = new Set<AssetKind>(
     (['apns', 'vpp', 'ade'] as const).filter((k) => s[k].status === 'ok' || s[k].status === 'not_configured'),
   );
-  const oneShots = detectApnsChanges(state.apns, s, assessments, now, newId);
-  const plan = planDeliveries({ assessments, readKinds, oneShots, state, channels, now, policy, newId, leaseMs: 10 * 60_000 });
+  const oneShots = detectApnsChanges(state.apns, s, assessments, now, newId, 'Contoso');
+  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, now, policy, newId, leaseMs: 10 * 60_000 });
   plan.state.apns = lastSeenOf(s, state.apns);
   const outcomes = plan.deliveries.map((delivery) => ({ delivery, ok: !(opts.failing ?? []).includes(delivery.channel) }));
   const after = applyDeliveryOutcomes(plan.state, outcomes, channels, now);
@@ -167,7 +167,7 @@ describe('planDeliveries: delivery per channel, at least once, never twice', () 
   test('when another run holds a live claim, this run leaves that delivery alone', () => {
     const s = apnsIn(25);
     const assessments = assessTenant(s, NOW, DEFAULT_POLICY);
-    const base = { assessments, readKinds: new Set<AssetKind>(['apns', 'vpp', 'ade']), oneShots: [], channels: CHANNELS, policy: DEFAULT_POLICY, leaseMs: 600_000 };
+    const base = { assessments, readKinds: new Set<AssetKind>(['apns', 'vpp', 'ade']), oneShots: [], tenantName: 'Contoso', channels: CHANNELS, policy: DEFAULT_POLICY, leaseMs: 600_000 };
     const a = planDeliveries({ ...base, state: emptyTenantState(TENANT), now: NOW, newId: () => 'a' });
     const b = planDeliveries({ ...base, state: a.state, now: NOW + 1000, newId: () => 'b' });
     expect(a.deliveries).toHaveLength(3);
@@ -262,6 +262,7 @@ describe('planDeliveries: a renewal message resolves its key', () => {
     const renewed = { ...alerted.deliveries[0]!.event, id: 'renewed-1', type: 'renewed' as const, severity: 'ok' as const };
     const plan = planDeliveries({
       assessments,
+      tenantName: 'Contoso',
       readKinds: new Set<AssetKind>(['apns', 'vpp', 'ade']),
       oneShots: [renewed],
       state: alerted.state,

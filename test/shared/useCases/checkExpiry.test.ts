@@ -50,7 +50,7 @@ function deps(over: Partial<CheckDeps> = {}): CheckDeps {
   };
 }
 
-const options = { tenantId: TENANT, kinds: ['apns', 'vpp', 'ade'] as const, policy: DEFAULT_POLICY, notify: true, deliveryAttempts: 3 };
+const options = { tenantId: TENANT, tenantName: 'Contoso', kinds: ['apns', 'vpp', 'ade'] as const, policy: DEFAULT_POLICY, notify: true, deliveryAttempts: 3 };
 const in25 = () => snapshot({ apns: apnsCert({ expirationDateTime: days(25) }) });
 
 describe('checkExpiry', () => {
