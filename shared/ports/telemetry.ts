@@ -2,6 +2,7 @@ import type { Assessment } from '../domain/assessment';
 
 export interface RunTelemetry {
   tenantId: string;
+  tenantName: string;
   ok: boolean;
   durationMs: number;
   assessments: readonly Assessment[];

@@ -107,6 +107,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   report.durationMs = deps.clock.now() - started;
   deps.telemetry.trackRun({
     tenantId: options.tenantId,
+    tenantName: options.tenantName,
     ok: readFailures.length === 0 && !report.deliveryFailed,
     durationMs: report.durationMs,
     assessments,
