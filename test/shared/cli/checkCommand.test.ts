@@ -84,13 +84,12 @@ describe('apns-monitor check (CLI over the real SDK clients and the simulated te
     expect(all).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack frames
   });
 
-  test('when Graph throttles twice before answering, it waits and exits with the right code within 15 s', async () => {
+  test('when Graph throttles twice before answering, it retries and exits with the code of the answer', async () => {
     expireIn(25);
     h.graph.addFault({ resource: 'apns', status: 429, retryAfter: '1', times: 2 });
-    const started = Date.now();
     const { code } = await check();
     expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(h.graph.requests.filter((r) => r.resources.includes('apns'))).toHaveLength(3);
   });
 
   test('when the identical run is repeated on the same state, nothing new is sent', async () => {

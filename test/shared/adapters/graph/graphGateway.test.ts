@@ -38,9 +38,7 @@ const fakeSleepGateway = (maxRetryMs: number) =>
 describe('graphGateway.readTenant', () => {
   test('when the tenant is healthy, it reads all three resources in one $batch per API version, concurrently', async () => {
     h.graph.latencyMs = 200;
-    const started = Date.now();
     const snapshot = await gateway.readTenant(ALL);
-    const elapsed = Date.now() - started;
     expect(snapshot.apns).toMatchObject({ status: 'ok', value: { expirationDateTime: Date.UTC(2027, 5, 1, 10, 0, 0, 123) } });
     expect(snapshot.vpp).toMatchObject({ status: 'ok', value: [{ id: 'vpp-1', state: 'valid' }] });
     expect(snapshot.ade).toMatchObject({ status: 'ok', value: [{ id: 'ade-1' }] });
@@ -49,8 +47,8 @@ describe('graphGateway.readTenant', () => {
       'POST /v1.0/$batch apns+vpp',
     ]);
     const [a, b] = h.graph.requests;
-    expect(a && b && a.startedAt < b.endedAt && b.startedAt < a.endedAt).toBe(true); // they overlapped
-    expect(elapsed).toBeLessThan(200 * 2); // one round trip of latency, not two
+    // They overlapped: one round trip of wall time, not two (the figure itself is in npm run bench).
+    expect(a && b && a.startedAt < b.endedAt && b.startedAt < a.endedAt).toBe(true);
   });
 
   test('when a kind is not asked for, its version batch is not sent', async () => {
@@ -93,12 +91,12 @@ describe('graphGateway.readTenant', () => {
     expect((snapshot.apns as { error: AppError }).error.code).toBe('graph_auth_failed');
   });
 
-  test('when two 429s with Retry-After: 1 come before success, it waits for real and succeeds', async () => {
+  test('when two 429s with Retry-After: 1 come before success, it waits as asked each time and succeeds', async () => {
+    const gw = fakeSleepGateway(60_000);
     h.graph.addFault({ resource: 'apns', status: 429, retryAfter: '1', times: 2 });
-    const started = Date.now();
-    const snapshot = await gateway.readTenant(ALL);
+    const snapshot = await gw.readTenant(ALL);
     expect(snapshot.apns.status).toBe('ok');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(sleeps).toEqual([1000, 1000]);
     // the retries re-sent only the throttled item
     expect(h.graph.requests.map((r) => r.resources.join('+'))).toEqual(expect.arrayContaining(['apns', 'apns']));
   });
