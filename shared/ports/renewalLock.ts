@@ -1,7 +1,18 @@
+/** A held renewal lock. */
+export interface RenewalLease {
+  /**
+   * The fence, called right before the upload: confirms the lease is still this renewal's and
+   * pushes it to now + ttlMs. Throws AppError `renewal_in_progress` when another renewal took it
+   * over (this one outlived its lease): then nothing may be uploaded.
+   */
+  extend(ttlMs: number): Promise<void>;
+  release(): Promise<void>;
+}
+
 /**
  * Keeps two renewals from overlapping. `acquire` throws AppError `renewal_in_progress` when another
  * holder's lease is live; a lease that outlived `ttlMs` (a crashed run) can be taken over.
  */
 export interface RenewalLock {
-  acquire(tenantId: string, owner: string, ttlMs: number): Promise<{ release(): Promise<void> }>;
+  acquire(tenantId: string, owner: string, ttlMs: number): Promise<RenewalLease>;
 }

@@ -1,46 +1,47 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../domain/errors';
 import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
+import { LockLostError, tryAcquireFileLock } from './fileLock';
 
-/** The CLI's renewal lock: `<state file>.renewal.lock`, created exclusively; stale after its TTL. */
+/**
+ * The CLI's renewal lock: `<state file>.renewal.lock`, exclusive (see fileLock.ts); a lock whose
+ * lease expired or whose process is gone is taken over.
+ */
 export function createFileRenewalLock(stateFile: string, now: () => number = Date.now): RenewalLock {
   const path = `${stateFile}.renewal.lock`;
   return {
     async acquire(_tenantId, owner, ttlMs) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          const fd = openSync(path, 'wx', 0o600);
-          writeSync(fd, JSON.stringify({ owner, expiresAt: now() + ttlMs, since: new Date(now()).toISOString() }));
-          closeSync(fd);
-          return {
-            async release() {
-              const held = readLock(path);
-              if (held?.owner === owner) rmSync(path, { force: true });
-            },
-          };
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new AppError('state_unavailable', `Cannot create the renewal lock ${path}.`);
-          const held = readLock(path);
-          if (held && held.expiresAt > now()) {
-            throw new AppError('renewal_in_progress', `Another renewal is running (since ${held.since}, lock ${path}); nothing was uploaded.`);
-          }
-          rmSync(path, { force: true }); // stale or unreadable: a crashed run
-        }
+      let result;
+      try {
+        result = tryAcquireFileLock(path, { owner, ttlMs, now });
+      } catch (error) {
+        throw new AppError('state_unavailable', `Cannot create the renewal lock ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
       }
-      throw new AppError('renewal_in_progress', `Another renewal took the lock ${path} at the same moment; nothing was uploaded.`);
+      if (!result.ok) {
+        const since = result.holder ? ` (since ${result.holder.since})` : '';
+        throw new AppError('renewal_in_progress', `Another renewal is running${since}, lock ${path}; nothing was uploaded. Try again when it has finished.`);
+      }
+      const lock = result.lock;
+      return {
+        async extend(ttl: number) {
+          try {
+            lock.extend(ttl);
+          } catch (error) {
+            if (error instanceof LockLostError) {
+              throw new AppError('renewal_in_progress', `This renewal outlived its lock (${path}) and another renewal took it over; nothing was uploaded by this one.`);
+            }
+            throw new AppError('state_unavailable', `Cannot extend the renewal lock ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+          }
+        },
+        async release() {
+          lock.release();
+        },
+      };
     },
   };
-}
-
-function readLock(path: string): { owner: string; expiresAt: number; since: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { owner: string; expiresAt: number; since: string };
-  } catch {
-    return undefined;
-  }
 }
 
 /** The CLI's audit trail: one JSON line per attempt in `<state file>.audit.jsonl`. */

@@ -1,10 +1,11 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, win32 } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors';
 import { emptyTenantState, parseTenantState, type TenantState } from '../../domain/tenantState';
 import type { StateStore, VersionedState } from '../../ports/stateStore';
+import { tryAcquireFileLock, type FileLock } from './fileLock';
 
 /**
  * Alert state for the CLI in one JSON file:
@@ -14,7 +15,7 @@ import type { StateStore, VersionedState } from '../../ports/stateStore';
  * old file or the new one, never half of one. A file it cannot read is reported and never replaced.
  */
 const FORMAT = 'intune-apns-monitor/state';
-const LOCK_STALE_MS = 30_000;
+const LOCK_STALE_MS = 30_000; // a save takes milliseconds; a holder on another host is trusted this long
 const LOCK_WAIT_MS = 10_000;
 
 interface StateFile {
@@ -67,30 +68,29 @@ function readStateFile(path: string): StateFile | undefined {
   return file as StateFile;
 }
 
-/** Takes `<path>.lock` (O_EXCL); a lock older than LOCK_STALE_MS belongs to a dead process. */
+/**
+ * Takes `<path>.lock` (exclusive, see fileLock.ts) around a read-compare-write. A lock left by a
+ * killed process is taken over at once; one whose holder still runs is waited for, then a conflict.
+ */
 async function withLock<T>(path: string, fn: () => T): Promise<T> {
-  const lock = `${path}.lock`;
+  const lockPath = `${path}.lock`;
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
+  let lock: FileLock | undefined;
+  while (!lock) {
+    let result;
     try {
-      closeSync(openSync(lock, 'wx', 0o600));
-      break;
+      result = tryAcquireFileLock(lockPath, { owner: 'state-save', ttlMs: LOCK_STALE_MS });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new AppError('state_unavailable', `Cannot lock the state file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
-      } catch (statError) {
-        // The lock vanished between open and stat: the next loop takes it.
-        if ((statError as NodeJS.ErrnoException).code !== 'ENOENT') throw statError;
-      }
-      if (Date.now() > deadline) throw new AppError('state_conflict', `The state file ${path} stayed locked by another run (${lock}).`);
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+      throw new AppError('state_unavailable', `Cannot lock the state file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
     }
+    if (result.ok) lock = result.lock;
+    else if (Date.now() > deadline) throw new AppError('state_conflict', `The state file ${path} stayed locked by another run (${lockPath}).`);
+    else await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
   }
   try {
     return fn();
   } finally {
-    rmSync(lock, { force: true });
+    lock.release();
   }
 }
 

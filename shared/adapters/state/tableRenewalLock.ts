@@ -33,6 +33,18 @@ export function createTableRenewalLock(options: TableStoreOptions, now: () => nu
         }
       }
       return {
+        async extend(ttl: number) {
+          // The fence: conditional on the ETag this renewal got, so a lock taken over by another
+          // renewal (after this one outlived its lease) is never extended, and nothing is uploaded.
+          try {
+            etag = (await client.updateEntity({ ...entity, expiresAt: now() + ttl }, 'Replace', { etag })).etag;
+          } catch (e) {
+            if (e instanceof RestError && (e.statusCode === 412 || e.statusCode === 404)) {
+              throw new AppError('renewal_in_progress', 'This renewal outlived its lock and another renewal took it over; nothing was uploaded by this one.');
+            }
+            throw storageError(e, where, 'extend the renewal lock');
+          }
+        },
         async release() {
           await client.deleteEntity(tenantId, ROW, { etag }).catch((e: unknown) => {
             // Already gone or taken over after expiry: nothing of ours to release.
