@@ -6,6 +6,7 @@ import {
   type ApnsCertificate,
   type EpochMs,
   type TenantSnapshot,
+  type UnreadableItem,
   type VppToken,
 } from './assets';
 import { APNS_GRACE_DAYS, assessExpiry, describeExpiry } from './assessExpiry';
@@ -32,6 +33,11 @@ export function assessTenant(snapshot: TenantSnapshot, now: EpochMs, policy: Ale
   if (snapshot.apns.status === 'not_configured') out.push(apnsNotConfigured(tenantId, now));
   if (snapshot.vpp.status === 'ok') for (const t of snapshot.vpp.value) out.push(assessVpp(tenantId, t, now, policy));
   if (snapshot.ade.status === 'ok') for (const t of snapshot.ade.value) out.push(assessAde(tenantId, t, now, policy));
+  for (const kind of ['vpp', 'ade'] as const) {
+    const outcome = snapshot[kind];
+    if (outcome.status !== 'ok') continue;
+    for (const item of outcome.unreadable ?? []) if (item.id !== undefined) out.push(assessUnreadable(tenantId, kind, { ...item, id: item.id }, now));
+  }
   out.push(assessMonitor(snapshot, now));
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
@@ -106,7 +112,8 @@ function apnsNotConfigured(tenantId: string, now: EpochMs): Assessment {
 }
 
 export function assessVpp(tenantId: string, token: VppToken, now: EpochMs, policy: AlertPolicy): Assessment {
-  const label = token.displayName || token.organizationName || token.appleId;
+  // v1.0 has no displayName (beta only): the organization, then the Apple ID (SPEC §2).
+  const label = token.organizationName || token.appleId || token.id;
   const what = `The VPP token "${label}"`;
   const findings = [expiryFinding(what, token.expirationDateTime, now, policy, false)];
   if (token.state !== 'valid') {
@@ -150,6 +157,27 @@ export function assessAde(tenantId: string, token: AdeToken, now: EpochMs, polic
   );
 }
 
+const ITEM_LABEL = { vpp: 'VPP token', ade: 'ADE token' } as const;
+
+/**
+ * A token Graph listed without a readable expiry: its own warning (the monitor cannot tell when it
+ * expires), on its own key, so it neither hides nor is hidden by the tokens beside it.
+ */
+export function assessUnreadable(tenantId: string, kind: 'vpp' | 'ade', item: UnreadableItem & { id: string }, now: EpochMs): Assessment {
+  const name = `${ITEM_LABEL[kind]} "${item.label ?? item.id}"`;
+  return finish(
+    { key: alertKey(tenantId, kind, item.id), tenantId, kind, assetId: item.id, name, assessedAt: now },
+    [
+      {
+        code: 'unreadable',
+        severity: 'warning',
+        message: `Intune lists the ${name} but its expiry cannot be read: ${item.error.message}`,
+        hint: `Open the ${ITEM_LABEL[kind]} in the Intune admin center (Tenant administration > Connectors and tokens) and check its expiry; renew or remove it.`,
+      },
+    ],
+  );
+}
+
 const RESOURCE_LABEL = { apns: 'the APNs certificate', vpp: 'the VPP tokens', ade: 'the ADE tokens' } as const;
 
 /** The monitor is an asset too: when it cannot read Intune it is critical, never silently blind. */
@@ -165,6 +193,18 @@ export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessmen
     };
     if (outcome.error.hint) finding.hint = outcome.error.hint;
     findings.push(finding);
+  }
+  for (const kind of ['vpp', 'ade'] as const) {
+    const outcome = snapshot[kind];
+    if (outcome.status !== 'ok') continue;
+    const anonymous = (outcome.unreadable ?? []).filter((i) => i.id === undefined);
+    if (anonymous.length === 0) continue;
+    findings.push({
+      code: 'read_failed',
+      severity: 'warning',
+      message: `Intune listed ${anonymous.length} ${ITEM_LABEL[kind]}${anonymous.length > 1 ? 's' : ''} that could not be read at all: ${anonymous[0]?.error.message ?? ''}`,
+      hint: `Check the ${ITEM_LABEL[kind]}s in the Intune admin center.`,
+    });
   }
   return finish(
     {

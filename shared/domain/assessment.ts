@@ -8,7 +8,9 @@ export type FindingCode =
   | 'upload_failed'
   | 'vpp_state'
   | 'vpp_sync_failed'
-  | 'read_failed';
+  | 'read_failed'
+  /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
+  | 'unreadable';
 
 export interface Finding {
   code: FindingCode;

@@ -21,11 +21,11 @@ export interface ApnsCertificate {
   certificateUploadFailureReason?: string | null;
 }
 
+/** A VPP token as read from v1.0 (which has no `displayName` or `locationName`: those are beta only). */
 export interface VppToken {
   id: string;
   appleId: string;
   organizationName: string;
-  displayName?: string | null;
   expirationDateTime: EpochMs;
   /** `valid`, `expired`, `invalid`, `assignedToExternalMDM`, `unknown`, … */
   state: string;
@@ -43,11 +43,24 @@ export interface AdeToken {
 }
 
 /**
- * One resource read: its value, "not configured" (Graph 404 ResourceNotFound), a failure that the
- * monitor reports as its own alert, or "skipped" when the kind is switched off by configuration.
+ * One item of a list that Graph returned but that could not be read (a VPP token with a null
+ * expiry): reported on its own, never hiding the other items of its kind.
+ */
+export interface UnreadableItem {
+  /** The item's id when it has one (its alert key), else undefined (reported by the monitor). */
+  id: string | undefined;
+  /** Its name when readable (`organizationName`, `tokenName`, …). */
+  label: string | undefined;
+  error: AppError;
+}
+
+/**
+ * One resource read: its value, "not configured" (Graph 404 ResourceNotFound, 204, or an entity of
+ * nulls and 0001-01-01 dates), a failure that the monitor reports as its own alert, or "skipped"
+ * when the kind is switched off by configuration.
  */
 export type ReadOutcome<T> =
-  | { status: 'ok'; value: T }
+  | { status: 'ok'; value: T; unreadable?: UnreadableItem[] }
   | { status: 'not_configured' }
   | { status: 'failed'; error: AppError }
   | { status: 'skipped' };

@@ -31,11 +31,29 @@ export function parseGraphDateTime(value: unknown): EpochMs | undefined {
     if (oh > 14 || om > 59) return undefined;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * MS_PER_MINUTE;
+  return utc(year, month, day, hour, minute, second, ms) - offsetMinutes * MS_PER_MINUTE;
+}
+
+/** `Date.UTC` reads years 0–99 as 1900–1999; setUTCFullYear takes the year as written. */
+function utc(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): EpochMs {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
+}
+
+/**
+ * `0001-01-01T00:00:00Z` is the default of a non-nullable `DateTimeOffset`: Graph sends it for a
+ * date that was never set (an unconfigured tenant). Anything before year 2 is read as "unset".
+ */
+export const UNSET_DATE_BEFORE: EpochMs = utc(2, 1, 1, 0, 0, 0, 0);
+
+export function isUnsetGraphDate(ms: EpochMs): boolean {
+  return ms < UNSET_DATE_BEFORE;
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utc(year, month + 1, 0, 0, 0, 0, 0)).getUTCDate();
 }
 
 /** ISO 8601 in UTC, the one format the product prints and stores. */

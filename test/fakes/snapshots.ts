@@ -24,7 +24,6 @@ export function vppToken(overrides: Partial<VppToken> = {}): VppToken {
     id: '11111111-aaaa-bbbb-cccc-000000000001',
     appleId: 'vpp@contoso.com',
     organizationName: 'Contoso',
-    displayName: 'Contoso VPP',
     expirationDateTime: days(300),
     state: 'valid',
     lastSyncStatus: 'completed',

@@ -1,6 +1,6 @@
-import type { AdeToken, ApnsCertificate, EpochMs, VppToken } from '../../domain/assets';
+import type { AdeToken, ApnsCertificate, EpochMs, UnreadableItem, VppToken } from '../../domain/assets';
 import { AppError } from '../../domain/errors';
-import { parseGraphDateTime } from '../../domain/graphDateTime';
+import { isUnsetGraphDate, parseGraphDateTime } from '../../domain/graphDateTime';
 
 /**
  * Turns Graph JSON into domain types or throws `graph_malformed_response` naming the resource and
@@ -43,13 +43,30 @@ function requiredDate(obj: Json, field: string, what: string): EpochMs {
   if (parsed === undefined) {
     throw malformed(what, value === undefined || value === null ? `${field} is missing` : `${field} "${shorten(value)}" is not a date-time`);
   }
+  if (isUnsetGraphDate(parsed)) throw malformed(what, `${field} is not set (${shorten(value)})`);
   return parsed;
 }
 
 function optionalDate(obj: Json, field: string, what: string): EpochMs | null {
   const value = obj[field];
   if (value === undefined || value === null) return null;
+  const parsed = parseGraphDateTime(value);
+  if (parsed !== undefined && isUnsetGraphDate(parsed)) return null;
   return requiredDate(obj, field, what);
+}
+
+/**
+ * An APNs entity that is not there: a tenant without a certificate may answer 200 with null strings
+ * and the `DateTimeOffset` default `0001-01-01T00:00:00Z` instead of 404 (SPEC §2).
+ */
+export function isUnconfiguredApns(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const obj = body as Json;
+  const topic = obj.topicIdentifier;
+  const noTopic = topic === undefined || topic === null || (typeof topic === 'string' && topic.trim() === '');
+  const expiry = parseGraphDateTime(obj.expirationDateTime);
+  const noExpiry = obj.expirationDateTime === undefined || obj.expirationDateTime === null || (expiry !== undefined && isUnsetGraphDate(expiry));
+  return noTopic && noExpiry;
 }
 
 export function parseApnsCertificate(body: unknown): ApnsCertificate {
@@ -57,7 +74,8 @@ export function parseApnsCertificate(body: unknown): ApnsCertificate {
   const obj = asObject(body, what);
   const cert: ApnsCertificate = {
     topicIdentifier: requiredString(obj, 'topicIdentifier', what),
-    appleIdentifier: requiredString(obj, 'appleIdentifier', what),
+    // Nullable per the v1.0 CSDL; the renewal then asks for it.
+    appleIdentifier: optionalString(obj, 'appleIdentifier', what) ?? '',
     expirationDateTime: requiredDate(obj, 'expirationDateTime', what),
     certificateSerialNumber: optionalString(obj, 'certificateSerialNumber', what) ?? '',
     certificateUploadStatus: optionalString(obj, 'certificateUploadStatus', what),
@@ -77,13 +95,35 @@ export function parseCollection(body: unknown, what: string): { items: Json[]; n
   return { items: obj.value.map((item, i) => asObject(item, `${what} (item ${i + 1})`)), nextLink: next };
 }
 
+/**
+ * Parses each item on its own: one malformed item becomes an UnreadableItem (with its id and name
+ * when those are readable) and never hides its siblings.
+ */
+export function parseItems<T>(items: readonly Json[], parse: (o: Json) => T, labelOf: (o: Json) => unknown): { value: T[]; unreadable: UnreadableItem[] } {
+  const value: T[] = [];
+  const unreadable: UnreadableItem[] = [];
+  for (const item of items) {
+    try {
+      value.push(parse(item));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const id = typeof item.id === 'string' && item.id.trim() !== '' ? item.id : undefined;
+      const label = labelOf(item);
+      unreadable.push({ id, label: typeof label === 'string' && label.trim() !== '' ? label : undefined, error });
+    }
+  }
+  return { value, unreadable };
+}
+
+export const vppLabel = (o: Json): unknown => o.organizationName || o.appleId;
+export const adeLabel = (o: Json): unknown => o.tokenName || o.appleIdentifier;
+
 export function parseVppToken(obj: Json): VppToken {
-  const what = 'a VPP token';
+  const what = `the VPP token${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
   return {
     id: requiredString(obj, 'id', what),
     appleId: optionalString(obj, 'appleId', what) ?? '',
     organizationName: optionalString(obj, 'organizationName', what) ?? '',
-    displayName: optionalString(obj, 'displayName', what),
     expirationDateTime: requiredDate(obj, 'expirationDateTime', what),
     state: optionalString(obj, 'state', what) ?? 'unknown',
     lastSyncStatus: optionalString(obj, 'lastSyncStatus', what),
@@ -92,7 +132,7 @@ export function parseVppToken(obj: Json): VppToken {
 }
 
 export function parseAdeToken(obj: Json): AdeToken {
-  const what = 'an ADE token';
+  const what = `the ADE token${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
   return {
     id: requiredString(obj, 'id', what),
     appleIdentifier: optionalString(obj, 'appleIdentifier', what) ?? '',

@@ -7,6 +7,31 @@ const assess = (s = snapshot(), now = NOW) => assessTenant(s, now, DEFAULT_POLIC
 const byKind = (kind: string, s = snapshot(), now = NOW) => assess(s, now).filter((a) => a.kind === kind);
 
 describe('assessTenant', () => {
+  test('when one VPP token is unreadable, it is a warning on its own key and the token beside it still alerts critical', () => {
+    const broken = { id: 'broken-1', label: 'Fabrikam', error: new AppError('graph_malformed_response', "Graph's answer for the VPP token broken-1 could not be read: expirationDateTime is missing.") };
+    const result = assess(snapshot({ vpp: { status: 'ok', value: [vppToken({ id: 'soon-1', expirationDateTime: days(2) })], unreadable: [broken] } }));
+    const vpp = result.filter((a) => a.kind === 'vpp');
+    expect(vpp.map((a) => [a.assetId, a.severity, a.findings[0]?.code])).toEqual([
+      ['soon-1', 'critical', 'expiry'],
+      ['broken-1', 'warning', 'unreadable'],
+    ]);
+    expect(vpp[1]?.name).toBe('VPP token "Fabrikam"');
+    expect(vpp[1]?.key).toBe(`${TENANT}:vpp:broken-1`);
+    expect(result.find((a) => a.kind === 'monitor')?.severity).toBe('ok');
+  });
+
+  test('when an unreadable token has no id at all, the monitor reports it as a warning instead', () => {
+    const anonymous = { id: undefined, label: undefined, error: new AppError('graph_malformed_response', 'id is missing.') };
+    const result = assess(snapshot({ ade: { status: 'ok', value: [adeToken()], unreadable: [anonymous] } }));
+    expect(result.find((a) => a.kind === 'monitor')).toMatchObject({ severity: 'warning', findings: [{ code: 'read_failed' }] });
+    expect(result.find((a) => a.kind === 'ade')?.severity).toBe('ok');
+  });
+
+  test('when a VPP token has an organization name, it is named by it (v1.0 has no displayName); else by its Apple ID', () => {
+    expect(byKind('vpp', snapshot({ vpp: [vppToken({ organizationName: 'Contoso Ltd' })] }))[0]?.name).toBe('VPP token "Contoso Ltd"');
+    expect(byKind('vpp', snapshot({ vpp: [vppToken({ organizationName: '' })] }))[0]?.name).toBe('VPP token "vpp@contoso.com"');
+  });
+
   test('when everything is far from expiry, every asset and the monitor are ok', () => {
     const result = assess(snapshot({ vpp: [vppToken()], ade: [adeToken()] }));
     expect(result.map((a) => [a.kind, a.severity])).toEqual(

@@ -1,4 +1,4 @@
-import { formatUtc, parseGraphDateTime } from '../../../shared/domain/graphDateTime';
+import { formatUtc, isUnsetGraphDate, parseGraphDateTime } from '../../../shared/domain/graphDateTime';
 
 describe('parseGraphDateTime', () => {
   test.each`
@@ -16,6 +16,9 @@ describe('parseGraphDateTime', () => {
     ${'2027-03-01T02:20:30.5+05:30'}       | ${'2027-02-28T20:50:30.500Z'}
     ${'2027-03-01T00:00:00.0000000+00:00'} | ${'2027-03-01T00:00:00.000Z'}
     ${'2028-02-29T23:59:59Z'}              | ${'2028-02-29T23:59:59.000Z'}
+    ${'0099-12-31T23:59:59Z'}              | ${'0099-12-31T23:59:59.000Z'}
+    ${'0001-01-01T00:00:00Z'}              | ${'0001-01-01T00:00:00.000Z'}
+    ${'0004-02-29T00:00:00Z'}              | ${'0004-02-29T00:00:00.000Z'}
   `('when Graph sends "$text", it is $iso', ({ text, iso }) => {
     const ms = parseGraphDateTime(text);
     expect(ms).toBeDefined();
@@ -36,5 +39,14 @@ describe('parseGraphDateTime', () => {
     ['null', null],
   ])('when the value is %s, it is refused', (_what, value) => {
     expect(parseGraphDateTime(value)).toBeUndefined();
+  });
+
+  test('when a year is below 100, it is that year, not 19xx', () => {
+    expect(new Date(parseGraphDateTime('0050-06-01T00:00:00Z') as number).getUTCFullYear()).toBe(50);
+  });
+
+  test('when Graph sends the DateTimeOffset default 0001-01-01, it reads as unset; a real date does not', () => {
+    expect(isUnsetGraphDate(parseGraphDateTime('0001-01-01T00:00:00Z') as number)).toBe(true);
+    expect(isUnsetGraphDate(parseGraphDateTime('1901-12-13T20:45:52Z') as number)).toBe(false);
   });
 });

@@ -65,6 +65,54 @@ describe('graphGateway.readTenant', () => {
     expect(snapshot.vpp.status).toBe('ok');
   });
 
+  test('when the tenant answers 204 No Content for the certificate, it is "not configured"', async () => {
+    h.graph.addFault({ resource: 'apns', status: 204 });
+    const snapshot = await gateway.readTenant(ALL);
+    expect(snapshot.apns).toEqual({ status: 'not_configured' });
+  });
+
+  test('when the tenant answers 200 with null strings and 0001-01-01 dates, it is "not configured", never "expired in year 1"', async () => {
+    const unset = { ...apnsFixture(), topicIdentifier: null, appleIdentifier: null, certificateSerialNumber: null, expirationDateTime: '0001-01-01T00:00:00Z', lastModifiedDateTime: '0001-01-01T00:00:00Z' };
+    h.graph.addFault({ resource: 'apns', status: 200, body: unset });
+    const snapshot = await gateway.readTenant(ALL);
+    expect(snapshot.apns).toEqual({ status: 'not_configured' });
+  });
+
+  test('when a configured certificate has no Apple ID (nullable in the v1.0 CSDL), it is read with an empty Apple ID', async () => {
+    h.graph.addFault({ resource: 'apns', status: 200, body: { ...apnsFixture(), appleIdentifier: null } });
+    const snapshot = await gateway.readTenant(['apns']);
+    expect(snapshot.apns).toMatchObject({ status: 'ok', value: { appleIdentifier: '' } });
+  });
+
+  test('when one VPP token has a null expiry, it is reported alone and the token beside it that expires in 2 days is read', async () => {
+    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    h.graph.tenant.vppTokens = [{ ...vppFixture({ id: 'broken', organizationName: 'Fabrikam' }), expirationDateTime: null }, vppFixture({ id: 'soon', expiresAt: soon })];
+    const snapshot = await gateway.readTenant(['vpp']);
+    expect(snapshot.vpp).toMatchObject({ status: 'ok', value: [{ id: 'soon' }], unreadable: [{ id: 'broken', label: 'Fabrikam' }] });
+    if (snapshot.vpp.status !== 'ok') throw new Error('expected ok');
+    expect(snapshot.vpp.unreadable?.[0]?.error.message).toContain('expirationDateTime is missing');
+  });
+
+  test('when Graph accepts the connection and never answers, the read fails as "timed out" within the per-request timeout and the retry budget', async () => {
+    const { createServer } = await import('node:https');
+    const { loopbackTls } = await import('../../../support/loopbackTls');
+    const silent = createServer(loopbackTls(), () => undefined); // reads the request, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const gw = createGraphGateway({ baseUrl: `https://localhost:${port}`, credential: h.credential(), maxRetryMs: 0, timeoutMs: 300, sleep: async () => undefined });
+      const snapshot = await gw.readTenant(ALL);
+      for (const kind of ALL) {
+        const outcome = snapshot[kind];
+        expect(outcome.status).toBe('failed');
+        expect((outcome as { error: AppError }).error.message).toMatch(/did not answer within 0 s for the (v1\.0|beta) batch \(timed out\)/);
+      }
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   test('when Graph answers 403 on every call, each resource fails with the permission to grant', async () => {
     for (const resource of ['apns', 'vpp', 'ade'] as const) h.graph.addFault({ resource, status: 403 });
     const snapshot = await gateway.readTenant(ALL);
@@ -118,7 +166,7 @@ describe('graphGateway.readTenant', () => {
     const snapshot = await gw.readTenant(['apns']);
     const error = (snapshot.apns as { error: AppError }).error;
     expect(error.code).toBe('graph_throttled');
-    expect(error.message).toMatch(/Gave up after retrying for 4 s \(limit APNS_GRAPH_MAX_RETRY_SECONDS=5\)/);
+    expect(error.message).toMatch(/Gave up after trying for 4 s \(limit APNS_GRAPH_MAX_RETRY_SECONDS=5\)/);
     expect(sleeps).toEqual([2000, 2000]);
   });
 

@@ -1,0 +1,33 @@
+/**
+ * A per-try timeout for the Azure SDK clients (Key Vault, Table and Queue Storage): their pipelines
+ * have no timeout of their own, so a peer that accepts the connection and never answers would hold
+ * a run for the HTTP client's 300 s header timeout. Added with `additionalPolicies`; the SDK's
+ * retry policy then retries a timed-out try within its own bounded count.
+ */
+interface TimedRequest {
+  timeout: number;
+}
+
+export function requestTimeoutPolicy(timeoutMs: number) {
+  return {
+    policy: {
+      name: 'apnsRequestTimeout',
+      sendRequest<R>(request: TimedRequest, next: (request: TimedRequest) => Promise<R>): Promise<R> {
+        request.timeout = timeoutMs;
+        return next(request);
+      },
+    },
+    position: 'perRetry' as const,
+  };
+}
+
+/** True for the error an SDK client (or fetch) raises when a request ran out of time. */
+export function isTimeout(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown; cause?: unknown } | undefined;
+  if (!e) return false;
+  if (e.name === 'TimeoutError' || e.name === 'TokenTimeoutError' || e.code === 'ETIMEDOUT' || e.code === 'UND_ERR_HEADERS_TIMEOUT') return true;
+  // The SDK pipelines abort a timed-out try and report an AbortError; this product never aborts an
+  // SDK call for any other reason, so there an AbortError means the timeout fired.
+  if (e.name === 'AbortError') return true;
+  return e.cause !== undefined && e.cause !== error && isTimeout(e.cause);
+}
