@@ -2,14 +2,18 @@ import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { normalizeAudience, readToken } from './identitySimulator';
+import { AZURE_CLI_CLIENT_ID } from './entraSimulator';
+import { normalizeAudience, readToken, type TokenClaims } from './identitySimulator';
 import { apnsFixture, type GraphJson } from './tenantFixtures';
 
 /**
  * Microsoft Graph as this product sees it, over loopback HTTPS: the APNs certificate (GET, PATCH,
  * CSR), VPP and ADE tokens, `sendMail`, and JSON `$batch` per API version. Every request needs a
- * bearer token whose audience is this simulator's origin; faults can be injected per resource,
- * including inside a batch. Used by the tests and by `apns-monitor demo`.
+ * bearer token whose audience is this simulator's origin; the token's `tid` chooses which tenant's
+ * data answers (`tenant` is the default one, `addTenant` adds more). Application tokens with `roles`
+ * and delegated tokens with `scp` must carry the permission the call needs, else 403 as Intune
+ * answers it. v1.0 answers carry only v1.0 properties. Faults can be injected per resource (and per
+ * tenant), including inside a batch. Used by the tests and by `apns-monitor demo`.
  */
 
 /** The resources a fault can target. `batch` is the `$batch` request itself. */
@@ -28,11 +32,19 @@ export interface Fault {
   rawBody?: string;
   /** A JSON body instead of the usual one (e.g. a wrong shape), sent with `status` (default 200). */
   body?: unknown;
+  /** Only requests whose token is for this tenant (default: any tenant). */
+  tenantId?: string;
 }
 
 export interface GraphTenant {
-  /** The APNs certificate as Graph returns it; null = the tenant has none (404). */
+  /** The APNs certificate as Graph returns it; null = the tenant has none (see `apnsMissingStatus`). */
   apns: GraphJson | null;
+  /**
+   * How a tenant with no certificate answers (`apns: null`): 404 `ResourceNotFound` (default), or 204
+   * No Content as OData allows for an unset single-valued property. The third way, 200 with null
+   * strings and `0001-01-01T00:00:00Z` dates, is data: `apns: unconfiguredApnsFixture()`.
+   */
+  apnsMissingStatus?: 404 | 204;
   vppTokens: GraphJson[];
   adeTokens: GraphJson[];
 }
@@ -40,6 +52,10 @@ export interface GraphTenant {
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** The token's `tid` (null when the token was missing or invalid). */
+  tenantId: string | null;
+  /** The token's `appid` (null when the token was missing or invalid). */
+  appId: string | null;
   /** Resources served (one for a plain request, one per item for a batch). */
   resources: (GraphResource | 'unknown')[];
   batch: boolean;
@@ -49,6 +65,7 @@ export interface LoggedRequest {
 }
 
 export interface UploadRecord {
+  tenantId: string;
   appleIdentifier: unknown;
   certificate: unknown;
   at: number;
@@ -56,6 +73,7 @@ export interface UploadRecord {
 }
 
 export interface MailRecord {
+  tenantId: string;
   from: string;
   body: unknown;
   at: number;
@@ -66,7 +84,19 @@ export interface GraphSimulator {
   port: number;
   /** The token audience it accepts (its own origin). */
   audience: string;
+  /**
+   * The default tenant's id: when set, only tokens with this `tid` (or one added with `addTenant`)
+   * are answered; when undefined, `tenant` answers every `tid` not added (single-tenant use).
+   */
+  tenantId: string | undefined;
+  /** The default tenant's data. */
   tenant: GraphTenant;
+  /** Tenants added with `addTenant`, by id (the default tenant is `tenant`). */
+  tenants: Map<string, GraphTenant>;
+  /** Adds (or replaces) a tenant answered for tokens whose `tid` is `tenantId`; returns its live data. */
+  addTenant(tenantId: string, data?: Partial<GraphTenant>): GraphTenant;
+  /** The data answering a token with this `tid`, if any. */
+  tenantFor(tenantId: string): GraphTenant | undefined;
   requests: LoggedRequest[];
   uploads: UploadRecord[];
   mails: MailRecord[];
@@ -76,7 +106,7 @@ export interface GraphSimulator {
   latencyMs: number;
   addFault(fault: Fault): void;
   clearFaults(): void;
-  /** Forget requests, uploads, mails and faults (the tenant data stays). */
+  /** Forget requests, uploads, mails and faults (the tenants' data stays). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -84,12 +114,33 @@ export interface GraphSimulator {
 export interface GraphSimulatorOptions {
   tls: { cert: string; key: string };
   tenant?: Partial<GraphTenant>;
+  /** The default tenant's id (see `GraphSimulator.tenantId`). */
+  tenantId?: string;
   latencyMs?: number;
   /** Host name in `baseUrl` (default `localhost`). */
   host?: string;
 }
 
 const MAX_BATCH = 20; // Graph's JSON batching limit
+
+/**
+ * Properties of each entity in the v1.0 CSDL (microsoftgraph/msgraph-metadata, clean_v10_metadata),
+ * plus `id` from `graph.entity`. Anything else in a fixture (e.g. vppToken's beta-only `displayName`
+ * and `locationName`) is served from beta only.
+ */
+const V1_PROPERTIES = {
+  applePushNotificationCertificate: ['id', 'appleIdentifier', 'topicIdentifier', 'lastModifiedDateTime', 'expirationDateTime', 'certificateUploadStatus', 'certificateUploadFailureReason', 'certificateSerialNumber', 'certificate'],
+  vppToken: ['id', 'organizationName', 'vppTokenAccountType', 'appleId', 'expirationDateTime', 'lastSyncDateTime', 'token', 'lastModifiedDateTime', 'state', 'lastSyncStatus', 'automaticallyUpdateApps', 'countryOrRegion'],
+} as const;
+
+function v1Only(entity: GraphJson, properties: readonly string[]): GraphJson {
+  return Object.fromEntries(Object.entries(entity).filter(([key]) => key.startsWith('@odata.') || properties.includes(key)));
+}
+
+/** Permissions that allow each call (application `roles` or delegated `scp`): any one suffices. */
+const READ = ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All'];
+const WRITE = ['DeviceManagementServiceConfig.ReadWrite.All'];
+const REQUIRED_PERMISSIONS: Partial<Record<GraphResource, string[]>> = { apns: READ, vpp: READ, ade: READ, csr: WRITE, apnsPatch: WRITE, sendMail: ['Mail.Send'] };
 
 interface Routed {
   status: number;
@@ -106,6 +157,40 @@ function graphError(status: number, code: string, message: string): Routed {
     body: { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } } },
     resource: 'unknown',
   };
+}
+
+/** Intune's 403 for a missing permission: its own error JSON, as a string, inside Graph's. */
+function intuneForbidden(permissions: string[], path: string): Routed {
+  const activityId = randomUUID();
+  const inner = [
+    '{',
+    '  "_version": 3,',
+    `  "Message": "Application is not authorized to perform this operation. Application must have one of the following scopes: ${permissions.join(', ')} - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: ${activityId} - Url: https://fef.msub01.manage.microsoft.com/StatelessServiceConfigFEService${path}?api-version=5024-01-01",`,
+    '  "CustomApiErrorPhrase": "",',
+    '  "RetryAfter": null,',
+    '  "ErrorSourceService": "",',
+    '  "HttpHeaders": "{}"',
+    '}',
+  ].join('\r\n');
+  return graphError(403, 'Forbidden', inner);
+}
+
+/** What the token may do with this resource: undefined = allowed, else Graph's 403. */
+function assessPermission(claims: TokenClaims, resource: GraphResource | 'unknown', path: string): Routed | undefined {
+  const required = resource === 'unknown' ? undefined : REQUIRED_PERMISSIONS[resource];
+  if (!required) return undefined;
+  let granted: string[];
+  if (claims.scp !== undefined) {
+    // A person's token. Azure CLI is never pre-authorized for Intune's delegated permissions.
+    granted = claims.appid === AZURE_CLI_CLIENT_ID && resource !== 'sendMail' ? [] : claims.scp.split(' ');
+  } else if (claims.roles !== undefined || claims.idtyp === 'app') {
+    granted = claims.roles ?? [];
+  } else {
+    return undefined; // a managed-identity token from the identity simulator: no roles claim, allowed
+  }
+  if (required.some((p) => granted.includes(p))) return undefined;
+  if (resource === 'sendMail') return graphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+  return intuneForbidden(required, path);
 }
 
 function resourceOf(method: string, path: string): GraphResource | 'unknown' {
@@ -137,14 +222,21 @@ function sampleCsr(): string {
   return csrCache;
 }
 
+function tenantData(data: Partial<GraphTenant> = {}): GraphTenant {
+  return {
+    ...data,
+    apns: data.apns === undefined ? apnsFixture() : data.apns,
+    vppTokens: data.vppTokens ?? [],
+    adeTokens: data.adeTokens ?? [],
+  };
+}
+
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
   let faults: (Fault & { left: number })[] = [];
   const sim = {
-    tenant: {
-      apns: options.tenant?.apns === undefined ? apnsFixture() : options.tenant.apns,
-      vppTokens: options.tenant?.vppTokens ?? [],
-      adeTokens: options.tenant?.adeTokens ?? [],
-    } as GraphTenant,
+    tenantId: options.tenantId,
+    tenant: tenantData(options.tenant),
+    tenants: new Map<string, GraphTenant>(),
     requests: [] as LoggedRequest[],
     uploads: [] as UploadRecord[],
     mails: [] as MailRecord[],
@@ -152,8 +244,14 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     latencyMs: options.latencyMs ?? 0,
   };
 
-  const takeFault = (resource: GraphResource | 'unknown'): Routed | undefined => {
-    const fault = faults.find((f) => f.resource === resource && f.left > 0);
+  const tenantFor = (tenantId: string): GraphTenant | undefined => {
+    const added = sim.tenants.get(tenantId);
+    if (added) return added;
+    return sim.tenantId === undefined || sim.tenantId === tenantId ? sim.tenant : undefined;
+  };
+
+  const takeFault = (resource: GraphResource | 'unknown', tenantId: string): Routed | undefined => {
+    const fault = faults.find((f) => f.resource === resource && f.left > 0 && (f.tenantId === undefined || f.tenantId === tenantId));
     if (!fault) return undefined;
     fault.left--;
     const status = fault.status ?? 200;
@@ -176,30 +274,37 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     return { ...routed, headers: { ...routed.headers, ...headers }, resource };
   };
 
-  const route = (method: string, path: string, body: unknown, version: string): Routed => {
+  const route = (method: string, path: string, body: unknown, version: string, claims: TokenClaims, tenant: GraphTenant): Routed => {
     const resource = resourceOf(method, path);
-    const fault = takeFault(resource);
+    const fault = takeFault(resource, claims.tid);
     if (fault) return fault;
+    const denied = assessPermission(claims, resource, path);
+    if (denied) return { ...denied, resource };
     const ok = (data: unknown, status = 200): Routed => ({ status, headers: { 'content-type': 'application/json' }, body: data, resource });
     switch (resource) {
       case 'apns':
-        if (!sim.tenant.apns) return { ...graphError(404, 'ResourceNotFound', 'Resource not found for the segment \'applePushNotificationCertificate\'.'), resource };
-        return ok(sim.tenant.apns);
+        if (!tenant.apns) {
+          if (tenant.apnsMissingStatus === 204) return { status: 204, headers: {}, resource };
+          return { ...graphError(404, 'ResourceNotFound', 'Resource not found for the segment \'applePushNotificationCertificate\'.'), resource };
+        }
+        return ok(version === 'v1.0' ? v1Only(tenant.apns, V1_PROPERTIES.applePushNotificationCertificate) : tenant.apns);
       case 'csr':
         return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#Edm.String`, value: sampleCsr() });
-      case 'vpp':
-        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceAppManagement/vppTokens`, value: sim.tenant.vppTokens });
+      case 'vpp': {
+        const value = version === 'v1.0' ? tenant.vppTokens.map((t) => v1Only(t, V1_PROPERTIES.vppToken)) : tenant.vppTokens;
+        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceAppManagement/vppTokens`, value });
+      }
       case 'ade':
         if (version !== 'beta') return { ...graphError(400, 'BadRequest', 'Resource not found for the segment \'depOnboardingSettings\'.'), resource };
-        return ok({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#deviceManagement/depOnboardingSettings', value: sim.tenant.adeTokens });
+        return ok({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#deviceManagement/depOnboardingSettings', value: tenant.adeTokens });
       case 'sendMail': {
         const from = decodeURIComponent(/\/users\/([^/]+)\/sendMail/i.exec(path)?.[1] ?? '');
-        sim.mails.push({ from, body, at: Date.now() });
+        sim.mails.push({ tenantId: claims.tid, from, body, at: Date.now() });
         return { status: 202, headers: {}, resource };
       }
       case 'apnsPatch': {
         const input = (body ?? {}) as { appleIdentifier?: unknown; certificate?: unknown };
-        const record: UploadRecord = { appleIdentifier: input.appleIdentifier, certificate: input.certificate, at: Date.now(), applied: false };
+        const record: UploadRecord = { tenantId: claims.tid, appleIdentifier: input.appleIdentifier, certificate: input.certificate, at: Date.now(), applied: false };
         sim.uploads.push(record);
         if (typeof input.certificate !== 'string' || typeof input.appleIdentifier !== 'string') {
           return { ...graphError(400, 'BadRequest', 'appleIdentifier and certificate are required.'), resource };
@@ -213,8 +318,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
         const topic = topicOf(cert);
         if (!topic) return { ...graphError(400, 'BadRequest', 'Not an Apple MDM push certificate.'), resource };
         if (!sim.ignoreUploads) {
-          sim.tenant.apns = {
-            ...(sim.tenant.apns ?? apnsFixture()),
+          tenant.apns = {
+            ...(tenant.apns ?? apnsFixture()),
             appleIdentifier: input.appleIdentifier,
             topicIdentifier: topic,
             certificateSerialNumber: cert.serialNumber.replace(/^0+(?=.)/, '').toUpperCase(),
@@ -226,7 +331,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
           };
           record.applied = true;
         }
-        return ok(sim.tenant.apns);
+        return ok(version === 'v1.0' && tenant.apns ? v1Only(tenant.apns, V1_PROPERTIES.applePushNotificationCertificate) : tenant.apns);
       }
       default:
         return { ...graphError(400, 'BadRequest', `Resource not found for ${method} ${path}.`), resource };
@@ -247,7 +352,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     const match = /^\/(v1\.0|beta)(\/.*)$/.exec(url.pathname);
     const text = await readBody(req);
     if (sim.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.latencyMs));
-    const log: LoggedRequest = { method, path: url.pathname, resources: [], batch: false, startedAt, endedAt: 0, status: 0 };
+    const log: LoggedRequest = { method, path: url.pathname, tenantId: null, appId: null, resources: [], batch: false, startedAt, endedAt: 0, status: 0 };
     sim.requests.push(log);
     const send = (routed: Routed) => {
       log.status = routed.status;
@@ -258,6 +363,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     const claims = readToken(req.headers.authorization);
     if (!claims || normalizeAudience(claims.aud) !== audience || claims.exp * 1000 < Date.now()) {
       return send(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
+    }
+    log.tenantId = claims.tid;
+    log.appId = claims.appid;
+    const tenant = tenantFor(claims.tid);
+    if (!tenant) {
+      // A token from a directory this Graph has no data for: refused like a token Graph cannot validate.
+      return send(graphError(401, 'InvalidAuthenticationToken', `Access token validation failure. No data for tenant '${claims.tid}' in this Graph simulator.`));
     }
     if (!match) return send(graphError(400, 'BadRequest', 'Invalid version.'));
     const version = match[1] as string;
@@ -272,7 +384,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     }
     if (method === 'POST' && path === '/$batch') {
       log.batch = true;
-      const fault = takeFault('batch');
+      const fault = takeFault('batch', claims.tid);
       if (fault) return send(fault);
       const requests = (body as { requests?: unknown })?.requests;
       if (!Array.isArray(requests) || requests.length === 0) return send(graphError(400, 'BadRequest', 'Invalid batch payload format.'));
@@ -280,7 +392,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       const responses = requests.map((item: { id?: unknown; method?: unknown; url?: unknown; body?: unknown }) => {
         const itemUrl = String(item.url ?? '');
         const itemPath = new URL(itemUrl.startsWith('/') ? itemUrl : `/${itemUrl}`, 'https://localhost').pathname;
-        const routed = route(String(item.method ?? 'GET').toUpperCase(), itemPath, item.body, version);
+        const routed = route(String(item.method ?? 'GET').toUpperCase(), itemPath, item.body, version, claims, tenant);
         log.resources.push(routed.resource);
         // Graph puts a non-JSON item body in the batch as a (base64) string.
         const itemBody = routed.raw !== undefined ? Buffer.from(routed.raw).toString('base64') : routed.body;
@@ -288,7 +400,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       });
       return send({ status: 200, headers: { 'content-type': 'application/json' }, body: { responses }, resource: 'batch' });
     }
-    const routed = route(method, path, body, version);
+    const routed = route(method, path, body, version, claims, tenant);
     log.resources.push(routed.resource);
     send(routed);
   };
@@ -309,6 +421,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     baseUrl,
     port,
     audience,
+    addTenant(tenantId: string, data?: Partial<GraphTenant>) {
+      const tenant = tenantData(data);
+      sim.tenants.set(tenantId, tenant);
+      return tenant;
+    },
+    tenantFor,
     addFault(fault: Fault) {
       faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY });
     },

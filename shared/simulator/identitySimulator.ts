@@ -19,6 +19,8 @@ export interface IdentitySimulator {
   header: string;
   env: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
   tenantId: string;
+  /** Object id of the managed identity (`oid` and `sub` of its tokens): what a federated credential trusts. */
+  principalId: string;
   requests: IdentityRequest[];
   /** Every access token issued (so tests can prove none of them leaks into a log). */
   tokens: string[];
@@ -34,6 +36,20 @@ export interface TokenClaims {
   appid: string;
   exp: number;
   iat: number;
+  nbf?: number;
+  iss?: string;
+  sub?: string;
+  azp?: string;
+  /** `app` for an application token, `user` for a delegated one (Graph's optional claim). */
+  idtyp?: 'app' | 'user';
+  /** Application permissions; Entra omits the claim when none are granted. */
+  roles?: string[];
+  /** Delegated permissions, space separated. */
+  scp?: string;
+  upn?: string;
+  preferred_username?: string;
+  name?: string;
+  ver?: string;
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -42,16 +58,22 @@ export function makeToken(claims: TokenClaims): string {
   return `${b64url({ typ: 'JWT', alg: 'none' })}.${b64url(claims)}.${randomBytes(16).toString('base64url')}`;
 }
 
-/** Reads the claims of a simulator token (no signature: only simulators trust these). */
-export function readToken(authorization: string | undefined): TokenClaims | undefined {
-  const match = /^Bearer\s+([^.\s]+)\.([^.\s]+)\.([^\s]*)$/i.exec(authorization ?? '');
+/** Reads the claims of a simulator JWT (no signature: only simulators trust these). */
+export function readJwt(jwt: string | undefined): TokenClaims | undefined {
+  const match = /^([^.\s]+)\.([^.\s]+)\.([^\s]*)$/.exec(jwt ?? '');
   if (!match?.[2]) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(match[2], 'base64url').toString('utf8')) as TokenClaims;
     return typeof claims.aud === 'string' ? claims : undefined;
   } catch {
-    return undefined;
+    return undefined; // not JSON: not one of ours, the caller answers 401
   }
+}
+
+/** Reads the claims of the bearer token in an Authorization header. */
+export function readToken(authorization: string | undefined): TokenClaims | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  return match ? readJwt(match[1]) : undefined;
 }
 
 /** Audience as Entra writes it for a resource URI: no trailing slash. */
@@ -59,10 +81,12 @@ export function normalizeAudience(resource: string): string {
   return resource.replace(/\/+$/, '').replace(/\/\.default$/, '');
 }
 
-export async function startIdentitySimulator(options: { tenantId?: string; clientId?: string; tokenLifetimeSeconds?: number } = {}): Promise<IdentitySimulator> {
+export async function startIdentitySimulator(
+  options: { tenantId?: string; clientId?: string; principalId?: string; tokenLifetimeSeconds?: number } = {},
+): Promise<IdentitySimulator> {
   const header = randomBytes(16).toString('hex');
   const tenantId = options.tenantId ?? randomUUID();
-  const principal = randomUUID();
+  const principal = options.principalId ?? randomUUID();
   const requests: IdentityRequest[] = [];
   const tokens: string[] = [];
   let failures: { status: number; count: number } | undefined;
@@ -90,7 +114,17 @@ export async function startIdentitySimulator(options: { tenantId?: string; clien
     const now = Math.floor(Date.now() / 1000);
     const exp = now + (options.tokenLifetimeSeconds ?? 3600);
     const aud = normalizeAudience(resource);
-    const access_token = makeToken({ aud, tid: tenantId, oid: principal, appid: clientId ?? options.clientId ?? principal, iat: now, exp });
+    // Like a real managed-identity token: issued by the home tenant, subject = the identity's object id.
+    const access_token = makeToken({
+      aud,
+      iss: `https://login.microsoftonline.com/${tenantId}/v2.0`,
+      tid: tenantId,
+      oid: principal,
+      sub: principal,
+      appid: clientId ?? options.clientId ?? principal,
+      iat: now,
+      exp,
+    });
     tokens.push(access_token);
     send(200, { access_token, expires_on: String(exp), resource, token_type: 'Bearer', client_id: clientId ?? options.clientId ?? principal });
   };
@@ -104,6 +138,7 @@ export async function startIdentitySimulator(options: { tenantId?: string; clien
     header,
     env: { IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: header },
     tenantId,
+    principalId: principal,
     requests,
     tokens,
     failNext(status, count = 1) {

@@ -31,9 +31,29 @@ export function apnsFixture(options: ApnsFixtureOptions = {}): GraphJson {
   };
 }
 
+/**
+ * The APNs resource of a tenant that never set one up, in the third shape SPEC §2 allows: 200 with
+ * null strings and the default of a non-nullable DateTimeOffset (`0001-01-01T00:00:00Z`).
+ */
+export function unconfiguredApnsFixture(): GraphJson {
+  return {
+    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#deviceManagement/applePushNotificationCertificate/$entity',
+    id: '00000000-0000-0000-0000-000000000000',
+    appleIdentifier: null,
+    topicIdentifier: null,
+    lastModifiedDateTime: '0001-01-01T00:00:00Z',
+    expirationDateTime: '0001-01-01T00:00:00Z',
+    certificateUploadStatus: null,
+    certificateUploadFailureReason: null,
+    certificateSerialNumber: null,
+    certificate: null,
+  };
+}
+
 export interface VppFixtureOptions {
   id?: string;
-  expiresAt?: Date | string | number;
+  /** null: a malformed item (Graph declares the property non-nullable) to sit beside good ones. */
+  expiresAt?: Date | string | number | null;
   state?: string;
   lastSyncStatus?: string;
   organizationName?: string;
@@ -41,13 +61,17 @@ export interface VppFixtureOptions {
   appleId?: string;
 }
 
+/**
+ * A VPP token as the beta endpoint returns it. `displayName` and `locationName` are beta-only: the
+ * Graph simulator strips them (and anything else outside the v1.0 CSDL) when serving v1.0.
+ */
 export function vppFixture(options: VppFixtureOptions = {}): GraphJson {
   return {
     id: options.id ?? randomUUID(),
     organizationName: options.organizationName ?? 'Contoso',
     vppTokenAccountType: 'business',
     appleId: options.appleId ?? 'vpp@contoso.com',
-    expirationDateTime: iso(options.expiresAt ?? Date.now() + 300 * DAY),
+    expirationDateTime: options.expiresAt === null ? null : iso(options.expiresAt ?? Date.now() + 300 * DAY),
     lastSyncDateTime: '2026-11-22T03:00:00Z',
     token: '',
     lastModifiedDateTime: '2026-02-01T10:00:00Z',
