@@ -2,7 +2,7 @@ import { severityLabel } from '../domain/alertEvent';
 import type { Assessment } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
-import type { CheckReport } from '../useCases/checkExpiry';
+import { heldElsewhereMessage, runFailure, type CheckReport } from '../useCases/checkExpiry';
 import { assetStatus } from '../useCases/getStatus';
 
 /** Nagios plugin convention: 0 OK (ok/notice), 1 WARNING, 2 CRITICAL (critical/expired), 3 UNKNOWN (the check failed). */
@@ -10,7 +10,7 @@ export const EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 const STATUS = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
 export function exitCodeOf(report: CheckReport): number {
-  if (report.readFailures.length > 0 || report.deliveryFailed) return EXIT.unknown;
+  if (runFailure(report)) return EXIT.unknown;
   return exitCodeForSeverity(report.worst);
 }
 
@@ -29,7 +29,9 @@ export function nagiosLine(report: CheckReport, exitCode: number): string {
   const worst = report.assessments[0];
   let text: string;
   if (report.readFailures.length > 0) text = `cannot read Intune: ${report.readFailures[0]?.message ?? ''}`;
+  else if (report.stateFailure) text = `alerts sent, but the monitor state is not usable: ${report.stateFailure.message}`;
   else if (report.deliveryFailed) text = `alerts not delivered on ${report.channels.filter((c) => c.failed > 0).map((c) => c.channel).join(', ')}`;
+  else if (report.heldElsewhere.count > 0) text = heldElsewhereMessage(report) ?? '';
   else if (!worst || worst.severity === 'ok') text = 'all Apple certificates and tokens are healthy';
   else text = detail(worst);
   const perf = report.assessments
@@ -65,27 +67,38 @@ export function formatTable(assessments: readonly Assessment[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-export function formatReport(report: CheckReport, exitCode: number): string {
+export interface ReportOptions {
+  /** `--now` was given: the run was read-only. */
+  forecast?: boolean;
+}
+
+export function formatReport(report: CheckReport, exitCode: number, options: ReportOptions = {}): string {
   const lines = [nagiosLine(report, exitCode), '', `Tenant ${report.tenantId} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
   for (const f of report.readFailures) if (f.hint) lines.push('', `Hint: ${f.hint}`);
+  if (report.stateFailure?.hint) lines.push('', `Hint: ${report.stateFailure.hint}`);
   if (report.notified) {
     lines.push('');
-    if (report.channels.length === 0) lines.push('Notifications: nothing new to send.');
+    if (report.channels.length === 0 && report.heldElsewhere.count === 0) lines.push('Notifications: nothing new to send.');
+    const held = heldElsewhereMessage(report);
+    if (held) lines.push(`Notifications: ${held}`);
     for (const c of report.channels) {
       lines.push(`Notifications: ${c.channel}: ${c.sent} sent${c.failed ? `, ${c.failed} failed (${c.errors.join('; ')}) — retried on the next run` : ''}`);
     }
+  } else if (options.forecast) {
+    lines.push('', `Forecast as if on ${formatUtc(report.at)} (--now): read-only — nothing was sent and the state was not updated.`);
   } else {
     lines.push('', 'Notifications: off (--no-notify); state not updated.');
   }
   return lines.join('\n');
 }
 
-export function reportJson(report: CheckReport, exitCode: number): unknown {
+export function reportJson(report: CheckReport, exitCode: number, options: ReportOptions = {}): unknown {
   return {
     status: statusWord(exitCode),
     exitCode,
     tenantId: report.tenantId,
     at: formatUtc(report.at),
+    forecast: options.forecast === true,
     worst: report.worst,
     assets: report.assessments.map(assetStatus),
     errors: report.readFailures.map((e) => ({ code: e.code, message: e.message, hint: e.hint ?? null })),

@@ -218,3 +218,22 @@ export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessmen
     findings,
   );
 }
+
+/**
+ * The run could not use its state (unreadable file, unreachable table): the monitor asset turns
+ * critical saying so, and the assessed alerts still go out (at-least-once wins over de-duplication).
+ */
+export function withStateFailure(assessments: readonly Assessment[], failure: { message: string; hint?: string | undefined }): Assessment[] {
+  const finding: Finding = {
+    code: 'state_failed',
+    severity: 'critical',
+    message: `The monitor's state could not be used: ${failure.message} This run's alerts were sent without checking what was already sent, so some may repeat.`,
+    hint: failure.hint ?? 'Repair the state storage named above (or move a broken state file away); until then every run re-sends its alerts.',
+  };
+  const out = assessments.map((a) => {
+    if (a.kind !== 'monitor') return a;
+    const { severity: _s, findings, ...base } = a;
+    return finish(base, [...findings, finding]);
+  });
+  return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+}

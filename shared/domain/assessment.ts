@@ -10,7 +10,9 @@ export type FindingCode =
   | 'vpp_sync_failed'
   | 'read_failed'
   /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
-  | 'unreadable';
+  | 'unreadable'
+  /** The monitor's own state could not be read or written: alerts went out without de-duplication. */
+  | 'state_failed';
 
 export interface Finding {
   code: FindingCode;

@@ -32,6 +32,8 @@ export interface PlannedDelivery {
 
 export interface DeliveryPlan {
   deliveries: PlannedDelivery[];
+  /** Deliveries another run has claimed and may still be sending (their claims end at `until`). */
+  heldElsewhere: { count: number; until: EpochMs };
   /** The state to save before sending: claims taken, outbox extended, assessments updated. */
   state: TenantState;
 }
@@ -51,6 +53,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   const { now, channels } = input;
   const state = structuredClone(input.state);
   const deliveries: PlannedDelivery[] = [];
+  const heldElsewhere = { count: 0, until: 0 };
   const current = new Map(input.assessments.map((a) => [a.key, a]));
   const previous = new Map(state.assessments.map((a) => [a.key, a]));
   const eventIds = new Map<string, string>();
@@ -64,7 +67,12 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
     const removable = assessment === undefined && kind !== undefined && input.readKinds.has(kind);
     for (const channel of channels) {
       const record: ChannelRecord = state.channels[key]?.[channel.name] ?? {};
-      if (record.claim && record.claim.until > now) continue; // another run is delivering it
+      if (record.claim && record.claim.until > now) {
+        // Another run is delivering it (or died doing so: then the claim lapses and a later run retries).
+        heldElsewhere.count++;
+        heldElsewhere.until = Math.max(heldElsewhere.until, record.claim.until);
+        continue;
+      }
       const decision = decide(assessment, record, channel, now, input.policy, removable);
       if (!decision) {
         if (record.claim) delete record.claim; // a stale claim whose message is no longer due
@@ -100,14 +108,18 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
         delete entry.pending[name]; // the channel was switched off: nobody left to tell
         continue;
       }
-      if (until > now) continue;
+      if (until > now) {
+        heldElsewhere.count++;
+        heldElsewhere.until = Math.max(heldElsewhere.until, until);
+        continue;
+      }
       entry.pending[name] = now + input.leaseMs;
       deliveries.push({ channel: name, event: entry.event, oneShot: true });
     }
   }
   state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
   state.assessments = mergeAssessments(input.assessments, state.assessments, input.readKinds, new Set(Object.keys(state.channels)));
-  return { deliveries, state };
+  return { deliveries, state, heldElsewhere };
 }
 
 function decide(

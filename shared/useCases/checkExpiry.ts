@@ -1,14 +1,15 @@
 import type { AssetKind, EpochMs, MonitoredKind, TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
-import { assessTenant } from '../domain/assessTenant';
+import { assessTenant, withStateFailure } from '../domain/assessTenant';
 import type { ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type DeliveryOutcome, type PlannedDelivery } from '../domain/planDeliveries';
 import type { AlertEvent } from '../domain/alertEvent';
 import type { AlertPolicy } from '../domain/policy';
+import { formatUtc } from '../domain/graphDateTime';
 import { worstOf, type Severity } from '../domain/severity';
-import type { TenantState } from '../domain/tenantState';
+import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import type { Clock } from '../ports/clock';
 import type { IntuneGateway } from '../ports/intuneGateway';
 import type { Logger } from '../ports/logger';
@@ -43,6 +44,12 @@ export interface CheckOptions {
   now?: EpochMs;
   /** One-shot messages to send with this run (the renewal's `renewed` message). */
   extraEvents?: readonly AlertEvent[];
+  /**
+   * How long a claimed delivery keeps other runs away: longer than this run can take to deliver
+   * (tries × request timeout + the wait budget), short enough that the platform's retry of a run
+   * that died mid-delivery sends it (default 10 min).
+   */
+  claimLeaseMs?: number;
 }
 
 export interface CheckReport {
@@ -57,10 +64,15 @@ export interface CheckReport {
   channels: ChannelReport[];
   /** True when a channel still refused a message after its tries. */
   deliveryFailed: boolean;
+  /** Messages another run had claimed: not confirmed by this run (it cannot tell if that run died). */
+  heldElsewhere: { count: number; until: EpochMs };
+  /** The state could not be read or written: alerts went out without de-duplication (SPEC §3). */
+  stateFailure?: AppError;
   durationMs: number;
 }
 
-const LEASE_MS = 10 * 60_000; // longer than any run: bounded Graph wait + bounded delivery retries
+const DEFAULT_LEASE_MS = 10 * 60_000;
+const STATE_FAILURES = new Set(['state_unreadable', 'state_unavailable']);
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
@@ -71,7 +83,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const started = deps.clock.now();
   const now = options.now ?? started;
   const snapshot = await readSafely(deps, options);
-  const assessments = assessTenant(snapshot, now, options.policy);
+  let assessments = assessTenant(snapshot, now, options.policy);
   const readFailures = (['apns', 'vpp', 'ade'] as const).flatMap((k) => {
     const o = snapshot[k];
     return o.status === 'failed' ? [o.error] : [];
@@ -87,12 +99,38 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     notified: options.notify,
     channels: [],
     deliveryFailed: false,
+    heldElsewhere: { count: 0, until: 0 },
     durationMs: 0,
   };
 
   if (options.notify) {
     const channels: ChannelPolicy[] = deps.notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
-    const { deliveries } = await claim(deps, options, snapshot, assessments, channels, now, report);
+    let deliveries: PlannedDelivery[];
+    try {
+      ({ deliveries } = await claim(deps, options, snapshot, assessments, channels, now, report));
+    } catch (thrown) {
+      const error = toAppError(thrown);
+      if (!STATE_FAILURES.has(error.code)) throw thrown;
+      // An unreadable or unreachable state must not silence the alerts: send what was assessed, as
+      // if nothing had been sent before, plus the monitor's own alert about its state. Save nothing.
+      deps.logger.error(`The monitor state is not usable; sending this run's alerts without de-duplication: ${error.describe()}`, { code: error.code });
+      report.stateFailure = error;
+      assessments = withStateFailure(assessments, { message: error.message, hint: error.hint });
+      report.assessments = assessments;
+      report.worst = worstOf(assessments.map((a) => a.severity));
+      deliveries = planDeliveries({
+        assessments,
+        readKinds: readKindsOf(snapshot),
+        oneShots: options.extraEvents ?? [],
+        state: emptyTenantState(options.tenantId),
+        tenantName: options.tenantName,
+        channels,
+        now,
+        policy: options.policy,
+        newId: deps.newId,
+        leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
+      }).deliveries;
+    }
     const { outcomes, channels: reports } = await deliverAll(deliveries, deps.notifiers, {
       attempts: options.deliveryAttempts,
       backoffMs: options.deliveryBackoffMs ?? 1000,
@@ -101,14 +139,24 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     });
     report.channels = reports;
     report.deliveryFailed = reports.some((r) => r.failed > 0);
-    if (outcomes.length > 0) await record(deps, options.tenantId, outcomes, channels, now, report);
+    if (outcomes.length > 0 && !report.stateFailure) {
+      try {
+        await record(deps, options.tenantId, outcomes, channels, now, report);
+      } catch (thrown) {
+        const error = toAppError(thrown);
+        if (!STATE_FAILURES.has(error.code)) throw thrown;
+        // Sent but not recorded: the claims lapse and the next run sends them again (at-least-once).
+        deps.logger.error(`The deliveries were sent but could not be recorded; they may be sent again: ${error.describe()}`, { code: error.code });
+        report.stateFailure = error;
+      }
+    }
   }
 
   report.durationMs = deps.clock.now() - started;
   deps.telemetry.trackRun({
     tenantId: options.tenantId,
     tenantName: options.tenantName,
-    ok: readFailures.length === 0 && !report.deliveryFailed,
+    ok: runFailure(report) === undefined,
     durationMs: report.durationMs,
     assessments,
     deliveries: report.channels.map((c) => ({ channel: c.channel, ok: c.sent, failed: c.failed })),
@@ -167,10 +215,12 @@ async function claim(
       now,
       policy: options.policy,
       newId: deps.newId,
-      leaseMs: LEASE_MS,
+      leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
     });
     plan.state.apns = lastSeenOf(snapshot, state.apns);
+    report.heldElsewhere = plan.heldElsewhere;
     plan.state.lastRun = runRecord(report, now);
+    if (report.readFailures.length === 0) plan.state.lastSuccessAt = now;
     try {
       await deps.store.save(plan.state, version);
       return { deliveries: plan.deliveries };
@@ -203,15 +253,11 @@ async function record(
 }
 
 function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['lastRun']> {
-  const failure = report.readFailures[0];
-  const ok = !failure && !report.deliveryFailed;
-  const run: NonNullable<TenantState['lastRun']> = { at: now, ok, worstSeverity: report.worst };
+  const failure = runFailure(report);
+  const run: NonNullable<TenantState['lastRun']> = { at: now, ok: !failure, worstSeverity: report.worst };
   if (failure) {
     run.errorCode = failure.code;
     run.message = failure.message;
-  } else if (report.deliveryFailed) {
-    run.errorCode = 'delivery_failed';
-    run.message = `Delivery failed on: ${report.channels.filter((c) => c.failed > 0).map((c) => c.channel).join(', ')}`;
   }
   return run;
 }
@@ -220,16 +266,34 @@ function isConflict(error: unknown): boolean {
   return error instanceof AppError && error.code === 'state_conflict';
 }
 
-/** The failure a run ends with, if any: reading Intune first, then a channel that still refused. */
+/**
+ * The failure a run ends with, if any: reading Intune first, then its state, then a channel that
+ * still refused, then messages another run claimed and this one cannot confirm.
+ */
 export function runFailure(report: CheckReport): AppError | undefined {
   const read = report.readFailures[0];
   if (read) {
     return new AppError(read.code, `The check could not read Intune: ${read.message}`, read.hint ? { hint: read.hint } : {});
+  }
+  if (report.stateFailure) {
+    const e = report.stateFailure;
+    return new AppError(e.code, `The alerts were sent, but the monitor state is not usable: ${e.message}`, e.hint ? { hint: e.hint } : {});
   }
   if (report.deliveryFailed) {
     const failed = report.channels.filter((c) => c.failed > 0);
     const detail = failed.map((c) => `${c.channel} (${c.errors[0] ?? 'refused'})`).join('; ');
     return new AppError('delivery_failed', `Some alerts were not delivered and will be retried on the next run: ${detail}.`);
   }
+  const held = heldElsewhereMessage(report);
+  if (held) {
+    return new AppError('delivery_failed', held, { hint: 'If that run died, the next run after that time sends them (the timer retries a failed run within minutes).', retriable: true });
+  }
   return undefined;
+}
+
+/** "2 alerts are being delivered by another run …", or undefined when no claim of another run was seen. */
+export function heldElsewhereMessage(report: CheckReport): string | undefined {
+  const { count: n, until } = report.heldElsewhere;
+  if (n === 0) return undefined;
+  return `${n} alert${n > 1 ? 's are' : ' is'} being delivered by another run (claimed until ${formatUtc(until)}); this run cannot confirm ${n > 1 ? 'they were' : 'it was'} sent.`;
 }

@@ -1,23 +1,20 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+
 /**
  * A per-try timeout for the Azure SDK clients (Key Vault, Table and Queue Storage): their pipelines
  * have no timeout of their own, so a peer that accepts the connection and never answers would hold
- * a run for the HTTP client's 300 s header timeout. Added with `additionalPolicies`; the SDK's
- * retry policy then retries a timed-out try within its own bounded count.
+ * a run for the HTTP client's 300 s header timeout. Added with `additionalPolicies`.
  */
-interface TimedRequest {
-  timeout: number;
-}
-
-export function requestTimeoutPolicy(timeoutMs: number) {
+export function requestTimeoutPolicy(timeoutMs: number): { policy: PipelinePolicy; position: 'perRetry' } {
   return {
     policy: {
       name: 'apnsRequestTimeout',
-      sendRequest<R>(request: TimedRequest, next: (request: TimedRequest) => Promise<R>): Promise<R> {
+      sendRequest(request, next) {
         request.timeout = timeoutMs;
         return next(request);
       },
     },
-    position: 'perRetry' as const,
+    position: 'perRetry',
   };
 }
 

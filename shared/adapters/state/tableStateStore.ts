@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { StateConnection } from '../../config/loadConfig';
 import { AppError } from '../../domain/errors';
 import { parseTenantState, emptyTenantState, type TenantState } from '../../domain/tenantState';
+import { isTimeout, requestTimeoutPolicy } from '../http/requestTimeout';
 import type { StateStore, VersionedState } from '../../ports/stateStore';
 
 /**
@@ -22,6 +23,8 @@ export interface TableStoreOptions {
   connection: StateConnection;
   table: string;
   credential?: TokenCredential;
+  /** Per-request timeout (`APNS_HTTP_TIMEOUT_SECONDS`); default 30 s. */
+  timeoutMs?: number;
 }
 
 export function isLoopbackHttp(url: string): boolean {
@@ -36,14 +39,15 @@ export function isLoopbackHttp(url: string): boolean {
 /** A TableClient for the configured connection (shared with the renewal lock and the audit trail). */
 export function createTableClient(options: TableStoreOptions): TableClient {
   const { connection, table } = options;
+  const timeout = requestTimeoutPolicy(options.timeoutMs ?? 30_000);
   if (connection.kind === 'connectionString') {
     const endpoint = /TableEndpoint=([^;]+)/i.exec(connection.connectionString)?.[1] ?? '';
     const dev = /UseDevelopmentStorage=true/i.test(connection.connectionString);
     // Plain http only for the local emulator (Azurite) on loopback.
-    return TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: dev || isLoopbackHttp(endpoint) });
+    return TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection: dev || isLoopbackHttp(endpoint), additionalPolicies: [timeout] });
   }
   if (!options.credential) throw new AppError('config_invalid', 'A table service URI needs a credential (the managed identity).');
-  return new TableClient(connection.url, table, options.credential);
+  return new TableClient(connection.url, table, options.credential, { additionalPolicies: [timeout] });
 }
 
 export function describeTable(options: TableStoreOptions): string {
@@ -59,12 +63,22 @@ export function describeTable(options: TableStoreOptions): string {
   return `table "${table}" at ${host}`;
 }
 
+/** How to start the local Storage emulator, for a refused connection to a loopback endpoint. */
+export const AZURITE_HINT =
+  'Nothing answers at the local storage endpoint: start Azurite (the Storage emulator, a devDependency) with "npx azurite --silent --location .azurite", or unset AzureWebJobsStorage / APNS_STATE_CONNECTION so the CLI keeps its state in a file.';
+
+function isLocalEndpoint(where: string): boolean {
+  return /development storage emulator|at (127\.0\.0\.1|localhost|\[::1\])(:\d+)?/.test(where);
+}
+
 /** Storage failures as AppErrors whose messages hold no connection string, key or SAS. */
 export function storageError(error: unknown, where: string, action: string): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof RestError) {
     const status = error.statusCode;
-    if (status === 412 || (status === 409 && error.code === 'EntityAlreadyExists')) {
+    // The SDK puts the service's error code in `details.errorCode`, and `code` only sometimes.
+    const serviceCode = error.code ?? (error.details as { errorCode?: string } | undefined)?.errorCode;
+    if (status === 412 || (status === 409 && serviceCode === 'EntityAlreadyExists')) {
       return new AppError('state_conflict', `The state in ${where} was changed by another run.`);
     }
     if (status === 401 || status === 403) {
@@ -73,11 +87,15 @@ export function storageError(error: unknown, where: string, action: string): App
         cause: error,
       });
     }
-    return new AppError('state_unavailable', `Could not ${action} in ${where} (${status ?? error.code ?? 'network error'}).`, {
+    if (isTimeout(error)) return new AppError('state_unavailable', `${where} did not answer within the request timeout while trying to ${action} (timed out).`, { retriable: true, cause: error });
+    const local = isLocalEndpoint(where) && (error.code === 'ECONNREFUSED' || error.code === 'REQUEST_SEND_ERROR');
+    return new AppError('state_unavailable', `Could not ${action} in ${where} (${status ?? serviceCode ?? 'network error'}).`, {
       retriable: true,
       cause: error,
+      ...(local ? { hint: AZURITE_HINT } : {}),
     });
   }
+  if (isTimeout(error)) return new AppError('state_unavailable', `${where} did not answer within the request timeout while trying to ${action} (timed out).`, { retriable: true, cause: error });
   return new AppError('state_unavailable', `Could not ${action} in ${where} (${(error as Error)?.name ?? 'error'}).`, { retriable: true, cause: error });
 }
 

@@ -21,13 +21,16 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
   const config = ctx.loadConfig();
   const redact = createRedactor(secretsOf(config));
   const logger = cliLogger(ctx.io, redact, values.verbose === true);
-  const notify = values['no-notify'] !== true;
+  // A forecast (--now) is read-only: it never notifies and never writes the real state, or it would
+  // send "expired" everywhere today and then silence every real alert that follows (SPEC §3).
+  const forecast = now !== undefined;
+  const notify = values['no-notify'] !== true && !forecast;
   const stateFile = resolveStateFile(config, ctx.env, values['state-file'] as string | undefined);
   const deps = await createCheckDeps(config, { logger, alertLogger: alertConsole(ctx.io, redact), ...(stateFile ? { stateFile } : {}) });
   try {
     const report = await checkExpiry(deps, checkOptionsFrom(config, { notify, ...(now === undefined ? {} : { now }) }));
     const exitCode = exitCodeOf(report);
-    ctx.io.stdout(redact(values.json ? JSON.stringify(reportJson(report, exitCode), null, 2) : formatReport(report, exitCode)));
+    ctx.io.stdout(redact(values.json ? JSON.stringify(reportJson(report, exitCode, { forecast }), null, 2) : formatReport(report, exitCode, { forecast })));
     return exitCode;
   } finally {
     await deps.telemetry.flush();

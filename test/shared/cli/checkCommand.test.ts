@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../shared/cli/main';
@@ -90,6 +90,33 @@ describe('apns-monitor check (CLI over the real SDK clients and the simulated te
     const { code } = await check();
     expect(code).toBe(1);
     expect(h.graph.requests.filter((r) => r.resources.includes('apns'))).toHaveLength(3);
+  });
+
+  test('when --now forecasts a later day, nothing is sent and no state is written, so the real run that follows still sends its notice', async () => {
+    expireIn(45);
+    const stateFile = join(dir, 'forecast.json');
+    const forecast = await check(['--now', new Date(Date.now() + 50 * DAY).toISOString()], stateFile);
+    expect(forecast.code).toBe(2); // as if expired: the forecast says so…
+    expect(forecast.io.out.join('\n')).toMatch(/Forecast as if on .*: read-only — nothing was sent and the state was not updated\./);
+    expect(forecast.io.err.join('\n')).not.toContain('EXPIRED'); // …but tells no channel
+    expect(existsSync(stateFile)).toBe(false);
+    const real = await check([], stateFile);
+    expect(real.code).toBe(0);
+    expect(real.io.err.join('\n')).toContain('NOTICE: Apple MDM push certificate expires in 45 days');
+    expect(real.io.out.join('\n')).toContain('Notifications: log: 1 sent');
+  });
+
+  test('when the state file is corrupt, the alert still goes out with a monitor alert about the state, the file is left untouched, and it exits 3', async () => {
+    expireIn(25);
+    const stateFile = join(dir, 'corrupt.json');
+    writeFileSync(stateFile, '{"format":"intune-apns-monitor/state","version":3,"tenants":{');
+    const { code, io } = await check([], stateFile);
+    expect(code).toBe(3);
+    expect(io.out[0]).toMatch(/^APNS UNKNOWN - alerts sent, but the monitor state is not usable: The state file .* is unreadable/);
+    const err = io.err.join('\n');
+    expect(err).toContain('WARNING: Apple MDM push certificate expires in 25 days');
+    expect(err).toMatch(/CRITICAL: .*state/);
+    expect(readFileSync(stateFile, 'utf8')).toBe('{"format":"intune-apns-monitor/state","version":3,"tenants":{');
   });
 
   test('when the identical run is repeated on the same state, nothing new is sent', async () => {

@@ -147,3 +147,75 @@ describe('checkExpiry', () => {
     expect(report.assessments.find((a) => a.kind === 'apns')).toMatchObject({ severity: 'critical', daysRemaining: 5 });
   });
 });
+
+/** A store that cannot be used: every load (or save) fails the way the adapters report it. */
+function brokenStore(code: 'state_unreadable' | 'state_unavailable', when: 'load' | 'save' = 'load') {
+  const inner = memoryStateStore();
+  return Object.assign(inner, {
+    async load(tenantId: string) {
+      if (when === 'load') throw new AppError(code, 'The state file /x/state.json is unreadable: it is not valid JSON.', { hint: 'Fix or move it.' });
+      return memoryStateStore().load(tenantId);
+    },
+    async save() {
+      throw new AppError(code, 'Could not save the state in table "t" at host (ECONNREFUSED).', { retriable: true });
+    },
+  });
+}
+
+describe('checkExpiry: no silent loss (SPEC §3)', () => {
+  test('when the state is unreadable, the assessed alert still goes out with a monitor alert about the state, and nothing is saved', async () => {
+    const teams = recordingNotifier('teams');
+    const store = brokenStore('state_unreadable');
+    const report = await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [teams], store }), options);
+    expect(teams.received.map((e) => [e.asset.kind, e.severity])).toEqual(
+      expect.arrayContaining([['apns', 'warning'], ['monitor', 'critical']]),
+    );
+    expect(teams.received.find((e) => e.asset.kind === 'monitor')?.summary).toContain('state could not be used');
+    expect(store.saves).toBe(0);
+    expect(runFailure(report)?.code).toBe('state_unreadable');
+  });
+
+  test('when the table is unreachable only when recording, what was sent stays sent and the run fails saying so', async () => {
+    const teams = recordingNotifier('teams');
+    const store = memoryStateStore();
+    let saves = 0;
+    const flaky = Object.assign(Object.create(store) as typeof store, {
+      async save(state: Parameters<typeof store.save>[0], version: string | null) {
+        if (++saves === 2) throw new AppError('state_unavailable', 'Could not save the state (ECONNREFUSED).', { retriable: true });
+        return store.save(state, version);
+      },
+    });
+    const report = await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [teams], store: flaky }), options);
+    expect(teams.received).toHaveLength(1);
+    expect(runFailure(report)?.code).toBe('state_unavailable');
+  });
+
+  test('when a run died between claiming and recording, the rerun says so and fails, and a run after the lease sends it with the same id', async () => {
+    const teams = recordingNotifier('teams');
+    const store = memoryStateStore();
+    const crashing = recordingNotifier('teams');
+    crashing.send = () => new Promise(() => undefined); // the process dies while sending: never settles
+    const dead = checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [crashing], store }), { ...options, claimLeaseMs: 120_000 });
+    void dead;
+    await new Promise((r) => setImmediate(r));
+    const rerun = await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [teams], store, clock: fixedClock(NOW + 60_000) }), { ...options, now: NOW + 60_000 });
+    expect(teams.received).toHaveLength(0);
+    expect(rerun.heldElsewhere.count).toBe(1);
+    expect(runFailure(rerun)?.message).toMatch(/1 alert is being delivered by another run \(claimed until .*\); this run cannot confirm it was sent/);
+    expect(store.docs.get(TENANT)?.state.lastRun).toMatchObject({ ok: false, errorCode: 'delivery_failed' });
+    const claimed = Object.values(store.docs.get(TENANT)?.state.channels ?? {})[0]?.teams?.claim?.eventId;
+    const later = await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [teams], store, clock: fixedClock(NOW + 121_000) }), { ...options, now: NOW + 121_000 });
+    expect(teams.received.map((e) => e.id)).toEqual([claimed]);
+    expect(runFailure(later)).toBeUndefined();
+  });
+
+  test('when Intune was read, the state records the last successful check; a failed read leaves it', async () => {
+    const store = memoryStateStore();
+    await checkExpiry(deps({ gateway: gatewayReturning(in25), store }), options);
+    expect(store.docs.get(TENANT)?.state.lastSuccessAt).toBe(NOW);
+    const failed = { status: 'failed' as const, error: new AppError('graph_unavailable', 'down') };
+    await checkExpiry(deps({ gateway: gatewayReturning(() => snapshot({ apns: failed, vpp: failed, ade: failed })), store, clock: fixedClock(NOW + 1000) }), { ...options, now: NOW + 1000 });
+    expect(store.docs.get(TENANT)?.state.lastSuccessAt).toBe(NOW);
+    expect(store.docs.get(TENANT)?.state.lastRun?.at).toBe(NOW + 1000);
+  });
+});
