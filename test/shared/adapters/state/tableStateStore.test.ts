@@ -55,12 +55,14 @@ describe('tableStateStore (Azurite)', () => {
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'state_conflict' });
   });
 
-  test('when two first saves race (both expect nothing stored), exactly one wins', async () => {
+  test('when two first saves race on a new table (both expect nothing stored), exactly one wins and the other is a conflict to retry', async () => {
     const { table } = store();
     const a = store(table).store;
     const b = store(table).store;
     const results = await Promise.allSettled([a.save(withAssessments('t1', 1), null), b.save(withAssessments('t1', 2), null)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    // Azurite and Azure answer 409 EntityAlreadyExists; the SDK puts the code in details.errorCode.
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'state_conflict' });
   });
 
   test('when the state is larger than one property holds (64 KiB), it is split and read back whole', async () => {
@@ -99,5 +101,21 @@ describe('tableStateStore (Azurite)', () => {
     const key = /AccountKey=([^;]+)/.exec(connectionString)?.[1] as string;
     expect((error as AppError).message).not.toContain(key);
     expect((error as AppError).message).toMatch(/^Could not create the table in table "x\w+" at 127\.0\.0\.1:1 /);
+    expect((error as AppError).hint).toMatch(/start Azurite .*npx azurite/);
+  });
+
+  test('when the endpoint accepts the connection and never answers, the call ends as "timed out" after the request timeout', async () => {
+    const { createServer } = await import('node:http');
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const hung = connectionString.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${port}`);
+      const s = createTableStateStore({ connection: { kind: 'connectionString', connectionString: hung }, table: uniqueTableName('h'), timeoutMs: 200 });
+      await expect(s.load('t1')).rejects.toMatchObject({ code: 'state_unavailable', message: expect.stringMatching(/did not answer within the request timeout .*\(timed out\)/) });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
