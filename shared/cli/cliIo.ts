@@ -1,5 +1,5 @@
 import type { Logger } from '../ports/logger';
-import type { Redactor } from '../adapters/logging/redact';
+import { escapeLogText, type Redactor } from '../adapters/logging/redact';
 
 /** Where the CLI reads and writes: the process in production, buffers in tests. */
 export interface CliIo {
@@ -18,19 +18,30 @@ export function processIo(): CliIo {
   };
 }
 
-/** Log lines to stderr (stdout is for the report), redacted; info only when verbose. */
+/** Log lines to stderr (stdout is for the report), redacted, one line each; info only when verbose. */
 export function cliLogger(io: CliIo, redact: Redactor, verbose: boolean): Logger {
+  const line = (text: string) => escapeLogText(redact(text));
   return {
     info: (m) => {
-      if (verbose) io.stderr(redact(`info: ${m}`));
+      if (verbose) io.stderr(line(`info: ${m}`));
     },
-    warn: (m) => io.stderr(redact(`warning: ${m}`)),
-    error: (m) => io.stderr(redact(`error: ${m}`)),
+    warn: (m) => io.stderr(line(`warning: ${m}`)),
+    error: (m) => io.stderr(line(`error: ${m}`)),
   };
 }
 
-/** The console channel: every alert the run sends, printed to stderr. */
+/**
+ * The console channel: every alert the run sends, printed to stderr one line per call (the log
+ * channel calls once per line), with a blank line before each new event.
+ */
 export function alertConsole(io: CliIo, redact: Redactor): Logger {
-  const print = (m: string) => io.stderr(redact(`\n${m}\n`));
+  let lastEventId: unknown;
+  const print = (m: string, properties?: Record<string, unknown>) => {
+    const eventId = properties?.eventId;
+    const first = eventId === undefined || eventId !== lastEventId;
+    lastEventId = eventId;
+    const text = escapeLogText(redact(m));
+    io.stderr(first ? `\n${text}` : text);
+  };
   return { info: print, warn: print, error: print };
 }

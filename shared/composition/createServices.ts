@@ -10,7 +10,6 @@ import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/stateStore';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
-import type { MessageContext } from '../adapters/notifiers/messageContext';
 import type { AuditLog } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
@@ -60,30 +59,30 @@ export async function createStateStore(config: AppConfig, credential: TokenCrede
   return createTableStateStore({ connection: config.state.connection, table: config.state.table, credential });
 }
 
-export function messageContextOf(config: AppConfig): MessageContext {
-  return { tenantId: config.tenant.id, tenantName: config.tenant.name };
-}
-
-/** The channels switched on by configuration, the run's log always first. Each loads on demand. */
+/**
+ * The channels switched on by configuration, the run's log always first. Each loads on demand.
+ * Messages name the tenant from each event (a fleet sends for many tenants through one set).
+ */
 export async function createNotifiers(config: AppConfig, logger: Logger, credential?: TokenCredential): Promise<Notifier[]> {
-  const ctx = messageContextOf(config);
   const c = config.channels;
+  const timeoutMs = config.http.timeoutMs;
   const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
   const notifiers: Notifier[] = [createLogNotifier(logger)];
-  if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier(c.teams, ctx));
-  if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier(c.slack, ctx));
+  if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier({ ...c.teams, timeoutMs }));
+  if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier({ ...c.slack, timeoutMs }));
   if (c.email) {
     if (!credential) throw new AppError('config_invalid', 'The e-mail channel needs a credential for Microsoft Graph.');
     const { createGraphClient } = await import('../adapters/graph/createGraphClient');
     const client = createGraphClient({ baseUrl: config.graph.baseUrl, credential });
-    notifiers.push((await import('../adapters/notifiers/email/emailNotifier')).createEmailNotifier(c.email, ctx, client));
+    notifiers.push((await import('../adapters/notifiers/email/emailNotifier')).createEmailNotifier({ ...c.email, timeoutMs }, client));
   }
-  if (c.pagerduty) notifiers.push((await import('../adapters/notifiers/pagerduty/pagerDutyNotifier')).createPagerDutyNotifier(c.pagerduty, ctx));
-  if (c.webhook) notifiers.push((await import('../adapters/notifiers/webhook/webhookNotifier')).createWebhookNotifier(c.webhook, ctx));
+  if (c.pagerduty) notifiers.push((await import('../adapters/notifiers/pagerduty/pagerDutyNotifier')).createPagerDutyNotifier({ ...c.pagerduty, timeoutMs }));
+  if (c.webhook) notifiers.push((await import('../adapters/notifiers/webhook/webhookNotifier')).createWebhookNotifier({ ...c.webhook, timeoutMs }));
   if (config.appInsights) {
     const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
     const { createAppInsightsNotifier } = await import('../adapters/notifiers/appinsights/appInsightsNotifier');
-    notifiers.push(createAppInsightsNotifier(await appInsightsClient(config.appInsights.connectionString), ctx));
+    const { connectionString } = config.appInsights;
+    notifiers.push(createAppInsightsNotifier(await appInsightsClient(connectionString), connectionString));
   }
   return notifiers;
 }
@@ -93,7 +92,7 @@ export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
   if (!config.appInsights) return noTelemetry;
   const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
   const { createAppInsightsTelemetry } = await import('../adapters/notifiers/appinsights/appInsightsTelemetry');
-  return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString), messageContextOf(config));
+  return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString));
 }
 
 export async function createCheckDeps(config: AppConfig, options: ServiceOptions): Promise<CheckDeps> {

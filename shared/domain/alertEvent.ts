@@ -93,8 +93,8 @@ export function nextStepsFor(asset: AlertAsset, findings: readonly Finding[]): s
       const topic = asset.topic ? ` (topic ${asset.topic})` : '';
       return [
         `Renew in the Apple Push Certificates Portal signed in as ${appleId} — renew the existing certificate${topic}, not a new certificate: a new one forces every device to re-enroll.`,
-        'Download the certificate signing request first: GET /api/apns/csr, `apns-monitor csr`, or the Intune admin center.',
-        'Store the renewed .pem in Key Vault, then run the guarded upload: POST /api/apns/renew with {"dryRun": true}, then without it (or `apns-monitor renew`).',
+        'Download the certificate signing request first: GET /api/apns/csr, "apns-monitor csr", or the Intune admin center.',
+        'Store the renewed .pem in Key Vault, then run the guarded upload: POST /api/apns/renew with {"dryRun": true}, then without it (or "apns-monitor renew").',
       ];
     }
     case 'vpp':
@@ -185,6 +185,7 @@ function mainLine(a: Assessment, now: EpochMs): string | undefined {
   if (!first) return undefined;
   if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a), now)}`;
   if (first.code === 'read_failed') return 'Expiry monitor cannot read Intune';
+  if (first.code === 'state_failed') return 'Expiry monitor cannot use its state (alerts may repeat)';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';
   return first.message.replace(/\.$/, '');
 }

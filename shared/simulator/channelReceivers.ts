@@ -5,10 +5,12 @@ import { gunzipSync } from 'node:zlib';
 
 /**
  * Loopback HTTPS receivers standing in for Teams (Workflows), Slack, PagerDuty Events v2, a signed
- * webhook and Application Insights ingestion. They record what they receive and can be told to
- * refuse. Used by the tests and by `apns-monitor demo` to show what each channel got.
+ * webhook, Application Insights ingestion and Graph `sendMail` (the e-mail channel's transport,
+ * for its faults; `urls.email` is a Graph base URL). They record what they receive and can be told
+ * to refuse (any status, 3xx with a Location, 410 Gone) or to hang (accept and never answer).
+ * Used by the tests and by `apns-monitor demo` to show what each channel got.
  */
-export type ReceiverName = 'teams' | 'slack' | 'pagerduty' | 'webhook' | 'appinsights';
+export type ReceiverName = 'teams' | 'slack' | 'pagerduty' | 'webhook' | 'appinsights' | 'email';
 
 export interface Received {
   channel: ReceiverName;
@@ -27,8 +29,15 @@ export interface ChannelReceivers {
   urls: Record<ReceiverName, string>;
   received: Received[];
   of(channel: ReceiverName): Received[];
-  /** Answer the next `times` requests of a channel with `status` (and Retry-After when given). */
+  /**
+   * Answer the next `times` requests of a channel with `status` (and Retry-After when given). A 3xx
+   * carries a Location back to the same URL, so a client that followed it would be recorded.
+   */
   failNext(channel: ReceiverName, status: number, times?: number, retryAfter?: string): void;
+  /** Accept the next `times` requests of a channel and never answer (until `clear` or `close`). */
+  hangNext(channel: ReceiverName, times?: number): void;
+  /** Requests held unanswered by `hangNext` right now. */
+  readonly hanging: number;
   clear(): void;
   close(): Promise<void>;
 }
@@ -39,11 +48,14 @@ const ROUTES: [RegExp, ReceiverName][] = [
   [/^\/pagerduty\/v2\/enqueue$/, 'pagerduty'],
   [/^\/webhook\//, 'webhook'],
   [/^\/appinsights\/v2(\.1)?\/track$/, 'appinsights'],
+  [/^\/graph\/v1\.0\/users\/[^/]+\/sendMail$/, 'email'],
 ];
 
 export async function startChannelReceivers(options: { tls: { cert: string; key: string }; host?: string }): Promise<ChannelReceivers> {
   const received: Received[] = [];
   const faults = new Map<ReceiverName, { status: number; left: number; retryAfter: string | undefined }>();
+  const hangs = new Map<ReceiverName, number>();
+  const held = new Set<ServerResponse>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -56,10 +68,20 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
       res.writeHead(404).end();
       return;
     }
+    const hang = hangs.get(channel) ?? 0;
+    if (hang > 0) {
+      hangs.set(channel, hang - 1);
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
     const fault = faults.get(channel);
     if (fault && fault.left > 0) {
       fault.left--;
-      res.writeHead(fault.status, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      const headers: Record<string, string> = {};
+      if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
+      if (fault.status >= 300 && fault.status < 400) headers.location = req.url ?? '/';
+      res.writeHead(fault.status, headers);
       res.end(channel === 'pagerduty' ? JSON.stringify({ status: 'throttle', message: 'simulated' }) : 'simulated failure');
       return;
     }
@@ -75,6 +97,7 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
     received.push({ channel, path: url.pathname, headers, raw, json, at: Date.now() });
     switch (channel) {
       case 'teams':
+      case 'email':
         res.writeHead(202).end();
         return;
       case 'slack':
@@ -109,15 +132,25 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
       pagerduty: `${baseUrl}/pagerduty/v2/enqueue`,
       webhook: `${baseUrl}/webhook/apns`,
       appinsights: `${baseUrl}/appinsights/`,
+      email: `${baseUrl}/graph`,
     },
     received,
     of: (channel) => received.filter((r) => r.channel === channel),
     failNext(channel, status, times = 1, retryAfter) {
       faults.set(channel, { status, left: times, retryAfter });
     },
+    hangNext(channel, times = 1) {
+      hangs.set(channel, times);
+    },
+    get hanging() {
+      return held.size;
+    },
     clear() {
       received.length = 0;
       faults.clear();
+      hangs.clear();
+      for (const res of held) res.destroy();
+      held.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import type { ChannelName } from '../domain/channels';
-import { toAppError } from '../domain/errors';
+import { toAppError, type AppError } from '../domain/errors';
 import type { DeliveryOutcome, PlannedDelivery } from '../domain/planDeliveries';
 import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
@@ -8,23 +8,40 @@ export interface ChannelReport {
   channel: ChannelName;
   sent: number;
   failed: number;
-  /** Safe, human messages of the failures (no URLs or secrets: notifiers guarantee it). */
+  /** Safe, human messages of the failures, each once (no URLs or secrets: notifiers guarantee it). */
   errors: string[];
 }
+
+/** `APNS_GRAPH_MAX_RETRY_SECONDS` default, for callers that do not pass `maxWaitMs`. */
+export const DEFAULT_MAX_WAIT_MS = 60_000;
 
 export interface DeliveryOptions {
   /** Tries per message within this run (`APNS_DELIVERY_ATTEMPTS`). */
   attempts: number;
-  /** First backoff; doubles per try. */
+  /** First backoff; doubles per try. A receiver's `Retry-After` replaces it. */
   backoffMs: number;
+  /**
+   * Longest total wait between tries per channel in this run (`APNS_GRAPH_MAX_RETRY_SECONDS`):
+   * a wait that would go beyond it ends the tries, and the next run sends the message.
+   */
+  maxWaitMs?: number;
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
 }
 
+/** What one channel has used up in this run. */
+interface ChannelBudget {
+  waitedMs: number;
+  /** Set when the receiver answered 410 Gone: nothing more is sent to it in this run. */
+  gone: AppError | undefined;
+}
+
 /**
  * Sends every planned message: channels in parallel (`Promise.allSettled`, one failing channel never
- * stops the others), each channel's messages in order, retriable failures retried with backoff.
- * Never throws: the outcome of every delivery is returned for the state to record.
+ * stops the others), each channel's messages in order, retriable failures retried after the
+ * receiver's `Retry-After` or an exponential backoff, within a wait budget per channel. A channel
+ * that answers 410 Gone gets nothing more in this run. Never throws: the outcome of every delivery
+ * is returned for the state to record.
  */
 export async function deliverAll(
   deliveries: readonly PlannedDelivery[],
@@ -39,9 +56,12 @@ export async function deliverAll(
     [...byChannel.entries()].map(async ([channel, list]) => {
       const notifier = notifiers.find((n) => n.channel === channel);
       const report: ChannelReport = { channel, sent: 0, failed: 0, errors: [] };
+      const budget: ChannelBudget = { waitedMs: 0, gone: undefined };
       for (const delivery of list) {
-        const ok = notifier ? await sendWithRetry(notifier, delivery, options, report) : false;
-        if (!notifier) report.errors.push(`channel ${channel} is not configured`);
+        let ok = false;
+        if (!notifier) addError(report, `channel ${channel} is not configured`);
+        else if (budget.gone) addError(report, budget.gone.message);
+        else ok = await sendWithRetry(notifier, delivery, options, report, budget);
         if (ok) report.sent++;
         else report.failed++;
         outcomes.push({ delivery, ok });
@@ -57,8 +77,17 @@ export async function deliverAll(
   return { outcomes, channels: reports };
 }
 
-async function sendWithRetry(notifier: Notifier, delivery: PlannedDelivery, options: DeliveryOptions, report: ChannelReport): Promise<boolean> {
+function addError(report: ChannelReport, message: string): void {
+  if (!report.errors.includes(message)) report.errors.push(message);
+}
+
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)} s`;
+}
+
+async function sendWithRetry(notifier: Notifier, delivery: PlannedDelivery, options: DeliveryOptions, report: ChannelReport, budget: ChannelBudget): Promise<boolean> {
   const { event } = delivery;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       await notifier.send(event);
@@ -77,11 +106,22 @@ async function sendWithRetry(notifier: Notifier, delivery: PlannedDelivery, opti
         eventId: event.id,
         code: error.code,
       });
+      if (error.code === 'channel_gone') budget.gone = error;
       if (last) {
-        report.errors.push(message);
+        addError(report, message);
         return false;
       }
-      await options.sleep(options.backoffMs * 2 ** (attempt - 1));
+      const waitMs = error.retryAfterMs ?? options.backoffMs * 2 ** (attempt - 1);
+      if (budget.waitedMs + waitMs > maxWaitMs) {
+        const left = Math.max(0, maxWaitMs - budget.waitedMs);
+        const why = error.retryAfterMs === undefined ? 'the next try' : 'the receiver asked to wait';
+        const stop = `${message} Not tried again in this run: ${why} ${seconds(waitMs)}, beyond what is left (${seconds(left)}) of the run's ${seconds(maxWaitMs)} wait budget (APNS_GRAPH_MAX_RETRY_SECONDS); it will be retried on the next run.`;
+        options.logger.warn(`Channel ${notifier.channel}: ${stop}`, { channel: notifier.channel, eventId: event.id, code: error.code });
+        addError(report, stop);
+        return false;
+      }
+      budget.waitedMs += waitMs;
+      await options.sleep(waitMs);
     }
   }
 }

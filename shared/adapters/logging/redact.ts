@@ -27,10 +27,24 @@ export function createRedactor(secrets: readonly (string | undefined)[] = []): R
   };
 }
 
-/** Redacts a properties bag for structured logs (values are stringified). */
+// C0 and C1 controls (CR, LF, NEL, ESC …), DEL, the Unicode line and paragraph separators, and
+// the bidi overrides that can make a line read differently from what it holds.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A log line that stays one line: text from Graph (an Apple ID with CR/LF, a name with an ANSI
+ * escape) is shown escaped (`\n`, `\r`, `\t`, `\u2028`, `\u001b`) instead of starting a forged line.
+ */
+export function escapeLogText(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Redacts a properties bag for structured logs (values are stringified and kept on one line). */
 export function redactProperties(properties: Record<string, unknown> | undefined, redact: Redactor): Record<string, string> | undefined {
   if (!properties) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(properties)) out[k] = redact(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+  for (const [k, v] of Object.entries(properties)) out[k] = escapeLogText(redact(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)));
   return out;
 }

@@ -1,7 +1,7 @@
 import type { TelemetryClient } from 'applicationinsights';
 import type { AlertEvent } from '../../../domain/alertEvent';
 import type { Notifier } from '../../../ports/notifier';
-import type { MessageContext } from '../messageContext';
+import { fingerprintOf } from '../fingerprint';
 
 export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsResolved' | 'ApnsRenewal' {
   if (event.type === 'renewed') return 'ApnsRenewal';
@@ -9,10 +9,11 @@ export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsReso
 }
 
 /** Every message also lands in Application Insights as a custom event (queryable, alertable). */
-export function createAppInsightsNotifier(client: TelemetryClient, ctx: MessageContext): Notifier {
+export function createAppInsightsNotifier(client: TelemetryClient, connectionString: string): Notifier {
   return {
     channel: 'appinsights',
     minSeverity: 'notice',
+    fingerprint: fingerprintOf('appinsights', connectionString),
     async send(event) {
       client.trackEvent({
         name: appInsightsEventName(event),
@@ -20,8 +21,8 @@ export function createAppInsightsNotifier(client: TelemetryClient, ctx: MessageC
           eventId: event.id,
           eventType: event.type,
           key: event.key,
-          tenantId: ctx.tenantId,
-          tenantName: ctx.tenantName,
+          tenantId: event.tenantId,
+          tenantName: event.tenantName,
           severity: event.severity,
           previousSeverity: event.previousSeverity ?? '',
           kind: event.asset.kind,

@@ -1,20 +1,19 @@
 import type { TelemetryClient } from 'applicationinsights';
 import { worstOf } from '../../../domain/severity';
 import type { Telemetry, RunTelemetry } from '../../../ports/telemetry';
-import type { MessageContext } from '../messageContext';
 
 /**
  * Run telemetry: `ApnsCheckCompleted` (the heartbeat Azure Monitor alerts on when it goes missing)
  * and the `ApnsDaysRemaining` metric per asset on every run (the alert rule on ≤ 30 days).
  */
-export function createAppInsightsTelemetry(client: TelemetryClient, ctx: MessageContext): Telemetry {
+export function createAppInsightsTelemetry(client: TelemetryClient): Telemetry {
   return {
     trackRun(run: RunTelemetry) {
       client.trackEvent({
         name: 'ApnsCheckCompleted',
         properties: {
           tenantId: run.tenantId,
-          tenantName: ctx.tenantName,
+          tenantName: run.tenantName,
           ok: String(run.ok),
           worstSeverity: worstOf(run.assessments.map((a) => a.severity)),
           errorCode: run.errorCode ?? '',

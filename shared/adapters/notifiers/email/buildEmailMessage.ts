@@ -1,7 +1,6 @@
 import type { AlertEvent } from '../../../domain/alertEvent';
 import type { Severity } from '../../../domain/severity';
-import { factsOf, truncate } from '../describeEvent';
-import type { MessageContext } from '../messageContext';
+import { clampEvent, factsOf, oneLine, truncate } from '../describeEvent';
 
 const COLOUR: Record<Severity, string> = { ok: '#107c10', notice: '#0078d4', warning: '#c19c00', critical: '#d13438', expired: '#a4262c' };
 
@@ -16,14 +15,18 @@ export interface EmailMessage {
   text: string;
 }
 
-/** An HTML e-mail with a plain-text first line, for Graph `sendMail`. */
-export function buildEmailMessage(event: AlertEvent, ctx: MessageContext): EmailMessage {
+/**
+ * An HTML e-mail with a plain-text first line, for Graph `sendMail`. Every value is HTML-escaped
+ * and cut (`clampEvent`); the subject is one line.
+ */
+export function buildEmailMessage(original: AlertEvent): EmailMessage {
+  const event = clampEvent(original);
   const resolved = event.type === 'resolved' || event.type === 'renewed';
   const colour = resolved ? COLOUR.ok : COLOUR[event.severity];
-  const subject = truncate(`[Intune APNs monitor] ${event.title} — ${ctx.tenantName}`, 255);
-  const facts = factsOf(event, ctx);
+  const subject = truncate(oneLine(`[Intune APNs monitor] ${event.title} — ${event.tenantName}`), 255);
+  const facts = factsOf(event);
   const text = [
-    `${event.title} (${ctx.tenantName})`,
+    `${event.title} (${event.tenantName})`,
     event.summary,
     ...facts.map((f) => `${f.title}: ${f.value}`),
     ...event.nextSteps.map((s, i) => `${i + 1}. ${s}`),
@@ -32,7 +35,7 @@ export function buildEmailMessage(event: AlertEvent, ctx: MessageContext): Email
   const html = `<!DOCTYPE html><html><body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#201f1e">
 <p style="display:none;font-size:1px;color:#ffffff;max-height:0;overflow:hidden">${escapeHtml(truncate(`${event.title}. ${event.summary}`, 200))}</p>
 <div style="border-left:6px solid ${colour};padding:8px 12px;margin-bottom:12px"><h2 style="margin:0;font-size:18px">${escapeHtml(event.title)}</h2>
-<div style="color:#605e5c">${escapeHtml(ctx.tenantName)}</div></div>
+<div style="color:#605e5c">${escapeHtml(event.tenantName)}</div></div>
 <p>${escapeHtml(event.summary)}</p>
 <table style="border-collapse:collapse">${facts
     .map((f) => `<tr><td style="padding:2px 12px 2px 0;color:#605e5c">${escapeHtml(f.title)}</td><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`)

@@ -2,22 +2,37 @@ import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import { AppError } from '../../../domain/errors';
 import type { MinSeverity } from '../../../domain/severity';
 import type { Notifier } from '../../../ports/notifier';
-import type { MessageContext } from '../messageContext';
+import { fingerprintOf } from '../fingerprint';
+import { DEFAULT_TIMEOUT_MS, refusal, timedOut } from '../postJson';
 import { buildEmailMessage } from './buildEmailMessage';
 
-/** E-mail through Graph `POST /users/{from}/sendMail` (application permission Mail.Send); no SMTP. */
-export function createEmailNotifier(config: { from: string; to: readonly string[]; minSeverity: MinSeverity }, ctx: MessageContext, client: Client): Notifier {
+export interface EmailConfig {
+  from: string;
+  to: readonly string[];
+  minSeverity: MinSeverity;
+  timeoutMs?: number;
+}
+
+/**
+ * E-mail through Graph `POST /users/{from}/sendMail` (application permission Mail.Send); no SMTP.
+ * The request is aborted after `timeoutMs` and redirects are not followed, as for the webhooks.
+ */
+export function createEmailNotifier(config: EmailConfig, client: Client): Notifier {
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     channel: 'email',
     minSeverity: config.minSeverity,
+    fingerprint: fingerprintOf('email', config.from.toLowerCase(), ...config.to.map((t) => t.toLowerCase()).sort()),
     async send(event) {
-      const message = buildEmailMessage(event, ctx);
+      const message = buildEmailMessage(event);
+      const signal = AbortSignal.timeout(timeoutMs);
       let response: Response;
       try {
         response = (await client
           .api(`/users/${encodeURIComponent(config.from)}/sendMail`)
           .version('v1.0')
           .responseType(ResponseType.RAW)
+          .options({ signal, redirect: 'manual' })
           .post({
             message: {
               subject: message.subject,
@@ -27,6 +42,7 @@ export function createEmailNotifier(config: { from: string; to: readonly string[
             saveToSentItems: false,
           })) as Response;
       } catch (error) {
+        if (signal.aborted) throw timedOut('email', timeoutMs, error, 'Microsoft Graph sendMail did not answer');
         throw new AppError('delivery_failed', 'email: Microsoft Graph could not be reached or no token could be obtained.', { retriable: true, cause: error });
       }
       await response.text().catch(() => '');
@@ -35,8 +51,7 @@ export function createEmailNotifier(config: { from: string; to: readonly string[
         throw new AppError('delivery_failed', `email answered 403: the identity lacks the Graph application permission Mail.Send for ${config.from}.`, { retriable: false });
       }
       if (response.status === 404) throw new AppError('delivery_failed', `email answered 404: no mailbox ${config.from} (APNS_EMAIL_FROM).`, { retriable: false });
-      const retriable = response.status === 429 || response.status >= 500;
-      throw new AppError('delivery_failed', `email answered ${response.status}.`, { retriable });
+      throw refusal('email', response.status, response.headers, { url: 'APNS_GRAPH_BASE_URL', gone: 'APNS_EMAIL_FROM or APNS_EMAIL_TO' });
     },
   };
 }

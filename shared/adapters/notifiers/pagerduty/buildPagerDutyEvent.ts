@@ -1,8 +1,7 @@
 import { INTUNE_ADMIN_CENTER_URL, type AlertEvent } from '../../../domain/alertEvent';
 import type { Severity } from '../../../domain/severity';
 import { formatUtc } from '../../../domain/graphDateTime';
-import { kindLabel, truncate } from '../describeEvent';
-import type { MessageContext } from '../messageContext';
+import { clampEvent, kindLabel, oneLine, TEXT_LIMITS, truncate } from '../describeEvent';
 
 /**
  * PagerDuty's four severities. `expired` is `critical` (devices are unmanageable now); `critical`
@@ -22,11 +21,15 @@ export function pagerDutyAction(event: AlertEvent): 'trigger' | 'resolve' {
   return event.type === 'resolved' || event.type === 'renewed' ? 'resolve' : 'trigger';
 }
 
-/** An Events API v2 body. `dedup_key` is the alert key, so a trigger and its resolve meet. */
-export function buildPagerDutyEvent(event: AlertEvent, ctx: MessageContext, routingKey: string): Record<string, unknown> {
-  const action = pagerDutyAction(event);
-  const dedupKey = truncate(event.key, PAGERDUTY_LIMITS.dedupKey);
+/**
+ * An Events API v2 body. `dedup_key` is the alert key (whole, as it is), so a trigger and its
+ * resolve meet; the text people read is cut (`clampEvent`) and the summary kept on one line.
+ */
+export function buildPagerDutyEvent(original: AlertEvent, routingKey: string): Record<string, unknown> {
+  const action = pagerDutyAction(original);
+  const dedupKey = truncate(original.key, PAGERDUTY_LIMITS.dedupKey);
   if (action === 'resolve') return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  const event = clampEvent(original, { ...TEXT_LIMITS, title: PAGERDUTY_LIMITS.summary });
   const a = event.asset;
   const severity = event.severity === 'ok' ? 'info' : PAGERDUTY_SEVERITY[event.severity];
   return {
@@ -34,16 +37,16 @@ export function buildPagerDutyEvent(event: AlertEvent, ctx: MessageContext, rout
     event_action: 'trigger',
     dedup_key: dedupKey,
     payload: {
-      summary: truncate(`${event.title} (${ctx.tenantName})`, PAGERDUTY_LIMITS.summary),
-      source: `intune-apns-monitor/${ctx.tenantId}`,
+      summary: truncate(oneLine(`${event.title} (${event.tenantName})`), PAGERDUTY_LIMITS.summary),
+      source: `intune-apns-monitor/${event.tenantId}`,
       severity,
       timestamp: formatUtc(event.occurredAt),
       component: kindLabel(event),
-      group: ctx.tenantName,
+      group: event.tenantName,
       class: event.findings[0]?.code ?? event.type,
       custom_details: {
-        tenant: ctx.tenantName,
-        tenant_id: ctx.tenantId,
+        tenant: event.tenantName,
+        tenant_id: event.tenantId,
         asset: a.name,
         apple_id: a.appleId ?? null,
         topic: a.topic ?? null,

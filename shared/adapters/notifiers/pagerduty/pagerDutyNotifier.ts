@@ -1,19 +1,21 @@
 import type { MinSeverity } from '../../../domain/severity';
 import type { Notifier } from '../../../ports/notifier';
-import type { MessageContext } from '../messageContext';
+import { fingerprintOf } from '../fingerprint';
 import { ensureAccepted, postJson } from '../postJson';
 import { buildPagerDutyEvent } from './buildPagerDutyEvent';
 
 /**
  * PagerDuty Events API v2: 202 accepted; 400 is a bad event (final); 429 and 5xx are retried with
- * backoff by the delivery loop, as PagerDuty asks.
+ * backoff (or after `Retry-After`) by the delivery loop, as PagerDuty asks.
  */
-export function createPagerDutyNotifier(config: { routingKey: string; eventsUrl: string; minSeverity: MinSeverity }, ctx: MessageContext): Notifier {
+export function createPagerDutyNotifier(config: { routingKey: string; eventsUrl: string; minSeverity: MinSeverity; timeoutMs?: number }): Notifier {
   return {
     channel: 'pagerduty',
     minSeverity: config.minSeverity,
+    fingerprint: fingerprintOf('pagerduty', config.eventsUrl, config.routingKey),
     async send(event) {
-      ensureAccepted('pagerduty', await postJson('pagerduty', config.eventsUrl, buildPagerDutyEvent(event, ctx, config.routingKey)));
+      const result = await postJson('pagerduty', config.eventsUrl, buildPagerDutyEvent(event, config.routingKey), { timeoutMs: config.timeoutMs });
+      ensureAccepted('pagerduty', result, { url: 'APNS_PAGERDUTY_EVENTS_URL', gone: 'APNS_PAGERDUTY_ROUTING_KEY or APNS_PAGERDUTY_EVENTS_URL' });
     },
   };
 }

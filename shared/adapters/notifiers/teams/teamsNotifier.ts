@@ -1,16 +1,18 @@
 import type { MinSeverity } from '../../../domain/severity';
 import type { Notifier } from '../../../ports/notifier';
-import type { MessageContext } from '../messageContext';
+import { fingerprintOf } from '../fingerprint';
 import { ensureAccepted, postJson } from '../postJson';
 import { buildTeamsMessage } from './buildTeamsMessage';
 
 /** Teams through a Workflows "When a Teams webhook request is received" URL (answers 202). */
-export function createTeamsNotifier(config: { webhookUrl: string; minSeverity: MinSeverity }, ctx: MessageContext): Notifier {
+export function createTeamsNotifier(config: { webhookUrl: string; minSeverity: MinSeverity; timeoutMs?: number }): Notifier {
   return {
     channel: 'teams',
     minSeverity: config.minSeverity,
+    fingerprint: fingerprintOf('teams', config.webhookUrl),
     async send(event) {
-      ensureAccepted('teams', await postJson('teams', config.webhookUrl, buildTeamsMessage(event, ctx)));
+      const result = await postJson('teams', config.webhookUrl, buildTeamsMessage(event), { timeoutMs: config.timeoutMs });
+      ensureAccepted('teams', result, { url: 'APNS_TEAMS_WEBHOOK_URL' });
     },
   };
 }

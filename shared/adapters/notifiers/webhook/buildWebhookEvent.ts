@@ -1,6 +1,5 @@
 import type { AlertEvent } from '../../../domain/alertEvent';
 import { formatUtc } from '../../../domain/graphDateTime';
-import type { MessageContext } from '../messageContext';
 
 export type WebhookEventType = 'apns.alert' | 'apns.resolved' | 'apns.renewed' | 'apns.monitor_failed';
 
@@ -18,8 +17,8 @@ export function webhookEventType(event: AlertEvent): WebhookEventType {
   return event.asset.kind === 'monitor' ? 'apns.monitor_failed' : 'apns.alert';
 }
 
-/** The versioned JSON event (`data.version` 1). Dates are ISO 8601 UTC. */
-export function buildWebhookEvent(event: AlertEvent, ctx: MessageContext): WebhookEvent {
+/** The versioned JSON event (`data.version` 1). Dates are ISO 8601 UTC. Values are JSON strings, kept whole. */
+export function buildWebhookEvent(event: AlertEvent): WebhookEvent {
   const a = event.asset;
   return {
     type: webhookEventType(event),
@@ -29,8 +28,8 @@ export function buildWebhookEvent(event: AlertEvent, ctx: MessageContext): Webho
       version: 1,
       eventType: event.type,
       key: event.key,
-      tenantId: ctx.tenantId,
-      tenantName: ctx.tenantName,
+      tenantId: event.tenantId,
+      tenantName: event.tenantName,
       severity: event.severity,
       previousSeverity: event.previousSeverity ?? null,
       asset: {

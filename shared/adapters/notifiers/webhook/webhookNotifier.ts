@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { MinSeverity } from '../../../domain/severity';
 import type { Notifier } from '../../../ports/notifier';
-import type { MessageContext } from '../messageContext';
+import { fingerprintOf } from '../fingerprint';
 import { ensureAccepted, postJson } from '../postJson';
 import { buildWebhookEvent } from './buildWebhookEvent';
 
@@ -10,20 +10,23 @@ import { buildWebhookEvent } from './buildWebhookEvent';
  * `webhook-timestamp` (this attempt, seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`),
  * made with the reference `standardwebhooks` package so receivers verify with the same code.
  */
-export function createWebhookNotifier(config: { url: string; secret: string; minSeverity: MinSeverity }, ctx: MessageContext, clock: () => number = Date.now): Notifier {
+export function createWebhookNotifier(config: { url: string; secret: string; minSeverity: MinSeverity; timeoutMs?: number }, clock: () => number = Date.now): Notifier {
   const signer = new Webhook(config.secret);
   return {
     channel: 'webhook',
     minSeverity: config.minSeverity,
+    // Where it sends: the URL. A new secret alone does not bring a gone receiver back.
+    fingerprint: fingerprintOf('webhook', config.url),
     async send(event) {
-      const body = JSON.stringify(buildWebhookEvent(event, ctx));
+      const body = JSON.stringify(buildWebhookEvent(event));
       const at = new Date(clock());
       const headers = {
         'webhook-id': event.id,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
         'webhook-signature': signer.sign(event.id, at, body),
       };
-      ensureAccepted('webhook', await postJson('webhook', config.url, body, headers));
+      const result = await postJson('webhook', config.url, body, { headers, timeoutMs: config.timeoutMs });
+      ensureAccepted('webhook', result, { url: 'APNS_WEBHOOK_URL' });
     },
   };
 }
