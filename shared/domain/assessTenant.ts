@@ -237,3 +237,23 @@ export function withStateFailure(assessments: readonly Assessment[], failure: { 
   });
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
+
+/**
+ * Channels switched off after 410 Gone: the monitor warns about each through the other channels,
+ * so a deleted Teams workflow is noticed instead of silently losing every alert.
+ */
+export function withDisabledChannels(assessments: readonly Assessment[], disabled: readonly { channel: string; at: EpochMs; reason: string }[]): Assessment[] {
+  if (disabled.length === 0) return [...assessments];
+  const findings: Finding[] = disabled.map((d) => ({
+    code: 'channel_gone',
+    severity: 'warning',
+    message: `The ${d.channel} channel is switched off since ${formatUtc(d.at)}: ${d.reason}`,
+    hint: `Update the ${d.channel} setting with a working receiver; the channel comes back on by itself when the setting changes.`,
+  }));
+  const out = assessments.map((a) => {
+    if (a.kind !== 'monitor') return a;
+    const { severity: _s, findings: existing, ...base } = a;
+    return finish(base, [...existing, ...findings]);
+  });
+  return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+}

@@ -12,7 +12,9 @@ export type FindingCode =
   /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
   | 'unreadable'
   /** The monitor's own state could not be read or written: alerts went out without de-duplication. */
-  | 'state_failed';
+  | 'state_failed'
+  /** A channel's receiver answered 410 Gone: that channel is off until its setting changes. */
+  | 'channel_gone';
 
 export interface Finding {
   code: FindingCode;

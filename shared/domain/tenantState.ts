@@ -46,6 +46,14 @@ export interface ApnsLastSeen {
   expiresAt: EpochMs;
 }
 
+/** A channel whose receiver answered 410 Gone: off for this tenant until its setting changes. */
+export interface DisabledChannel {
+  /** The notifier's fingerprint when it was switched off; another one means the setting changed. */
+  fingerprint: string;
+  at: EpochMs;
+  reason: string;
+}
+
 export interface RunRecord {
   at: EpochMs;
   ok: boolean;
@@ -66,6 +74,7 @@ export interface TenantState {
   /** Alert key → channel → record. */
   channels: Record<string, Partial<Record<ChannelName, ChannelRecord>>>;
   outbox: OutboxEntry[];
+  disabledChannels?: Partial<Record<ChannelName, DisabledChannel>>;
 }
 
 export function emptyTenantState(tenantId: string): TenantState {

@@ -1,7 +1,7 @@
 import type { AssetKind, EpochMs, MonitoredKind, TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
-import { assessTenant, withStateFailure } from '../domain/assessTenant';
-import type { ChannelPolicy } from '../domain/channels';
+import { assessTenant, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
+import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type DeliveryOutcome, type PlannedDelivery } from '../domain/planDeliveries';
@@ -40,6 +40,8 @@ export interface CheckOptions {
   deliveryAttempts: number;
   /** First delivery backoff (doubles per try). */
   deliveryBackoffMs?: number;
+  /** Longest total wait between delivery tries per channel (`APNS_GRAPH_MAX_RETRY_SECONDS`). */
+  deliveryMaxWaitMs?: number;
   /** Evaluate as if at this instant (`--now`); defaults to the clock. */
   now?: EpochMs;
   /** One-shot messages to send with this run (the renewal's `renewed` message). */
@@ -68,6 +70,8 @@ export interface CheckReport {
   heldElsewhere: { count: number; until: EpochMs };
   /** The state could not be read or written: alerts went out without de-duplication (SPEC §3). */
   stateFailure?: AppError;
+  /** Channels off since a 410 Gone (until their setting changes). */
+  disabledChannels: { channel: ChannelName; at: EpochMs; reason: string }[];
   durationMs: number;
 }
 
@@ -100,6 +104,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     channels: [],
     deliveryFailed: false,
     heldElsewhere: { count: 0, until: 0 },
+    disabledChannels: [],
     durationMs: 0,
   };
 
@@ -134,6 +139,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     const { outcomes, channels: reports } = await deliverAll(deliveries, deps.notifiers, {
       attempts: options.deliveryAttempts,
       backoffMs: options.deliveryBackoffMs ?? 1000,
+      ...(options.deliveryMaxWaitMs === undefined ? {} : { maxWaitMs: options.deliveryMaxWaitMs }),
       sleep: deps.sleep,
       logger: deps.logger,
     });
@@ -193,13 +199,22 @@ async function claim(
   deps: CheckDeps,
   options: CheckOptions,
   snapshot: TenantSnapshot,
-  assessments: Assessment[],
+  initial: Assessment[],
   channels: ChannelPolicy[],
   now: EpochMs,
   report: CheckReport,
 ): Promise<{ deliveries: PlannedDelivery[] }> {
+  let assessments = initial;
   for (let attempt = 1; ; attempt++) {
     const { state, version } = await deps.store.load(options.tenantId);
+    // Channels switched off after 410 Gone stay off until their setting (fingerprint) changes; the
+    // monitor warns about them through the other channels.
+    const disabled = disabledChannels(state, deps.notifiers);
+    const usable = channels.filter((c) => !disabled.some((d) => d.channel === c.name));
+    assessments = withDisabledChannels(report.assessments, disabled);
+    report.assessments = assessments;
+    report.worst = worstOf(assessments.map((a) => a.severity));
+    report.disabledChannels = disabled;
     // A change the caller already reports (a renewal with a new topic) is not reported twice.
     const extra = options.extraEvents ?? [];
     const extraKeys = new Set(extra.map((e) => e.key));
@@ -211,13 +226,15 @@ async function claim(
       oneShots,
       state,
       tenantName: options.tenantName,
-      channels,
+      channels: usable,
       now,
       policy: options.policy,
       newId: deps.newId,
       leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
     });
     plan.state.apns = lastSeenOf(snapshot, state.apns);
+    plan.state.disabledChannels = Object.fromEntries(disabled.map((d) => [d.channel, { fingerprint: d.fingerprint, at: d.at, reason: d.reason }]));
+    if (disabled.length === 0) delete plan.state.disabledChannels;
     report.heldElsewhere = plan.heldElsewhere;
     plan.state.lastRun = runRecord(report, now);
     if (report.readFailures.length === 0) plan.state.lastSuccessAt = now;
@@ -243,6 +260,10 @@ async function record(
     const { state, version } = await deps.store.load(tenantId);
     const next: TenantState = applyDeliveryOutcomes(state, outcomes, channels, now);
     next.lastRun = runRecord(report, now);
+    for (const gone of report.channels.filter((c) => c.gone)) {
+      const fingerprint = deps.notifiers.find((n) => n.channel === gone.channel)?.fingerprint;
+      if (fingerprint) (next.disabledChannels ??= {})[gone.channel] = { fingerprint, at: now, reason: gone.gone ?? '410 Gone' };
+    }
     try {
       await deps.store.save(next, version);
       return;
@@ -260,6 +281,16 @@ function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['
     run.message = failure.message;
   }
   return run;
+}
+
+/** The channels the state switched off whose notifier still has the same fingerprint (setting unchanged). */
+function disabledChannels(state: TenantState, notifiers: readonly Notifier[]): { channel: ChannelName; fingerprint: string; at: EpochMs; reason: string }[] {
+  const out: { channel: ChannelName; fingerprint: string; at: EpochMs; reason: string }[] = [];
+  for (const [channel, record] of Object.entries(state.disabledChannels ?? {}) as [ChannelName, NonNullable<TenantState['disabledChannels']>[ChannelName]][]) {
+    const notifier = notifiers.find((n) => n.channel === channel);
+    if (record && notifier?.fingerprint === record.fingerprint) out.push({ channel, ...record });
+  }
+  return out;
 }
 
 function isConflict(error: unknown): boolean {

@@ -10,6 +10,8 @@ export interface ChannelReport {
   failed: number;
   /** Safe, human messages of the failures, each once (no URLs or secrets: notifiers guarantee it). */
   errors: string[];
+  /** Set when the receiver answered 410 Gone: the channel is switched off until its setting changes. */
+  gone?: string;
 }
 
 /** `APNS_GRAPH_MAX_RETRY_SECONDS` default, for callers that do not pass `maxWaitMs`. */
@@ -66,6 +68,7 @@ export async function deliverAll(
         else report.failed++;
         outcomes.push({ delivery, ok });
       }
+      if (budget.gone) report.gone = budget.gone.message;
       reports.push(report);
     }),
   );

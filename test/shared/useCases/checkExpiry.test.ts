@@ -218,4 +218,28 @@ describe('checkExpiry: no silent loss (SPEC §3)', () => {
     expect(store.docs.get(TENANT)?.state.lastSuccessAt).toBe(NOW);
     expect(store.docs.get(TENANT)?.state.lastRun?.at).toBe(NOW + 1000);
   });
+
+  test('when a receiver answers 410 Gone, that channel is switched off (the monitor warns through the others) until its setting changes', async () => {
+    const store = memoryStateStore();
+    const pd = recordingNotifier('pagerduty', 'warning');
+    const gone = Object.assign(recordingNotifier('teams'), { fingerprint: 'aaaa' });
+    gone.send = async () => {
+      gone.attempts++;
+      throw new AppError('channel_gone', 'teams answered 410 Gone: the receiver no longer exists. The channel is switched off until APNS_TEAMS_WEBHOOK_URL changes.');
+    };
+    await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [gone, pd], store }), options);
+    expect(gone.attempts).toBe(1);
+    expect(store.docs.get(TENANT)?.state.disabledChannels?.teams).toMatchObject({ fingerprint: 'aaaa' });
+
+    const next = await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [gone, pd], store, clock: fixedClock(NOW + 1000) }), { ...options, now: NOW + 1000 });
+    expect(gone.attempts).toBe(1); // not tried again
+    expect(next.disabledChannels.map((d) => d.channel)).toEqual(['teams']);
+    const warning = pd.received.find((e) => e.asset.kind === 'monitor');
+    expect(warning?.summary).toContain('The teams channel is switched off since');
+
+    const fixed = Object.assign(recordingNotifier('teams'), { fingerprint: 'bbbb' }); // the setting changed
+    await checkExpiry(deps({ gateway: gatewayReturning(in25), notifiers: [fixed, pd], store, clock: fixedClock(NOW + 2000) }), { ...options, now: NOW + 2000 });
+    expect(fixed.received.map((e) => e.asset.kind)).toContain('apns');
+    expect(store.docs.get(TENANT)?.state.disabledChannels).toBeUndefined();
+  });
 });
