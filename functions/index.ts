@@ -3,3 +3,4 @@ import './checkApnsExpiry';
 import './getApnsStatus';
 import './renewApnsCertificate';
 import './getApnsCsr';
+import './getApnsDashboard';

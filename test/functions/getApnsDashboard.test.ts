@@ -1,0 +1,165 @@
+import { HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { createDashboardHandler, getApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { AppError } from '../../shared/domain/errors';
+import { fixedClock } from '../../shared/ports/clock';
+import type { Logger } from '../../shared/ports/logger';
+import type { FleetStatusView } from '../../shared/useCases/getStatus';
+import { recordingContext, withAppSettings } from '../support/functionEnv';
+import { CONTOSO_ID, fleetView, NOW } from '../shared/dashboard/dashboardFixtures';
+import { principalHeaders } from '../shared/dashboard/dashboardServer';
+
+const OPERATOR = principalHeaders('alex@contoso.com', ['ApnsMonitor.Operator']);
+const READER = principalHeaders('robin@contoso.com', []);
+
+function get(query = '', headers: Record<string, string> = {}): HttpRequest {
+  return new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/apns/dashboard${query}`, headers });
+}
+
+function harness(options: { easyAuth?: boolean; load?: () => Promise<FleetStatusView>; localViewer?: { name: string; canRenew: boolean } } = {}) {
+  const logged: string[] = [];
+  const logger: Logger = { info: (m) => logged.push(`info ${m}`), warn: (m) => logged.push(`warn ${m}`), error: (m) => logged.push(`error ${m}`) };
+  let loads = 0;
+  const services = (): DashboardServices => ({
+    easyAuth: options.easyAuth ?? true,
+    homeTenantId: CONTOSO_ID,
+    logger,
+    loadFleetStatus: async () => {
+      loads++;
+      return (options.load ?? (async () => fleetView()))();
+    },
+  });
+  const handler = createDashboardHandler({ services, clock: fixedClock(NOW), ...(options.localViewer ? { localViewer: options.localViewer } : {}) });
+  return { handler, logged, loads: () => loads };
+}
+
+const headersOf = (r: HttpResponseInit) => r.headers as Record<string, string>;
+const bodyOf = (r: HttpResponseInit) => r.body as string;
+
+function expectHtmlHeaders(response: HttpResponseInit): string {
+  const headers = headersOf(response);
+  expect(headers['content-type']).toBe('text/html; charset=utf-8');
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['referrer-policy']).toBe('no-referrer');
+  expect(headers['cache-control']).toBe('no-store');
+  const nonce = /script-src 'nonce-([^']+)'/.exec(headers['content-security-policy'] ?? '')?.[1];
+  expect(nonce).toBeDefined();
+  expect(bodyOf(response)).toContain(`<style nonce="${nonce}">`);
+  return nonce as string;
+}
+
+describe('getApnsDashboard (HTTP, the status page)', () => {
+  test('when App Service Authentication is off, it answers a 401 page with no data, and forged principal headers change nothing', async () => {
+    const h = harness({ easyAuth: false });
+    const response = await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(401);
+    expectHtmlHeaders(response);
+    expect(bodyOf(response)).toContain('not enabled on this Function App');
+    expect(bodyOf(response)).not.toMatch(/Contoso|Fabrikam|alex@/);
+    expect(h.loads()).toBe(0);
+    expect(h.logged).toEqual([expect.stringMatching(/^warn Status page refused: App Service Authentication is off/)]);
+  });
+
+  test('when Easy Auth is on but nobody signed in, it answers 401 and reads no state', async () => {
+    const h = harness();
+    const response = await h.handler(get(), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(401);
+    expect(bodyOf(response)).toContain('Sign in with your Microsoft Entra account');
+    expect(h.loads()).toBe(0);
+  });
+
+  test('when an operator is signed in, it answers 200 with the strict headers, the name and the fleet', async () => {
+    const h = harness();
+    const response = await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(200);
+    const nonce = expectHtmlHeaders(response);
+    expect(headersOf(response)['content-security-policy']).toBe(
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    expect(bodyOf(response)).toContain(`<script nonce="${nonce}">`);
+    expect(bodyOf(response)).toContain('Signed in as <strong>alex@contoso.com</strong>');
+    expect(bodyOf(response)).toContain('<h1>Fleet: 8 tenants</h1>');
+  });
+
+  test('when two pages are served, each has its own nonce', async () => {
+    const h = harness();
+    const nonces = new Set<string>();
+    for (let i = 0; i < 3; i++) nonces.add(expectHtmlHeaders(await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'))));
+    expect(nonces.size).toBe(3);
+  });
+
+  test('when the viewer has the Operator role, the tenant view offers the dry run; without it, it does not', async () => {
+    const h = harness();
+    const asOperator = await h.handler(get(`?tenant=${CONTOSO_ID}`, OPERATOR), recordingContext('getApnsDashboard'));
+    expect(bodyOf(asOperator)).toContain('id="dryrun"');
+    const asReader = await h.handler(get(`?tenant=${CONTOSO_ID}`, READER), recordingContext('getApnsDashboard'));
+    expect(asReader.status).toBe(200);
+    expect(bodyOf(asReader)).not.toContain('id="dryrun"');
+  });
+
+  test('when the signed-in principal comes from another directory, it answers 403 and reads no state', async () => {
+    const h = harness();
+    const claims = [{ typ: 'name', val: 'eve@fabrikam.com' }, { typ: 'tid', val: '99999999-9999-4999-8999-999999999999' }];
+    const foreign = { 'x-ms-client-principal': Buffer.from(JSON.stringify({ auth_typ: 'aad', claims })).toString('base64') };
+    const response = await h.handler(get('', foreign), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(403);
+    expect(h.loads()).toBe(0);
+  });
+
+  test('when the local server names its viewer, the page is served without Easy Auth', async () => {
+    const h = harness({ easyAuth: false, localViewer: { name: 'alex (this computer)', canRenew: true } });
+    const response = await h.handler(get(`?tenant=${CONTOSO_ID}`), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(200);
+    expect(bodyOf(response)).toContain('Signed in as <strong>alex (this computer)</strong>');
+    expect(bodyOf(response)).toContain('id="dryrun"');
+  });
+
+  test('when ?tenant= names no watched tenant, it answers a 404 page without tenant data', async () => {
+    const h = harness();
+    const response = await h.handler(get('?tenant=%3Cscript%3Ex', OPERATOR), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(404);
+    expectHtmlHeaders(response);
+    expect(bodyOf(response)).toContain('No watched tenant has the id &quot;&lt;script&gt;x&quot;.');
+    expect(bodyOf(response)).not.toContain('Fabrikam');
+  });
+
+  test('when reading state fails unexpectedly, it answers a 500 page with the correlation id, logs the cause, and shows no stack', async () => {
+    const h = harness({ load: async () => Promise.reject(new TypeError('boom at secret place')) });
+    const context = recordingContext('getApnsDashboard');
+    const response = await h.handler(get('', OPERATOR), context);
+    expect(response.status).toBe(500);
+    expectHtmlHeaders(response);
+    expect(bodyOf(response)).toContain(`<code>${context.invocationId}</code>`);
+    expect(bodyOf(response)).toContain('(internal_error)');
+    expect(bodyOf(response)).not.toMatch(/boom|TypeError|\s+at\s.+:\d+:\d+/);
+    expect(h.logged.join('\n')).toContain('TypeError: boom at secret place');
+  });
+
+  test('when state storage is unavailable, a signed-in viewer sees the reason', async () => {
+    const h = harness({ load: async () => Promise.reject(new AppError('state_unavailable', 'Table Storage did not answer.')) });
+    const response = await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(503);
+    expect(bodyOf(response)).toContain('Table Storage did not answer.');
+  });
+
+  describe('the deployed instance', () => {
+    let restore: () => void = () => undefined;
+    afterEach(() => restore());
+
+    test('when the settings are invalid, it answers a 500 page with the code and correlation id, not the details (nobody is signed in yet)', async () => {
+      restore = withAppSettings({ APNS_TENANT_ID: 'contoso.onmicrosoft.com', APNS_NOTICE_DAYS: 'soon' });
+      const context = recordingContext('getApnsDashboard');
+      const response = await getApnsDashboard(get('', OPERATOR), context);
+      expect(response.status).toBe(500);
+      expect(bodyOf(response)).toContain('(config_invalid)');
+      expect(bodyOf(response)).toContain(context.invocationId);
+      expect(bodyOf(response)).not.toContain('APNS_NOTICE_DAYS');
+      expect(context.lines.join('\n')).toContain('APNS_NOTICE_DAYS');
+    });
+
+    test('when WEBSITE_AUTH_ENABLED is not set, it refuses even a request carrying principal headers', async () => {
+      restore = withAppSettings({ APNS_TENANT_ID: 'contoso.onmicrosoft.com', WEBSITE_AUTH_ENABLED: undefined });
+      const response = await getApnsDashboard(get('', OPERATOR), recordingContext('getApnsDashboard'));
+      expect(response.status).toBe(401);
+    });
+  });
+});

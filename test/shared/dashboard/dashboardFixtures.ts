@@ -1,0 +1,209 @@
+import type { Finding } from '../../../shared/domain/assessment';
+import type { Severity } from '../../../shared/domain/severity';
+import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
+
+export const NOW = Date.UTC(2026, 10, 23, 8, 0, 0); // 2026-11-23T08:00:00Z
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const HOSTILE_TENANT_NAME = '<script>alert(1)</script>';
+export const HOSTILE_APPLE_ID = '"><img src=x onerror=alert(1)>';
+export const HOSTILE_TOKEN_NAME = '<img src=x onerror=alert(2)>';
+export const CONSENT_URL = 'https://login.microsoftonline.com/33333333-3333-4333-8333-333333333333/adminconsent?client_id=99999999-9999-4999-8999-999999999999';
+
+interface AssetInput {
+  tenantId: string;
+  kind: 'apns' | 'vpp' | 'ade' | 'monitor';
+  name?: string;
+  severity: Severity;
+  /** Days from NOW to the expiry (fractional allowed); omitted for the monitor. */
+  days?: number;
+  appleId?: string;
+  findings?: Finding[];
+  stale?: boolean;
+  assessedAt?: number;
+}
+
+const NAMES = { apns: 'Apple MDM push certificate', vpp: 'VPP token', ade: 'ADE token', monitor: 'Expiry monitor (reading Intune)' } as const;
+
+export function asset(a: AssetInput): AssetStatus {
+  const expiresAt = a.days === undefined ? null : NOW + a.days * DAY;
+  const assetId = a.kind === 'apns' ? 'com.apple.mgmt.External.1b2c3d4e-0000-4000-8000-00000000abcd' : a.kind === 'monitor' ? 'monitor' : `${a.kind}-${a.name ?? 'token'}`;
+  return {
+    key: `${a.tenantId}:${a.kind}:${assetId}`,
+    kind: a.kind,
+    name: a.name ?? NAMES[a.kind],
+    severity: a.severity,
+    expiresAt: expiresAt === null ? null : iso(expiresAt),
+    daysRemaining: expiresAt === null ? null : Math.floor((expiresAt - NOW) / DAY),
+    appleId: a.kind === 'monitor' ? null : (a.appleId ?? 'mdm-admin@contoso.com'),
+    topic: a.kind === 'apns' ? assetId : null,
+    serialNumber: a.kind === 'apns' ? '5A3F1C0D9E8B7A66' : null,
+    findings:
+      a.findings ??
+      (a.severity === 'ok' || a.days === undefined
+        ? []
+        : [{ code: 'expiry', severity: a.severity, message: `The ${NAMES[a.kind]} ${a.days < 0 ? 'expired' : 'expires'} ${a.days < 0 ? `${Math.ceil(-a.days)} days ago` : `in ${Math.floor(a.days)} days`}.` }]),
+    assessedAt: iso(a.assessedAt ?? NOW - 2 * HOUR),
+    stale: a.stale === true,
+  };
+}
+
+function tenant(t: Partial<StatusView> & Pick<StatusView, 'tenantId' | 'tenantName'>): StatusView {
+  return {
+    lastSuccessfulCheckAt: iso(NOW - 2 * HOUR),
+    lastRun: { at: iso(NOW - 2 * HOUR), ok: true, worstSeverity: 'ok', errorCode: null, message: null },
+    assets: [],
+    openAlerts: {},
+    pendingDeliveries: 0,
+    lastRenewal: null,
+    renewals: [],
+    ...t,
+  };
+}
+
+function audit(e: Partial<AuditEntryView> & Pick<AuditEntryView, 'outcome' | 'at'>): AuditEntryView {
+  return {
+    id: `audit-${e.at}`,
+    tenantId: 'contoso',
+    actor: 'alex@contoso.com',
+    via: 'http',
+    secretName: 'apns-certificate-contoso',
+    secretVersion: '0f3c5e9a2b7d4e1f8a6b',
+    dryRun: false,
+    allowNewTopic: false,
+    message: '',
+    old: null,
+    new: null,
+    correlationId: 'corr-1',
+    ...e,
+  };
+}
+
+const contosoId = '11111111-1111-4111-8111-111111111111';
+const monitorOk = (tenantId: string) => asset({ tenantId, kind: 'monitor', severity: 'ok' });
+
+/** The tenant view's fixture: an expired certificate, open alerts on three channels, an audit trail. */
+export function contoso(): StatusView {
+  const apns = asset({ tenantId: contosoId, kind: 'apns', severity: 'expired', days: -3.2, appleId: 'mdm-admin@contoso.com' });
+  const ade = asset({ tenantId: contosoId, kind: 'ade', name: 'ADE token "Contoso DEP"', severity: 'warning', days: 20.5 });
+  const renewals = [
+    audit({ at: iso(NOW - 26 * HOUR), actor: 'alex@contoso.com', outcome: 'topic_mismatch', message: 'The certificate in Key Vault has a different topic than Intune’s: uploading it would break every enrolled device.', secretName: 'apns-certificate-contoso' }),
+    audit({ at: iso(NOW - 30 * HOUR), actor: 'sam@contoso.com', outcome: 'valid', dryRun: true, message: 'All checks passed (dry run).', old: { serialNumber: 'AA', expiresAt: iso(NOW - 3 * DAY), topic: 't' }, new: { serialNumber: 'BB', expiresAt: iso(NOW + 362 * DAY), topic: 't' } }),
+    audit({ at: iso(NOW - 368 * DAY), actor: '<img src=x onerror=alert(3)>', via: 'cli', outcome: 'renewed', message: 'Renewed: now expires 2026-11-20 <b>bold?</b>', old: { serialNumber: 'A0', expiresAt: iso(NOW - 368 * DAY), topic: 't' }, new: { serialNumber: 'AA', expiresAt: iso(NOW - 3 * DAY), topic: 't' } }),
+  ];
+  return tenant({
+    tenantId: contosoId,
+    tenantName: 'Contoso Ltd',
+    lastRun: { at: iso(NOW - 2 * HOUR), ok: true, worstSeverity: 'expired', errorCode: null, message: null },
+    assets: [apns, asset({ tenantId: contosoId, kind: 'vpp', name: 'VPP token "Contoso Retail"', severity: 'ok', days: 210 }), ade, monitorOk(contosoId)],
+    openAlerts: { [apns.key]: { teams: 'expired', email: 'expired', pagerduty: 'expired' }, [ade.key]: { teams: 'warning' } },
+    pendingDeliveries: 1,
+    lastRenewal: renewals[0] ?? null,
+    renewals,
+  });
+}
+
+/** Several tenants in every state the page must make clear. */
+export function fleetView(): FleetStatusView {
+  const fabrikam = 'fabrikam.onmicrosoft.com';
+  const northwind = '33333333-3333-4333-8333-333333333333';
+  const woodgrove = '44444444-4444-4444-8444-444444444444';
+  const evil = 'evil-tenant';
+  const litware = '66666666-6666-4666-8666-666666666666';
+  const adatum = '77777777-7777-4777-8777-777777777777';
+  return {
+    generatedAt: iso(NOW - 60_000),
+    fleet: true,
+    homeTenantId: contosoId,
+    tenants: [
+      contoso(),
+      tenant({
+        tenantId: fabrikam,
+        tenantName: 'Fabrikam',
+        assets: [
+          asset({ tenantId: fabrikam, kind: 'apns', severity: 'critical', days: 5.4, appleId: 'it@fabrikam.com' }),
+          asset({ tenantId: fabrikam, kind: 'vpp', name: 'VPP token "Fabrikam Schools"', severity: 'notice', days: 45, appleId: 'vpp@fabrikam.com', stale: true, assessedAt: NOW - 3 * DAY }),
+          asset({ tenantId: fabrikam, kind: 'monitor', severity: 'ok' }),
+        ],
+      }),
+      tenant({
+        tenantId: northwind,
+        tenantName: 'Northwind Traders',
+        lastSuccessfulCheckAt: iso(NOW - 9 * DAY),
+        lastRun: { at: iso(NOW - 2 * HOUR), ok: false, worstSeverity: 'critical', errorCode: 'graph_consent_missing', message: 'Admin consent is missing for the multi-tenant app (AADSTS65001).' },
+        assets: [
+          asset({
+            tenantId: northwind,
+            kind: 'monitor',
+            severity: 'critical',
+            findings: [{ code: 'read_failed', severity: 'critical', message: 'Could not read the APNs certificate from Intune: admin consent is missing (AADSTS65001).', hint: `A Global Administrator of this tenant grants it once: ${CONSENT_URL}.` }],
+          }),
+          asset({ tenantId: northwind, kind: 'apns', severity: 'warning', days: 24, appleId: 'apple@northwind.example', stale: true, assessedAt: NOW - 9 * DAY }),
+        ],
+      }),
+      tenant({
+        tenantId: woodgrove,
+        tenantName: 'Woodgrove Bank',
+        lastSuccessfulCheckAt: iso(NOW - 26 * HOUR),
+        lastRun: { at: iso(NOW - 2 * HOUR), ok: false, worstSeverity: 'critical', errorCode: 'graph_permission_denied', message: 'Microsoft Graph answered 403 to the VPP token read.' },
+        assets: [
+          asset({
+            tenantId: woodgrove,
+            kind: 'monitor',
+            severity: 'critical',
+            findings: [{ code: 'read_failed', severity: 'critical', message: 'Could not read the VPP tokens from Intune: Microsoft Graph answered 403 Forbidden.', hint: 'Grant the application permission DeviceManagementServiceConfig.Read.All to the multi-tenant app in this tenant.' }],
+          }),
+          asset({ tenantId: woodgrove, kind: 'apns', severity: 'ok', days: 120, appleId: 'mdm@woodgrove.example' }),
+        ],
+      }),
+      tenant({
+        tenantId: evil,
+        tenantName: HOSTILE_TENANT_NAME,
+        assets: [
+          asset({ tenantId: evil, kind: 'apns', severity: 'ok', days: 300, appleId: HOSTILE_APPLE_ID }),
+          asset({ tenantId: evil, kind: 'vpp', name: `VPP token "${HOSTILE_TOKEN_NAME}"`, severity: 'notice', days: 52, appleId: HOSTILE_APPLE_ID }),
+          monitorOk(evil),
+        ],
+      }),
+      tenant({ tenantId: '55555555-5555-4555-8555-555555555555', tenantName: 'Tailspin Toys', lastSuccessfulCheckAt: null, lastRun: null }),
+      tenant({
+        tenantId: litware,
+        tenantName: 'Litware',
+        assets: [
+          asset({ tenantId: litware, kind: 'apns', severity: 'critical', days: 0.4, appleId: 'admin@litware.example' }),
+          asset({ tenantId: litware, kind: 'ade', name: 'ADE token "Litware Macs"', severity: 'expired', days: -40, appleId: 'dep@litware.example' }),
+          monitorOk(litware),
+        ],
+      }),
+      tenant({
+        tenantId: adatum,
+        tenantName: 'Adatum',
+        assets: [
+          asset({ tenantId: adatum, kind: 'apns', severity: 'ok', days: 75, appleId: 'mdm@adatum.example' }),
+          asset({ tenantId: adatum, kind: 'ade', name: 'ADE token "Adatum"', severity: 'ok', days: 88, appleId: 'dep@adatum.example' }),
+          monitorOk(adatum),
+        ],
+      }),
+    ],
+  };
+}
+
+/** One tenant, as a single-tenant deployment stores it. */
+export function singleTenantView(): FleetStatusView {
+  return { generatedAt: iso(NOW - 60_000), fleet: false, homeTenantId: contosoId, tenants: [contoso()] };
+}
+
+export const CONTOSO_ID = contosoId;
+
+/** The fleet as the README shows it: the same states, with a plausible name in place of the hostile one. */
+export function showcaseFleetView(): FleetStatusView {
+  const view = fleetView();
+  const tenants = view.tenants.map((t) => {
+    if (t.tenantName !== HOSTILE_TENANT_NAME) return t;
+    const assets = t.assets.map((a) => ({ ...a, name: a.name.replace(HOSTILE_TOKEN_NAME, 'Wide World Schools'), appleId: a.appleId === null ? null : 'vpp@wideworld.example' }));
+    return { ...t, tenantId: '88888888-8888-4888-8888-888888888888', tenantName: 'Wide World Importers', assets };
+  });
+  return { ...view, tenants };
+}

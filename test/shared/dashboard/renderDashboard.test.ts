@@ -1,0 +1,176 @@
+import { dashboardCsp } from '../../../shared/dashboard/dashboardCsp';
+import { DASHBOARD_SCRIPT } from '../../../shared/dashboard/dashboardScript';
+import { DASHBOARD_STYLES } from '../../../shared/dashboard/dashboardStyles';
+import { fleetRows } from '../../../shared/dashboard/fleetRows';
+import { renderDashboard, type DashboardInput } from '../../../shared/dashboard/renderDashboard';
+import type { FleetStatusView } from '../../../shared/useCases/getStatus';
+import { asset, CONSENT_URL, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, NOW, singleTenantView } from './dashboardFixtures';
+
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
+const OPERATOR = { name: 'alex@contoso.com', canRenew: true };
+const render = (input: Partial<DashboardInput> = {}) => renderDashboard({ view: fleetView(), viewer: OPERATOR, nonce: NONCE, now: NOW, ...input });
+const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`)) ?? []).length;
+const rowsOf = (page: string) => page.match(/<tr class="row-[^]*?<\/tr>/g) ?? [];
+
+describe('fleetRows (urgency order)', () => {
+  test('when the fleet is sorted, expired comes first, then critical (an unreadable monitor is critical), then fewest days left', () => {
+    const rows = fleetRows(fleetView(), NOW).map((r) => `${r.tenant.tenantName}:${r.asset?.kind ?? '-'}:${r.severity}`);
+    expect(rows).toEqual([
+      'Litware:ade:expired',
+      'Contoso Ltd:apns:expired',
+      'Northwind Traders:monitor:critical',
+      'Woodgrove Bank:monitor:critical',
+      'Litware:apns:critical',
+      'Fabrikam:apns:critical',
+      'Tailspin Toys:-:unknown',
+      'Contoso Ltd:ade:warning',
+      'Northwind Traders:apns:warning',
+      'Fabrikam:vpp:notice',
+      '<script>alert(1)</script>:vpp:notice',
+      'Adatum:apns:ok',
+      'Adatum:ade:ok',
+      'Woodgrove Bank:apns:ok',
+      'Contoso Ltd:vpp:ok',
+      '<script>alert(1)</script>:apns:ok',
+    ]);
+  });
+
+  test('when a tenant has only a healthy monitor, it still gets its row (no tenant disappears)', () => {
+    const view: FleetStatusView = { ...fleetView(), tenants: [{ ...contoso(), assets: [asset({ tenantId: CONTOSO_ID, kind: 'monitor', severity: 'ok' })] }] };
+    expect(fleetRows(view, NOW).map((r) => r.asset?.kind)).toEqual(['monitor']);
+  });
+});
+
+describe('renderDashboard (fleet view)', () => {
+  test('when names are hostile, they are escaped text: the only script is the nonce’d one and no image exists', () => {
+    const page = render();
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain(HOSTILE_APPLE_ID);
+    expect(count(page, /<script/)).toBe(1);
+    expect(page).toContain(`<script nonce="${NONCE}">`);
+    expect(page).toContain(`<style nonce="${NONCE}">`);
+    expect(count(page, /<img/)).toBe(0);
+    expect(page).not.toMatch(/ style="/);
+  });
+
+  test('when rendered, every tenant × asset has a row with severity as a word, and the links go to the tenant view', () => {
+    const page = render();
+    const rows = rowsOf(page);
+    expect(rows).toHaveLength(16);
+    expect(rows[0]).toMatch(/class="sev sev-expired">.*Expired<\/span>/);
+    expect(rows[0]).toContain('expired 40 days ago');
+    expect(rows[1]).toContain('26 days left to renew');
+    expect(page).toContain(`href="/api/apns/dashboard?tenant=${CONTOSO_ID}"`);
+    expect(page).toContain('Not checked yet: no run has read this tenant.');
+    expect(page).toContain('2 tenants could not be read on the last run');
+  });
+
+  test('when a row is stale or its tenant’s last run failed, the row says so in words', () => {
+    const rows = rowsOf(render());
+    const northwindApns = rows.find((r) => r.includes('Northwind') && r.includes('>APNs</span>'));
+    expect(northwindApns).toContain('>stale</span>');
+    expect(northwindApns).toContain('last run failed');
+  });
+
+  test('when a filter is given (?q=, no JavaScript), the rows that do not match are rendered hidden', () => {
+    const rows = rowsOf(render({ filter: 'Fabrikam' }));
+    expect(rows.filter((r) => !/ hidden>/.test(r.split('\n')[0] ?? ''))).toHaveLength(2);
+  });
+
+  test('when expiries are drawn, expired ones sit at the left edge, ones beyond 90 days are counted, each marker is labelled', () => {
+    const page = render();
+    const markers = page.match(/<g class="mk mk-[a-z]+" role="img" aria-label="[^"]*"[^>]*>.*?<g transform="translate\(([\d.]+) /g) ?? [];
+    expect(markers).toHaveLength(10);
+    const expired = markers.filter((m) => m.includes('mk-expired'));
+    expect(expired).toHaveLength(2);
+    for (const m of expired) expect(Number(/translate\(([\d.]+) /.exec(m)?.[1])).toBeLessThan(96);
+    expect(expired[1]).toContain('aria-label="Litware — ADE token &quot;Litware Macs&quot;: Expired, expired 40 days ago (2026-10-14 08:00 UTC)"');
+    expect(page).toContain('3 more expire after 90 days');
+    expect(page).toMatch(/<title id="tl-t">Expiry timeline, 2026-11-23 to 2027-02-21<\/title>/);
+  });
+
+  test('when a big fleet has hundreds of expiries in the window, the strip draws the soonest and says how many it left out', () => {
+    const base = fleetView();
+    const tenants = Array.from({ length: 300 }, (_, i) => ({ ...contoso(), tenantId: `t-${i}`, tenantName: `Tenant ${i}` }));
+    const page = render({ view: { ...base, tenants } });
+    expect(count(page, /<g class="mk /)).toBe(120 + 24);
+    expect(page).toContain('456 more within the window are not drawn');
+    expect(rowsOf(page)).toHaveLength(900);
+  });
+});
+
+describe('renderDashboard (tenant view)', () => {
+  test('when there is one tenant, its view is shown directly, without a link back to a fleet', () => {
+    const page = renderDashboard({ view: singleTenantView(), viewer: OPERATOR, nonce: NONCE, now: NOW });
+    expect(page).toContain('<h1>Contoso Ltd</h1>');
+    expect(page).not.toContain('All tenants');
+  });
+
+  test('when a tenant is selected, it shows its open alerts per channel, the audit trail, the CSR link and the dry-run form', () => {
+    const page = render({ selectedTenantId: CONTOSO_ID });
+    expect(page).toContain('<h1>Contoso Ltd</h1>');
+    expect(count(page, /<span class="told">/)).toBe(4);
+    expect(page).toMatch(/pagerduty: <span class="sev sev-expired">/);
+    expect(page.match(/<table id="audit"[^]*?<\/table>/)?.[0].split('<tbody>')[1]?.match(/<tr>/g)).toHaveLength(3);
+    expect(page).toContain('&lt;img src=x onerror=alert(3)&gt;');
+    expect(page).toContain('2025-11-20 → 2026-11-20');
+    expect(page).toContain(`href="/api/apns/csr?tenant=${CONTOSO_ID}"`);
+    expect(page).toContain('<form id="dryrun" class="dryrun" method="post" action="/api/apns/renew"');
+    expect(page).toContain(`<input type="hidden" name="tenantId" value="${CONTOSO_ID}">`);
+    expect(page).toContain('1</strong> message is waiting');
+  });
+
+  test('when the viewer may not renew, there is no dry-run form, only how to get the role or use the CLI', () => {
+    const page = render({ selectedTenantId: CONTOSO_ID, viewer: { name: 'reader@contoso.com', canRenew: false } });
+    expect(page).not.toContain('id="dryrun"');
+    expect(page).toContain('offered to the <code>ApnsMonitor.Operator</code> role');
+  });
+
+  test('when the tenant’s last run failed for lack of consent, the reason, the code and a consent link lead the page', () => {
+    const page = render({ selectedTenantId: '33333333-3333-4333-8333-333333333333' });
+    expect(page).toMatch(/<strong>The last run failed<\/strong> 2 h ago \(2026-11-23 06:00 UTC\): <code>graph_consent_missing<\/code>/);
+    expect(page).toContain(`<a href="${CONSENT_URL}">${CONSENT_URL}</a>.`);
+    expect(page).toContain('1 asset shows its last known value');
+  });
+
+  test('when a tenant was never read, the page says no check has run, and every section has its empty state', () => {
+    const page = render({ selectedTenantId: '55555555-5555-4555-8555-555555555555' });
+    expect(page).toContain('No check has run for this tenant yet.');
+    expect(page).toContain('No asset has been read for this tenant yet.');
+    expect(page).toContain('No open alerts');
+    expect(page).toContain('No renewal attempt is recorded for this tenant.');
+  });
+
+  test('when the expired APNs certificate is past Apple’s 30-day grace period, the page says only a new one will do', () => {
+    const view = singleTenantView();
+    const page = renderDashboard({ view, viewer: OPERATOR, nonce: NONCE, now: NOW + 40 * 86_400_000 });
+    expect(page).toContain('grace period over: only a new certificate now');
+  });
+
+  test('when the selected tenant is unknown, the page says so and shows no tenant data', () => {
+    const page = render({ selectedTenantId: 'nope<b>' });
+    expect(page).toContain('<h1>Tenant not found</h1>');
+    expect(page).toContain('nope&lt;b&gt;');
+    expect(page).not.toContain('Contoso');
+  });
+});
+
+describe('dashboardCsp', () => {
+  test('when built, it allows only the nonce’d style and script, same-origin fetch and forms, and no framing', () => {
+    expect(dashboardCsp(NONCE)).toBe(
+      `default-src 'none'; script-src 'nonce-${NONCE}'; style-src 'nonce-${NONCE}'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    expect(dashboardCsp(NONCE)).not.toContain('unsafe');
+  });
+
+  test('when the nonce is short or could break the header, it is refused', () => {
+    expect(() => dashboardCsp('abc')).toThrow();
+    expect(() => dashboardCsp("abcdefghijklmnopqrst'; script-src *")).toThrow();
+  });
+
+  test('when the inline script and stylesheet are embedded, neither can close its own element early', () => {
+    expect(DASHBOARD_SCRIPT).not.toMatch(/<\/script/i);
+    expect(DASHBOARD_STYLES).not.toMatch(/<\/style/i);
+  });
+});
