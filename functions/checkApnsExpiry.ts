@@ -16,7 +16,7 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
     const services = functionServices(context);
     logger = services.logger;
     if (timer.isPastDue) logger.warn('The timer is past due: this run is late (the app was stopped or busy at the scheduled time).');
-    const deps = await createCheckDeps(services.config, { logger, credential: await services.credential });
+    const deps = await createCheckDeps(services.config, { logger, access: await services.access });
     try {
       const report = await checkExpiry(deps, checkOptionsFrom(services.config));
       logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });

@@ -1,19 +1,27 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
-import { createRenewalStorage, createStateStore } from '../shared/composition/createServices';
+import { createRenewalStorage, createStateStore, loadFleetStatus, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
 import { getStatus } from '../shared/useCases/getStatus';
 
-/** GET /api/apns/status: the last assessment per asset (as stored by the last run) and the last renewal. */
-export async function getApnsStatus(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+/**
+ * GET /api/apns/status[?tenant=ID]: the last assessment per asset (as stored by the last run) and the
+ * last renewals, with the tenant's name and id. A fleet answers every tenant unless one is named.
+ */
+export async function getApnsStatus(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   let logger = fallbackLogger(context);
   try {
     const services = functionServices(context);
     logger = services.logger;
-    const credential = await services.credential;
-    const [store, { audit }] = await Promise.all([createStateStore(services.config, credential), createRenewalStorage(services.config, credential)]);
-    const status = await getStatus(store, services.config.tenant, audit);
-    return { status: 200, jsonBody: status, headers: { 'cache-control': 'no-store' } };
+    const { config } = services;
+    const credential = (await services.access).home;
+    const requested = request.query.get('tenant') ?? undefined;
+    if (config.fleet && requested === undefined) {
+      return { status: 200, jsonBody: await loadFleetStatus(config, credential), headers: { 'cache-control': 'no-store' } };
+    }
+    const tenant = tenantFor(config, requested, 'The status', '?tenant=<tenant ID>');
+    const [store, { audit }] = await Promise.all([createStateStore(config, credential), createRenewalStorage(config, credential)]);
+    return { status: 200, jsonBody: await getStatus(store, tenant, audit), headers: { 'cache-control': 'no-store' } };
   } catch (error) {
     return errorResponse(error, context, logger);
   }

@@ -1,7 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { clientPrincipal } from '../shared/adapters/functions/clientPrincipal';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { readJsonBody } from '../shared/adapters/functions/readJsonBody';
-import { createRenewDeps } from '../shared/composition/createServices';
+import { createRenewDeps, renewOptionsFor, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
 import { AppError, toAppError } from '../shared/domain/errors';
 import { parseRenewalRequest, type RenewalRequest } from '../shared/domain/renewal';
@@ -11,32 +12,29 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * POST /api/apns/renew: the guarded upload of the renewed certificate from Key Vault (SPEC §5).
- * The function key is checked by the host before this runs. Behind Easy Auth the caller's name
- * (`x-ms-client-principal-name`) goes in the audit record.
+ * The function key is checked by the host before this runs. The caller's name goes in the audit
+ * record only when App Service Authentication vouches for it; otherwise the actor is "function key".
+ * In a fleet of several tenants, `tenantId` is required and checked before anything is read.
  */
 export async function renewApnsCertificate(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   let logger = fallbackLogger(context);
   try {
     const services = functionServices(context);
     logger = services.logger;
+    const { config } = services;
     let parsed: RenewalRequest | AppError;
     try {
       parsed = parseRenewalRequest(await readJsonBody(request, MAX_BODY_BYTES));
     } catch (error) {
       parsed = toAppError(error);
     }
-    const deps = await createRenewDeps(services.config, { logger, credential: await services.credential });
-    const result = await renewCertificate(deps, parsed, {
-      tenantId: services.config.tenant.id,
-      tenantName: services.config.tenant.name,
-      defaultSecretName: services.config.renewal.secretName,
-      actor: request.headers.get('x-ms-client-principal-name') ?? 'function key',
-      via: 'http',
-      correlationId: context.invocationId,
-    });
+    const tenant = tenantFor(config, parsed instanceof AppError ? undefined : parsed.tenantId, 'The renewal', '"tenantId"');
+    const deps = await createRenewDeps(config, { logger, access: await services.access }, tenant);
+    const actor = clientPrincipal(request.headers, config.easyAuth)?.name ?? 'function key';
+    const result = await renewCertificate(deps, parsed, renewOptionsFor(config, tenant, { actor, via: 'http', correlationId: context.invocationId }));
     if (!result.ok) {
       const response = errorResponse(result.error, context, logger);
-      return { ...response, jsonBody: { ...(response.jsonBody as object), checks: result.checks } };
+      return { ...response, jsonBody: { ...(response.jsonBody as object), tenantId: tenant.id, checks: result.checks } };
     }
     return {
       status: 200,
@@ -44,6 +42,8 @@ export async function renewApnsCertificate(request: HttpRequest, context: Invoca
       jsonBody: {
         outcome: result.code,
         message: result.message,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
         before: result.before,
         after: result.after,
         checks: result.checks,

@@ -7,15 +7,23 @@ export interface CliIo {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /**
+   * A progress line for long work (a fleet of 300 tenants), redrawn in place on stderr — only when
+   * stderr is a terminal; absent otherwise, so Nagios, cron and CI get nothing extra.
+   * `undefined` ends it (the line is cleared).
+   */
+  progress?: (text: string | undefined) => void;
 }
 
 export function processIo(): CliIo {
-  return {
+  const io: CliIo = {
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     env: process.env,
     cwd: process.cwd(),
   };
+  if (process.stderr.isTTY) io.progress = (text) => process.stderr.write(text === undefined ? '\r\x1b[K' : `\r${text}\x1b[K`);
+  return io;
 }
 
 /** Log lines to stderr (stdout is for the report), redacted, one line each; info only when verbose. */

@@ -1,7 +1,9 @@
 import { severityLabel } from '../domain/alertEvent';
 import type { Assessment } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
-import type { Severity } from '../domain/severity';
+import { severityRank, type Severity } from '../domain/severity';
+import type { TenantRef } from '../config/loadConfig';
+import type { TenantResult } from '../useCases/checkFleet';
 import { heldElsewhereMessage, runFailure, type CheckReport } from '../useCases/checkExpiry';
 import { assetStatus } from '../useCases/getStatus';
 
@@ -26,19 +28,23 @@ export function statusWord(exitCode: number): string {
 
 /** The first line Nagios/Icinga show: status, the worst asset, and perfdata (days left per asset). */
 export function nagiosLine(report: CheckReport, exitCode: number): string {
-  const worst = report.assessments[0];
-  let text: string;
-  if (report.readFailures.length > 0) text = `cannot read Intune: ${report.readFailures[0]?.message ?? ''}`;
-  else if (report.stateFailure) text = `alerts sent, but the monitor state is not usable: ${report.stateFailure.message}`;
-  else if (report.deliveryFailed) text = `alerts not delivered on ${report.channels.filter((c) => c.failed > 0).map((c) => c.channel).join(', ')}`;
-  else if (report.heldElsewhere.count > 0) text = heldElsewhereMessage(report) ?? '';
-  else if (!worst || worst.severity === 'ok') text = 'all Apple certificates and tokens are healthy';
-  else text = detail(worst);
+  const text = headline(report);
   const perf = report.assessments
     .filter((a) => a.daysRemaining !== undefined)
     .map((a) => `'${a.kind}:${a.assetId.slice(0, 36)}'=${a.daysRemaining}`)
     .join(' ');
   return `APNS ${statusWord(exitCode)} - ${text}${perf ? ` | ${perf}` : ''}`;
+}
+
+/** What matters most in one tenant's run, in one line. */
+function headline(report: CheckReport): string {
+  const worst = report.assessments[0];
+  if (report.readFailures.length > 0) return `cannot read Intune: ${report.readFailures[0]?.message ?? ''}`;
+  if (report.stateFailure) return `alerts sent, but the monitor state is not usable: ${report.stateFailure.message}`;
+  if (report.deliveryFailed) return `alerts not delivered on ${report.channels.filter((c) => c.failed > 0).map((c) => c.channel).join(', ')}`;
+  if (report.heldElsewhere.count > 0) return heldElsewhereMessage(report) ?? '';
+  if (!worst || worst.severity === 'ok') return 'all Apple certificates and tokens are healthy';
+  return detail(worst);
 }
 
 function detail(a: Assessment): string {
@@ -73,7 +79,8 @@ export interface ReportOptions {
 }
 
 export function formatReport(report: CheckReport, exitCode: number, options: ReportOptions = {}): string {
-  const lines = [nagiosLine(report, exitCode), '', `Tenant ${report.tenantId} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
+  const tenant = report.tenantName === report.tenantId ? report.tenantId : `${report.tenantName} (${report.tenantId})`;
+  const lines = [nagiosLine(report, exitCode), '', `Tenant ${tenant} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
   for (const f of report.readFailures) if (f.hint) lines.push('', `Hint: ${f.hint}`);
   if (report.stateFailure?.hint) lines.push('', `Hint: ${report.stateFailure.hint}`);
   if (report.notified) {
@@ -97,6 +104,7 @@ export function reportJson(report: CheckReport, exitCode: number, options: Repor
     status: statusWord(exitCode),
     exitCode,
     tenantId: report.tenantId,
+    tenantName: report.tenantName,
     at: formatUtc(report.at),
     forecast: options.forecast === true,
     worst: report.worst,
@@ -104,5 +112,97 @@ export function reportJson(report: CheckReport, exitCode: number, options: Repor
     errors: report.readFailures.map((e) => ({ code: e.code, message: e.message, hint: e.hint ?? null })),
     notified: report.notified,
     channels: report.channels,
+  };
+}
+
+// ---- Fleet (SPEC §11) ----
+
+/** The worst exit code over the fleet: 3 when any tenant could not be read or its run failed. */
+export function fleetExitCode(results: readonly TenantResult[]): number {
+  return results.reduce<number>((worst, r) => Math.max(worst, r.report ? exitCodeOf(r.report) : EXIT.unknown), EXIT.ok);
+}
+
+function tenantLabel(t: TenantRef): string {
+  return t.name === t.id ? t.id : `${t.name} (${t.id})`;
+}
+
+function tenantExit(r: TenantResult): number {
+  return r.report ? exitCodeOf(r.report) : EXIT.unknown;
+}
+
+function tenantHeadline(r: TenantResult): string {
+  return r.report ? headline(r.report) : `the check did not run: ${r.error?.message ?? 'unknown error'}`;
+}
+
+/** Worst tenant first (exit code, then severity), then by name. */
+function byUrgency(results: readonly TenantResult[]): TenantResult[] {
+  const rank = (r: TenantResult) => [tenantExit(r) === EXIT.unknown ? 4 : tenantExit(r), r.report ? severityRank(r.report.worst) : 5] as const;
+  return [...results].sort((a, b) => {
+    const [ea, sa] = rank(a);
+    const [eb, sb] = rank(b);
+    return eb - ea || sb - sa || a.tenant.name.localeCompare(b.tenant.name);
+  });
+}
+
+/** The Nagios line of a fleet: the counts, the worst tenant by name, perfdata per tenant and asset. */
+export function fleetNagiosLine(results: readonly TenantResult[], exitCode: number): string {
+  const counts = new Map<string, number>();
+  for (const r of results) {
+    const word = tenantExit(r) === EXIT.unknown ? 'unreadable' : (r.report?.worst ?? 'ok');
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  const order = ['unreadable', 'expired', 'critical', 'warning', 'notice', 'ok'];
+  const summary = order.filter((w) => counts.has(w)).map((w) => `${counts.get(w)} ${w}`).join(', ');
+  const worst = byUrgency(results)[0];
+  const lead = worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok')) ? `; worst: ${tenantLabel(worst.tenant)}: ${tenantHeadline(worst)}` : '';
+  const perf = results
+    .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `'${r.tenant.id.slice(0, 36)}:${a.kind}'=${a.daysRemaining}`))
+    .join(' ');
+  return `APNS ${statusWord(exitCode)} - ${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${lead}${perf ? ` | ${perf}` : ''}`;
+}
+
+/** The fleet report: the Nagios line, then each tenant (name and id) with its assets, worst first. */
+export function formatFleetReport(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): string {
+  const lines = [fleetNagiosLine(results, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
+  for (const r of byUrgency(results)) {
+    lines.push('', `${statusWord(tenantExit(r))}  ${tenantLabel(r.tenant)}`);
+    if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
+    else lines.push(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`);
+    const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h));
+    for (const hint of hints) lines.push(`  Hint: ${hint}`);
+  }
+  lines.push('');
+  if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);
+  else if (results.every((r) => !r.report?.notified)) lines.push('Notifications: off (--no-notify); state not updated.');
+  else {
+    const totals = new Map<string, { sent: number; failed: number }>();
+    for (const c of results.flatMap((r) => r.report?.channels ?? [])) {
+      const t = totals.get(c.channel) ?? { sent: 0, failed: 0 };
+      t.sent += c.sent;
+      t.failed += c.failed;
+      totals.set(c.channel, t);
+    }
+    if (totals.size === 0) lines.push('Notifications: nothing new to send.');
+    for (const [channel, t] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`Notifications: ${channel}: ${t.sent} sent${t.failed ? `, ${t.failed} failed — retried on the next run` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function fleetJson(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): unknown {
+  return {
+    status: statusWord(exitCode),
+    exitCode,
+    at: formatUtc(at),
+    forecast: options.forecast === true,
+    fleet: true,
+    tenants: byUrgency(results).map((r) => {
+      const code = tenantExit(r);
+      const base = { tenantId: r.tenant.id, tenantName: r.tenant.name, status: statusWord(code), exitCode: code };
+      if (!r.report) return { ...base, worst: null, assets: [], errors: [{ code: r.error?.code ?? 'internal_error', message: r.error?.message ?? '', hint: r.error?.hint ?? null }], channels: [] };
+      const json = reportJson(r.report, code, options) as Record<string, unknown>;
+      return { ...base, worst: r.report.worst, assets: json.assets, errors: json.errors, channels: r.report.channels };
+    }),
   };
 }

@@ -1,48 +1,22 @@
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createRedactor } from '../adapters/logging/redact';
-import { loadConfig, type AppConfig, type Env } from '../config/loadConfig';
+import { loadConfig, type Env } from '../config/loadConfig';
 import { AppError, toAppError } from '../domain/errors';
 import { processIo, type CliIo } from './cliIo';
-import { runCheckCommand } from './commands/checkCommand';
-import { runCsrCommand } from './commands/csrCommand';
-import { runDemoCommand } from './commands/demoCommand';
-import { runRenewCommand } from './commands/renewCommand';
+import { USAGE, type Command } from './flags';
 import { readLocalSettings } from './localSettings';
 
-export const USAGE = `Usage: apns-monitor <command> [options]
+type Loader = () => Promise<Command>;
 
-Commands:
-  check [--json] [--no-notify] [--now ISO] [--state-file PATH] [--verbose]
-        One monitoring run. Exit 0 ok/notice, 1 warning, 2 critical or expired, 3 the check failed.
-  renew [--secret NAME] [--version V] [--apple-id ID] [--dry-run] [--allow-new-topic] [--json]
-        Upload the renewed certificate from Key Vault after every check of the guarded renewal.
-        Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
-  csr [--out FILE]
-        Download Intune's certificate signing request for the Apple Push Certificates Portal.
-  demo  The whole product against an embedded simulated Intune tenant (no Azure account needed).
-  help  This text.
-
-Global options:
-  --settings FILE   Functions settings file whose "Values" are read (default ./local.settings.json).
-                    Environment variables win over the file.
-
-Settings, permissions and examples: see README.md.`;
-
-export interface CliContext {
-  io: CliIo;
-  /** Environment merged with local.settings.json Values. */
-  env: Env;
-  loadConfig(): AppConfig;
-}
-
-type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
-
-const COMMANDS: Record<string, Command> = {
-  check: runCheckCommand,
-  renew: runRenewCommand,
-  csr: runCsrCommand,
-  demo: runDemoCommand,
+// Loaded on demand: a command pays only for its own imports (check never loads the demo).
+const COMMANDS: Record<string, Loader> = {
+  check: async () => (await import('./commands/checkCommand')).runCheckCommand,
+  renew: async () => (await import('./commands/renewCommand')).runRenewCommand,
+  csr: async () => (await import('./commands/csrCommand')).runCsrCommand,
+  login: async () => (await import('./commands/loginCommand')).runLoginCommand,
+  tenants: async () => (await import('./commands/tenantsCommand')).runTenantsCommand,
+  serve: async () => (await import('./commands/serveCommand')).runServeCommand,
+  demo: async () => (await import('./commands/demoCommand')).runDemoCommand,
 };
 
 /** Runs one CLI command and returns its exit code. Never throws, never prints a stack trace. */
@@ -52,21 +26,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout(USAGE);
     return command ? 0 : 3;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     io.stderr(`apns-monitor: unknown command "${command}".\n\n${USAGE}`);
     return 3;
   }
   try {
-    const { settingsFile, args } = extractSettingsFlag(rest, io.cwd);
+    const { settingsFile, explicit, args } = extractSettingsFlag(rest, io.cwd);
     const fileValues = readLocalSettings(settingsFile);
+    // The default file is optional; a file named on the command line must exist.
+    if (explicit && fileValues === undefined) throw new AppError('cli_usage', `--settings ${settingsFile}: no such file.`);
     const env: Env = { ...(fileValues ?? {}), ...definedOnly(io.env) };
+    const run = await load();
     return await run(args, { io, env, loadConfig: () => loadConfig(env) });
   } catch (thrown) {
     const error = toAppError(thrown);
     const redact = createRedactor();
-    io.stderr(redact(`apns-monitor ${command}: ${error.code === 'internal_error' ? describeUnexpected(thrown) : error.describe()}`));
-    return error.exitCode;
+    const text = error.code === 'internal_error' ? describeUnexpected(thrown) : error.describe();
+    // Nagios reads only the first line of stdout: a check that could not even start says UNKNOWN there.
+    if (command === 'check') io.stdout(redact(`APNS UNKNOWN - ${text.split('\n').map((l) => l.trim()).filter(Boolean).join('; ')}`));
+    io.stderr(redact(`apns-monitor ${command}: ${text}`));
+    return command === 'check' ? 3 : error.exitCode;
   }
 }
 
@@ -82,29 +62,23 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
   return out;
 }
 
-function extractSettingsFlag(args: readonly string[], cwd: string): { settingsFile: string; args: string[] } {
+function extractSettingsFlag(args: readonly string[], cwd: string): { settingsFile: string; explicit: boolean; args: string[] } {
   const out: string[] = [];
   let settingsFile = join(cwd, 'local.settings.json');
+  let explicit = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--settings') {
       const value = args[++i];
       if (!value) throw new AppError('cli_usage', '--settings needs a file path.');
-      settingsFile = value;
+      settingsFile = resolve(cwd, value);
+      explicit = true;
     } else if (arg.startsWith('--settings=')) {
-      settingsFile = arg.slice('--settings='.length);
+      settingsFile = resolve(cwd, arg.slice('--settings='.length));
+      explicit = true;
     } else {
       out.push(arg);
     }
   }
-  return { settingsFile, args: out };
-}
-
-/** Parses a command's flags; unknown flags are an error a person can read. */
-export function parseFlags<const T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
-  } catch (error) {
-    throw new AppError('cli_usage', `${(error as Error).message.split('\n')[0]}\n\n${USAGE}`);
-  }
+  return { settingsFile, explicit, args: out };
 }

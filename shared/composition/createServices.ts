@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import type { AppConfig } from '../config/loadConfig';
+import type { AppConfig, TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
 import type { ChannelPolicy } from '../domain/channels';
 import { systemClock, type Clock } from '../ports/clock';
@@ -13,7 +13,9 @@ import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
 import type { AuditLog } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
-import type { RenewDeps } from '../useCases/renewCertificate';
+import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
+import type { FleetStatusView } from '../useCases/getStatus';
+import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
 
 /**
  * The one place that chooses implementations. Adapters are loaded on first use (`await import`),
@@ -26,22 +28,34 @@ export interface ServiceOptions {
   /** CLI: keep state in this JSON file instead of Table Storage. */
   stateFile?: string;
   clock?: Clock;
-  /** Reuse one credential across invocations (the Functions cache it per process). */
-  credential?: TokenCredential;
+  /** Reuse the sign-ins (and their tokens) across invocations: the Functions keep one per process. */
+  access?: TenantAccess;
+  /** A person signs in with a device code (`apns-monitor login`, `--device-code`). */
+  deviceCode?: DeviceCodeSignIn;
+  /** The environment the credentials read (default process.env): hints follow the credential in use. */
+  env?: Readonly<Record<string, string | undefined>>;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function createCredential(): Promise<TokenCredential> {
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  // AZURE_CLIENT_ID selects a user-assigned managed identity; @azure/identity reads it itself.
-  return new DefaultAzureCredential();
+export async function accessOf(config: AppConfig, options: ServiceOptions): Promise<TenantAccess> {
+  return options.access ?? createTenantAccess(config, { env: options.env ?? process.env, ...(options.deviceCode ? { deviceCode: options.deviceCode } : {}) });
 }
 
-export async function createGateway(config: AppConfig, credential: TokenCredential, logger: Logger, sleep = realSleep): Promise<IntuneGateway> {
+/** The Graph gateway for one tenant, signed in as `signIn` says (its token shared by every caller). */
+export async function createGateway(config: AppConfig, signIn: TenantSignIn, logger: Logger, sleep = realSleep): Promise<IntuneGateway> {
   const { createGraphGateway } = await import('../adapters/graph/graphGateway');
-  return createGraphGateway({ baseUrl: config.graph.baseUrl, credential, maxRetryMs: config.graph.maxRetryMs, logger, sleep });
+  return createGraphGateway({
+    baseUrl: config.graph.baseUrl,
+    credential: signIn.credential,
+    scopes: signIn.scopes,
+    auth: signIn.auth,
+    maxRetryMs: config.graph.maxRetryMs,
+    timeoutMs: config.http.timeoutMs,
+    logger,
+    sleep,
+  });
 }
 
 export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
@@ -49,14 +63,15 @@ export async function createStateStore(config: AppConfig, credential: TokenCrede
     const { createFileStateStore } = await import('../adapters/state/fileStateStore');
     return createFileStateStore(stateFile);
   }
-  if (!config.state.connection) {
-    throw new AppError(
-      'config_invalid',
-      'No state storage is configured: set AzureWebJobsStorage (or APNS_STATE_CONNECTION), or give the CLI --state-file.',
-    );
-  }
   const { createTableStateStore } = await import('../adapters/state/tableStateStore');
-  return createTableStateStore({ connection: config.state.connection, table: config.state.table, credential });
+  return createTableStateStore(tableOptions(config, credential));
+}
+
+function tableOptions(config: AppConfig, credential: TokenCredential) {
+  if (!config.state.connection) {
+    throw new AppError('config_invalid', 'No state storage is configured: set AzureWebJobsStorage (or APNS_STATE_CONNECTION), or give the CLI --state-file.');
+  }
+  return { connection: config.state.connection, table: config.state.table, credential, timeoutMs: config.http.timeoutMs };
 }
 
 /**
@@ -95,26 +110,61 @@ export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
   return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString));
 }
 
-export async function createCheckDeps(config: AppConfig, options: ServiceOptions): Promise<CheckDeps> {
-  const credential = options.credential ?? (await createCredential());
-  const sleep = options.sleep ?? realSleep;
-  const [gateway, store, notifiers, telemetry] = await Promise.all([
-    createGateway(config, credential, options.logger, sleep),
-    createStateStore(config, credential, options.stateFile),
-    createNotifiers(config, options.alertLogger ?? options.logger, credential),
+/** What every tenant's check shares, built once per run: the sign-ins, the state, the channels. */
+export interface SharedCheckServices {
+  access: TenantAccess;
+  store: StateStore;
+  notifiers: Notifier[];
+  telemetry: Telemetry;
+  clock: Clock;
+  logger: Logger;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
+  const access = await accessOf(config, options);
+  const [store, notifiers, telemetry] = await Promise.all([
+    createStateStore(config, access.home, options.stateFile),
+    // E-mail goes out from the home tenant's mailbox, with the home credential.
+    createNotifiers(config, options.alertLogger ?? options.logger, access.home),
     createTelemetry(config),
   ]);
-  return { gateway, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, newId: randomUUID, sleep };
+  return { access, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+}
+
+/** One tenant's check: its own Graph sign-in; everything else shared. */
+export async function checkDepsFor(config: AppConfig, shared: SharedCheckServices, tenant: TenantRef, logger: Logger = shared.logger): Promise<CheckDeps> {
+  const gateway = await createGateway(config, shared.access.forTenant(tenant), logger, shared.sleep);
+  return { gateway, store: shared.store, notifiers: shared.notifiers, telemetry: shared.telemetry, clock: shared.clock, logger, newId: randomUUID, sleep: shared.sleep };
+}
+
+export async function createCheckDeps(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<CheckDeps> {
+  return checkDepsFor(config, await createSharedCheckServices(config, options), tenant);
+}
+
+/**
+ * A claimed delivery keeps other runs away for longer than this run can take to deliver it: every
+ * try timing out, plus the whole wait budget, plus a minute. Shorter than that risks a double send;
+ * much longer holds an alert back from the platform's retry of a run that died.
+ */
+export function claimLeaseMs(config: AppConfig): number {
+  return config.delivery.attempts * config.http.timeoutMs + config.graph.maxRetryMs + 60_000;
 }
 
 export function checkOptionsFrom(config: AppConfig, overrides: Partial<CheckOptions> = {}): CheckOptions {
+  return checkOptionsFor(config, config.tenant, overrides);
+}
+
+export function checkOptionsFor(config: AppConfig, tenant: TenantRef, overrides: Partial<CheckOptions> = {}): CheckOptions {
   return {
-    tenantId: config.tenant.id,
-    tenantName: config.tenant.name,
+    tenantId: tenant.id,
+    tenantName: tenant.name,
     kinds: config.monitoredKinds,
     policy: config.policy,
     notify: true,
     deliveryAttempts: config.delivery.attempts,
+    deliveryMaxWaitMs: config.graph.maxRetryMs,
+    claimLeaseMs: claimLeaseMs(config),
     ...overrides,
   };
 }
@@ -137,11 +187,8 @@ export async function createRenewalStorage(config: AppConfig, credential: TokenC
     const { createFileRenewalLock, createFileAuditLog } = await import('../adapters/state/fileRenewalLock');
     return { lock: createFileRenewalLock(stateFile), audit: createFileAuditLog(stateFile) };
   }
-  if (!config.state.connection) {
-    throw new AppError('config_invalid', 'No state storage is configured: set AzureWebJobsStorage (or APNS_STATE_CONNECTION), or give the CLI --state-file.');
-  }
   const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
-  const options = { connection: config.state.connection, table: config.state.table, credential };
+  const options = tableOptions(config, credential);
   return { lock: createTableRenewalLock(options), audit: createTableAuditLog(options) };
 }
 
@@ -151,22 +198,55 @@ export async function createCertificateSource(config: AppConfig, credential: Tok
   }
   // Key Vault's SDK is loaded only on the renewal path.
   const { createKeyVaultCertificateSource } = await import('../adapters/keyVault/keyVaultCertificateSource');
-  return createKeyVaultCertificateSource({ vaultUrl: config.renewal.keyVaultUrl, credential });
+  const { requestTimeoutPolicy } = await import('../adapters/http/requestTimeout');
+  return createKeyVaultCertificateSource({ vaultUrl: config.renewal.keyVaultUrl, credential, clientOptions: { additionalPolicies: [requestTimeoutPolicy(config.http.timeoutMs)] } });
 }
 
-export async function createRenewDeps(config: AppConfig, options: ServiceOptions): Promise<RenewDeps> {
-  const credential = options.credential ?? (await createCredential());
+/**
+ * The tenant a renewal or CSR is for: `--tenant` / `tenantId` when given (it must be one of the
+ * watched tenants), else the only one. In a fleet of several, naming it is required, and this
+ * refusal comes before anything is read.
+ */
+export function tenantFor(config: AppConfig, requested: string | undefined, what: string, flag: string, code: 'invalid_request' | 'cli_usage' = 'invalid_request'): TenantRef {
+  if (requested !== undefined) {
+    const found = config.tenants.find((t) => t.id.toLowerCase() === requested.toLowerCase());
+    if (!found) throw new AppError(code, `${what}: tenant ${requested.slice(0, 64)} is not one of the watched tenants (${config.tenants.map((t) => t.id).join(', ')}).`);
+    return found;
+  }
+  if (config.tenants.length > 1) {
+    throw new AppError(code, `${what}: this deployment watches ${config.tenants.length} tenants; say which with ${flag}. Nothing was read or uploaded.`);
+  }
+  return config.tenants[0] ?? config.tenant;
+}
+
+/** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
+export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
+  const prefix = config.renewal.secretName;
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.name,
+    defaultSecretName: config.fleet ? `${prefix}-${tenant.id}` : prefix,
+    secretPrefix: prefix,
+    ...caller,
+  };
+}
+
+export async function createRenewDeps(config: AppConfig, options: ServiceOptions & { certificateFile?: string }, tenant: TenantRef = config.tenant): Promise<RenewDeps> {
+  const access = await accessOf(config, options);
   const sleep = options.sleep ?? realSleep;
-  const [gateway, source, storage, { parseCertificateValue }] = await Promise.all([
-    createGateway(config, credential, options.logger, sleep),
-    createCertificateSource(config, credential),
-    createRenewalStorage(config, credential, options.stateFile),
+  const source = options.certificateFile
+    ? import('../adapters/certificates/fileCertificateSource').then((m) => m.createFileCertificateSource(options.certificateFile as string))
+    : createCertificateSource(config, access.home);
+  const [gateway, certificateSource, storage, { parseCertificateValue }] = await Promise.all([
+    createGateway(config, access.forTenant(tenant), options.logger, sleep),
+    source,
+    createRenewalStorage(config, access.home, options.stateFile),
     import('../adapters/certificates/parseCertificateValue'),
   ]);
   const { checkExpiry } = await import('../useCases/checkExpiry');
   return {
     gateway,
-    source,
+    source: certificateSource,
     parseCertificate: parseCertificateValue,
     lock: storage.lock,
     audit: storage.audit,
@@ -174,9 +254,9 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
     logger: options.logger,
     newId: randomUUID,
     async runCheck(extraEvents) {
-      const deps = await createCheckDeps(config, { ...options, credential });
+      const deps = await createCheckDeps(config, { ...options, access }, tenant);
       try {
-        return await checkExpiry(deps, checkOptionsFrom(config, { extraEvents }));
+        return await checkExpiry(deps, checkOptionsFor(config, tenant, { extraEvents }));
       } finally {
         await deps.telemetry.flush();
       }
@@ -184,7 +264,19 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
   };
 }
 
-export async function createCsrGateway(config: AppConfig, options: ServiceOptions): Promise<IntuneGateway> {
-  const credential = options.credential ?? (await createCredential());
-  return createGateway(config, credential, options.logger, options.sleep ?? realSleep);
+export async function createCsrGateway(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<IntuneGateway> {
+  const access = await accessOf(config, options);
+  return createGateway(config, access.forTenant(tenant), options.logger, options.sleep ?? realSleep);
+}
+
+/**
+ * Every watched tenant's status from stored state only (no Graph call): what the status page and
+ * `GET /api/apns/status` show.
+ */
+export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
+  const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
+  const { getStatus } = await import('../useCases/getStatus');
+  const { runPool } = await import('../useCases/runPool');
+  const tenants = await runPool(config.tenants, 16, (tenant) => getStatus(store, tenant, audit));
+  return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }

@@ -1,24 +1,24 @@
 import type { InvocationContext } from '@azure/functions';
-import type { TokenCredential } from '@azure/identity';
 import { contextLogger } from '../adapters/functions/contextLogger';
 import { createRedactor, type Redactor } from '../adapters/logging/redact';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
 import { SETTINGS } from '../config/settings';
 import type { Logger } from '../ports/logger';
-import { createCredential, secretsOf } from './createServices';
+import { secretsOf } from './createServices';
+import { createTenantAccess, type TenantAccess } from './tenantAccess';
 
 interface ProcessServices {
   fingerprint: string;
   config: AppConfig;
   redact: Redactor;
-  credential: Promise<TokenCredential>;
+  access: Promise<TenantAccess>;
 }
 
 let cached: ProcessServices | undefined;
 
 // The settings and the identity endpoint decide what gets built; tests change them between cases.
 function fingerprint(env: NodeJS.ProcessEnv): string {
-  const names = [...SETTINGS.map((s) => s.name), 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT'];
+  const names = [...SETTINGS.map((s) => s.name), 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'AZURE_CLIENT_SECRET'];
   return JSON.stringify(names.map((n) => env[n] ?? null));
 }
 
@@ -30,14 +30,20 @@ function fingerprint(env: NodeJS.ProcessEnv): string {
 export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): {
   config: AppConfig;
   logger: Logger;
-  credential: Promise<TokenCredential>;
+  /** The sign-ins (one per tenant, tokens reused across invocations of this process). */
+  access: Promise<TenantAccess>;
 } {
   const key = fingerprint(env);
   if (!cached || cached.fingerprint !== key) {
     const config = loadConfig(env);
-    cached = { fingerprint: key, config, redact: createRedactor(secretsOf(config)), credential: createCredential() };
+    const access = createTenantAccess(config, { env });
+    // A failed creation is retried by the next invocation, not cached forever.
+    access.catch(() => {
+      if (cached?.access === access) cached = undefined;
+    });
+    cached = { fingerprint: key, config, redact: createRedactor(secretsOf(config)), access };
   }
-  return { config: cached.config, logger: contextLogger(context, cached.redact), credential: cached.credential };
+  return { config: cached.config, logger: contextLogger(context, cached.redact), access: cached.access };
 }
 
 /** A logger for failures before the config loaded (its secrets are unknown: patterns only). */

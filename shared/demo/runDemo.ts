@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { formatTable } from '../cli/formatReport';
 import { formatRenewal } from '../cli/commands/renewCommand';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
-import { checkOptionsFrom, createCheckDeps, createRenewDeps } from '../composition/createServices';
+import { checkOptionsFrom, createCheckDeps, createRenewDeps, renewOptionsFor } from '../composition/createServices';
 import { formatUtc } from '../domain/graphDateTime';
 import { silentLogger } from '../ports/logger';
 import { fixedClock } from '../ports/clock';
@@ -120,7 +120,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
     // The guarded renewal, at the same simulated instant.
     const renewDeps = async () => createRenewDeps(config, { logger: silentLogger, stateFile, clock: fixedClock(expiredAt + 3_600_000) });
-    const renewOptions = { tenantId: config.tenant.id, tenantName: config.tenant.name, defaultSecretName: 'apns-certificate', actor: 'demo@contoso.com', via: 'cli' as const, correlationId: 'demo' };
+    const renewOptions = renewOptionsFor(config, config.tenant, { actor: 'demo@contoso.com', via: 'cli', correlationId: 'demo' });
     rx.clear();
     out('━━ 7. Renewal refused: someone stored a NEW certificate (another topic) in Key Vault ━━');
     const wrong = createAppleCertificate({ uuid: '00000000-1111-4222-8333-444444444444', notBefore: new Date(expiredAt - DAY), notAfter: new Date(expiredAt + 365 * DAY) });

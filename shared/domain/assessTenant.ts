@@ -183,15 +183,19 @@ const RESOURCE_LABEL = { apns: 'the APNs certificate', vpp: 'the VPP tokens', ad
 /** The monitor is an asset too: when it cannot read Intune it is critical, never silently blind. */
 export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessment {
   const findings: Finding[] = [];
+  // One finding per distinct failure: a sign-in that fails for all three reads is said once.
+  const failures = new Map<string, { kinds: string[]; hint: string | undefined }>();
   for (const kind of ['apns', 'vpp', 'ade'] as const) {
     const outcome = snapshot[kind];
     if (outcome.status !== 'failed') continue;
-    const finding: Finding = {
-      code: 'read_failed',
-      severity: 'critical',
-      message: `Could not read ${RESOURCE_LABEL[kind]} from Intune: ${outcome.error.message}`,
-    };
-    if (outcome.error.hint) finding.hint = outcome.error.hint;
+    const seen = failures.get(outcome.error.message);
+    if (seen) seen.kinds.push(RESOURCE_LABEL[kind]);
+    else failures.set(outcome.error.message, { kinds: [RESOURCE_LABEL[kind]], hint: outcome.error.hint });
+  }
+  for (const [message, { kinds, hint }] of failures) {
+    const what = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]}`;
+    const finding: Finding = { code: 'read_failed', severity: 'critical', message: `Could not read ${what} from Intune: ${message}` };
+    if (hint) finding.hint = hint;
     findings.push(finding);
   }
   for (const kind of ['vpp', 'ade'] as const) {

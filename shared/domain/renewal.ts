@@ -16,6 +16,8 @@ export interface CandidateCertificate {
 }
 
 export interface RenewalRequest {
+  /** In a fleet: which tenant's certificate (required when several are watched). */
+  tenantId?: string;
   secretName?: string;
   secretVersion?: string;
   /** Optional: a caller may pass the Apple ID only to confirm it. */
@@ -35,19 +37,25 @@ export interface CheckLine {
 export const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 export const SECRET_VERSION = /^[0-9a-zA-Z]{1,64}$/;
 const APNS_TOPIC_PREFIX = 'com.apple.mgmt.';
-const ALLOWED_FIELDS = new Set(['secretName', 'secretVersion', 'appleIdentifier', 'dryRun', 'allowNewTopic']);
+const ALLOWED_FIELDS = new Set(['tenantId', 'secretName', 'secretVersion', 'appleIdentifier', 'dryRun', 'allowNewTopic']);
+const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Step 1: the request is an object of the documented shape; unknown fields are refused. */
 export function parseRenewalRequest(value: unknown): RenewalRequest {
   const refuse = (why: string): never => {
     throw new AppError('invalid_request', `The renewal request is invalid: ${why}.`);
   };
-  if (value === undefined || value === null) return {};
+  // An empty or null body must never mean "renew with the defaults": the caller says what it wants.
+  if (value === undefined || value === null) return refuse('the body must be a JSON object, e.g. {"dryRun": true}');
   if (typeof value !== 'object' || Array.isArray(value)) return refuse('the body must be a JSON object');
   const body = value as Record<string, unknown>;
   const unknown = Object.keys(body).filter((k) => !ALLOWED_FIELDS.has(k));
   if (unknown.length > 0) refuse(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')} (allowed: ${[...ALLOWED_FIELDS].join(', ')})`);
   const out: RenewalRequest = {};
+  if (body.tenantId !== undefined) {
+    if (typeof body.tenantId !== 'string' || !TENANT_ID.test(body.tenantId)) refuse('tenantId must be a tenant ID (letters, digits, ".", "_", "-")');
+    out.tenantId = body.tenantId as string;
+  }
   if (body.secretName !== undefined) {
     if (typeof body.secretName !== 'string' || !SECRET_NAME.test(body.secretName)) refuse('secretName must match ^[0-9a-zA-Z-]{1,127}$');
     out.secretName = body.secretName as string;
@@ -126,12 +134,13 @@ export function checkAgainstIntune(
     lines.push({ step: 6, check: 'same topic', ok: true, detail: topic });
   }
 
-  const appleId = current?.appleIdentifier ?? request.appleIdentifier;
+  // Intune's Apple ID is nullable (v1.0 CSDL): when it has none, the caller's confirms it.
+  const appleId = current?.appleIdentifier || request.appleIdentifier;
   if (!appleId) {
     lines.push({ step: 7, check: 'Apple ID', ok: false, detail: 'unknown' });
     throw refusal('apple_id_mismatch', 'Intune has no Apple ID on record; pass appleIdentifier with the Apple ID that created the certificate.');
   }
-  if (request.appleIdentifier !== undefined && current && request.appleIdentifier.toLowerCase() !== current.appleIdentifier.toLowerCase()) {
+  if (request.appleIdentifier !== undefined && current?.appleIdentifier && request.appleIdentifier.toLowerCase() !== current.appleIdentifier.toLowerCase()) {
     lines.push({ step: 7, check: 'Apple ID', ok: false, detail: `${request.appleIdentifier} ≠ Intune's ${current.appleIdentifier}` });
     throw refusal('apple_id_mismatch', `The Apple ID ${request.appleIdentifier} differs from Intune's ${current.appleIdentifier}. A renewal must be made with the Apple ID that created the certificate.`);
   }

@@ -102,6 +102,11 @@ export interface GraphSimulator {
   mails: MailRecord[];
   /** When true, a PATCH answers 200 but changes nothing (to prove the re-read verification). */
   ignoreUploads: boolean;
+  /**
+   * A PATCH is applied (and answered) only after this many ms, even when the client has given up
+   * and disconnected: how a slow Intune can apply an upload its caller thought had failed.
+   */
+  uploadDelayMs: number;
   /** Added to every HTTP request (not per batch item), like a network round trip. */
   latencyMs: number;
   addFault(fault: Fault): void;
@@ -241,6 +246,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     uploads: [] as UploadRecord[],
     mails: [] as MailRecord[],
     ignoreUploads: false,
+    uploadDelayMs: 0,
     latencyMs: options.latencyMs ?? 0,
   };
 
@@ -400,8 +406,14 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       });
       return send({ status: 200, headers: { 'content-type': 'application/json' }, body: { responses }, resource: 'batch' });
     }
+    if (method === 'PATCH' && sim.uploadDelayMs > 0) await new Promise((r) => setTimeout(r, sim.uploadDelayMs));
     const routed = route(method, path, body, version, claims, tenant);
     log.resources.push(routed.resource);
+    if (res.destroyed) {
+      log.status = routed.status; // applied, but the caller had already hung up
+      log.endedAt = Date.now();
+      return;
+    }
     send(routed);
   };
 
@@ -439,6 +451,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       sim.uploads.length = 0;
       sim.mails.length = 0;
       sim.ignoreUploads = false;
+      sim.uploadDelayMs = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -56,6 +56,7 @@ export interface CheckOptions {
 
 export interface CheckReport {
   tenantId: string;
+  tenantName: string;
   at: EpochMs;
   assessments: Assessment[];
   /** Worst severity over every asset, the monitor included. */
@@ -92,10 +93,11 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     const o = snapshot[k];
     return o.status === 'failed' ? [o.error] : [];
   });
-  for (const e of readFailures) deps.logger.error(`Reading Intune failed: ${e.describe()}`, { code: e.code });
+  for (const e of new Map(readFailures.map((f) => [f.describe(), f])).values()) deps.logger.error(`Reading Intune failed: ${e.describe()}`, { code: e.code });
 
   const report: CheckReport = {
     tenantId: options.tenantId,
+    tenantName: options.tenantName,
     at: now,
     assessments,
     worst: worstOf(assessments.map((a) => a.severity)),

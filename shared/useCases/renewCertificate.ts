@@ -36,8 +36,18 @@ export interface RenewDeps {
 export interface RenewOptions {
   tenantId: string;
   tenantName: string;
-  /** `APNS_CERT_SECRET_NAME`, used when the request names none. */
+  /** Used when the request names none: `APNS_CERT_SECRET_NAME`, or `<it>-<tenantId>` in a fleet. */
   defaultSecretName: string;
+  /**
+   * `APNS_CERT_SECRET_NAME`: a request may name only this secret or one starting with `<it>-`, so a
+   * caller can never make the renewal read the channel secrets kept in the same vault (SPEC §9).
+   */
+  secretPrefix: string;
+  /**
+   * The renewal lock's lease (default 5 min). It must outlast the upload (one PATCH try is bounded
+   * by APNS_HTTP_TIMEOUT_SECONDS); it is extended right before the PATCH (the fence).
+   */
+  lockTtlMs?: number;
   actor: string;
   via: 'http' | 'cli';
   correlationId: string;
@@ -59,6 +69,15 @@ export type RenewalResult =
   | { ok: false; error: AppError; checks: CheckLine[] };
 
 const LOCK_TTL_MS = 5 * 60_000; // far longer than a renewal (seconds); a crashed holder frees it after this
+
+/** Step 1 (the part that needs the configuration): only the certificate secrets may be read. */
+function checkSecretName(name: string, prefix: string): void {
+  if (name === prefix || name.startsWith(`${prefix}-`)) return;
+  throw new AppError(
+    'invalid_request',
+    `The renewal request is invalid: secretName must be "${prefix}" or start with "${prefix}-" (APNS_CERT_SECRET_NAME); the renewal never reads other secrets of the vault.`,
+  );
+}
 
 const STEP_NAMES: Record<number, string> = {
   1: 'request',
@@ -124,6 +143,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
 
   try {
     if (request instanceof AppError) throw request;
+    if (req.secretName !== undefined) checkSecretName(secretName, options.secretPrefix);
     checks.push({ step: 1, check: 'request', ok: true, detail: `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
 
     step = 2;
@@ -144,9 +164,11 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
 
     step = 10;
-    const lease = await deps.lock.acquire(options.tenantId, options.correlationId, LOCK_TTL_MS);
+    const ttl = options.lockTtlMs ?? LOCK_TTL_MS;
+    const lease = await deps.lock.acquire(options.tenantId, options.correlationId, ttl);
     checks.push({ step: 10, check: 'no other renewal', ok: true, detail: 'lock taken' });
     let after: ApnsCertificate | null;
+    let keepLock = false;
     try {
       // Under the lock, decide again on a fresh read: another renewal may have just finished.
       before = await deps.gateway.getApnsCertificate();
@@ -161,15 +183,31 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       step = 12;
       const newTopic = !before || before.topicIdentifier !== candidate.subjectUid;
       if (newTopic) deps.logger.warn(`Uploading a certificate with a NEW topic ${candidate.subjectUid} (allowNewTopic) by ${options.actor}.`, { correlationId: options.correlationId });
-      const appleIdentifier = before?.appleIdentifier ?? req.appleIdentifier ?? '';
-      await deps.gateway.uploadApnsCertificate({ appleIdentifier, certificatePem: candidate.pem });
+      const appleIdentifier = before?.appleIdentifier || req.appleIdentifier || '';
+      // The fence: this renewal must still hold its lease right before the PATCH. A renewal that
+      // outlived it (and was overtaken) uploads nothing, so an older certificate is never put back.
+      await lease.extend(ttl);
+      try {
+        await deps.gateway.uploadApnsCertificate({ appleIdentifier, certificatePem: candidate.pem });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'upload_failed' && error.retriable) {
+          // No answer: Intune may still apply it. Keep the lock for its lease so no other renewal
+          // can upload in between and be overwritten by this one arriving late.
+          keepLock = true;
+          throw new AppError('upload_failed', `${error.message} The renewal lock is kept until ${formatUtc(deps.clock.now() + ttl)} so that no other renewal races it.`, {
+            hint: 'Check the certificate in the Intune admin center (or run "apns-monitor check") after that time before trying again.',
+            cause: error,
+          });
+        }
+        throw error;
+      }
       checks.push({ step: 12, check: 'upload', ok: true, detail: 'PATCH accepted by Intune' });
 
       step = 13;
       after = await deps.gateway.getApnsCertificate();
       verifyUpload(candidate, after, checks);
     } finally {
-      await lease.release().catch((error: unknown) => deps.logger.warn(`The renewal lock could not be released; it expires by itself: ${toAppError(error).message}`));
+      if (!keepLock) await lease.release().catch((error: unknown) => deps.logger.warn(`The renewal lock could not be released; it expires by itself: ${toAppError(error).message}`));
     }
 
     const verified = after as ApnsCertificate;

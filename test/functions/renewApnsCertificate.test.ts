@@ -81,7 +81,10 @@ describe('renewApnsCertificate (POST /api/apns/renew)', () => {
     const next = renewed();
     kv.setSecret('apns-certificate', next.certPem);
 
+    // Behind App Service Authentication (which strips forged principal headers), the caller is named.
+    process.env.WEBSITE_AUTH_ENABLED = 'True';
     const { status, body } = await renew({}, { 'x-ms-client-principal-name': 'alex@contoso.com' });
+    delete process.env.WEBSITE_AUTH_ENABLED;
     expect(status).toBe(200);
     expect(body).toMatchObject({ outcome: 'renewed', before: { serialNumber: current.serialNumber }, after: { serialNumber: next.serialNumber, topic: TOPIC } });
     expect((body.checks as { step: number; ok: boolean }[]).map((c) => c.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]);
@@ -139,11 +142,11 @@ describe('renewApnsCertificate (POST /api/apns/renew)', () => {
     ['garbage', 422, 'certificate_unreadable', () => kv.setSecret('apns-certificate', 'this is not a certificate')],
     ['a certificate that is not newer', 422, 'not_newer', () => kv.setSecret('apns-certificate', renewed({ notAfter: new Date(Date.now() + 2 * DAY) }).certPem)],
     ['no secret at all', 404, 'secret_not_found', () => undefined],
-    ['a disabled secret', 422, 'secret_disabled', () => kv.setSecret('apns-disabled', renewed().certPem, { enabled: false })],
+    ['a disabled secret', 422, 'secret_disabled', () => kv.setSecret('apns-certificate-disabled', renewed().certPem, { enabled: false })],
   ];
   test.each(refusals)('when the secret holds %s, it is refused with %i %s and nothing is uploaded', async (_what, status, code, arrange) => {
     arrange();
-    const body = code === 'secret_disabled' ? { secretName: 'apns-disabled' } : code === 'secret_not_found' ? { secretName: 'no-such-secret' } : {};
+    const body = code === 'secret_disabled' ? { secretName: 'apns-certificate-disabled' } : code === 'secret_not_found' ? { secretName: 'apns-certificate-missing' } : {};
     const result = await renew(body);
     expect(result.status).toBe(status);
     expect(result.body.error).toMatchObject({ code, correlationId: result.context.invocationId });
@@ -190,12 +193,23 @@ describe('renewApnsCertificate (POST /api/apns/renew)', () => {
     ['with an unknown field', JSON.stringify({ dryRun: true, certificate: 'x' })],
     ['of the wrong type', JSON.stringify({ dryRun: 'yes' })],
     ['a bad secret name', JSON.stringify({ secretName: '../../etc' })],
+    ['a channel secret of the same vault', JSON.stringify({ secretName: 'apns-teams-webhook-url', dryRun: true })],
+    ['JSON null', 'null'],
+    ['empty', ''],
   ])('when the body is %s, it is refused 400 invalid_request, audited, and nothing is read from Key Vault', async (_what, text) => {
     const before = kv.requests.length;
     const { status, body } = await renew(text);
     expect([status, body.error?.code]).toEqual([400, 'invalid_request']);
     expect(kv.requests.length).toBe(before);
     expect(patches()).toEqual([]);
+  });
+
+  test('when App Service Authentication is off, a caller-supplied x-ms-client-principal-name is not trusted: the audit says "function key"', async () => {
+    kv.setSecret('apns-certificate', renewed().certPem);
+    const { status } = await renew({ dryRun: true }, { 'x-ms-client-principal-name': 'ceo@contoso.com' });
+    expect(status).toBe(200);
+    const statusResponse = await getApnsStatus(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/apns/status' }), recordingContext('getApnsStatus'));
+    expect((statusResponse.jsonBody as { lastRenewal: { actor: string } }).lastRenewal.actor).toBe('function key');
   });
 
   test('when Graph fails the PATCH (500), it answers 502 upload_failed and claims nothing', async () => {

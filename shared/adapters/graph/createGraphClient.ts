@@ -8,9 +8,10 @@ import type { TokenCredential } from '@azure/identity';
  * knows, so the configured host goes in `customHosts` (matched by host name, without the port).
  * The library's RetryHandler is left out: the gateway bounds the total wait itself.
  */
-export function createGraphClient(options: { baseUrl: string; credential: TokenCredential }): Client {
+export function createGraphClient(options: { baseUrl: string; credential: TokenCredential; scopes?: string[] }): Client {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [`${base}/.default`] });
+  // Applications ask for `<base>/.default`; a person signed in by device code asks for named scopes.
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: options.scopes ?? [`${base}/.default`] });
   return Client.initWithMiddleware({
     baseUrl: `${base}/`,
     customHosts: new Set([new URL(base).hostname]),

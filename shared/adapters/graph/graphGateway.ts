@@ -30,6 +30,8 @@ export function isCredentialError(error: unknown): boolean {
 export interface GraphGatewayOptions {
   baseUrl: string;
   credential?: TokenCredential;
+  /** Token scopes (default `<baseUrl>/.default`). */
+  scopes?: string[];
   /** An existing client (else one is made from baseUrl + credential). */
   client?: Client;
   /** Longest total wait for 429/503/504 retries in one call (`APNS_GRAPH_MAX_RETRY_SECONDS`). */
@@ -144,7 +146,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     options.client ??
     (() => {
       if (!options.credential) throw new Error('createGraphGateway needs a client or a credential');
-      return createGraphClient({ baseUrl: options.baseUrl, credential: options.credential });
+      return createGraphClient({ baseUrl: options.baseUrl, credential: options.credential, ...(options.scopes ? { scopes: options.scopes } : {}) });
     })();
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -181,7 +183,8 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
       } catch (thrown) {
         if (thrown instanceof AppError) throw thrown;
         if (controller.signal.aborted) throw noAnswer(new AppError('graph_unavailable', `Microsoft Graph did not answer within ${seconds(timeoutMs)} s for ${what} (timed out).`, { retriable: true }));
-        if (isCredentialError(thrown)) throw auth.tokenFailure(thrown, what);
+        // A sign-in fails for the whole tenant, not one request: said the same way for every read, so once.
+        if (isCredentialError(thrown)) throw auth.tokenFailure(thrown, 'Intune');
         if (isTimeout(thrown)) {
           throw new AppError('graph_auth_failed', `Could not get an access token for Microsoft Graph within ${seconds(timeoutMs)} s to read ${what} (timed out).`, { retriable: true, cause: thrown });
         }

@@ -21,6 +21,28 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 export interface SharedCredential extends TokenCredential {
   /** How many token requests reached the wrapped credential (benchmarks, tests). */
   readonly fetches: number;
+  /** The client id the last token was issued to (`appid`/`azp`): tells `az login` apart. Never logged. */
+  lastAppId(): string | undefined;
+  /** The signed-in person of the last token (`upn`/`preferred_username`), for "signed in as". */
+  lastUser(): string | undefined;
+}
+
+interface TokenIdentity {
+  appId: string | undefined;
+  user: string | undefined;
+}
+
+/** Who a JWT access token was issued to, without verifying it (only for messages and hints). */
+export function identityOf(token: string): TokenIdentity {
+  const payload = token.split('.')[1];
+  if (!payload) return { appId: undefined, user: undefined };
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { appId: text(claims.appid) ?? text(claims.azp), user: text(claims.upn) ?? text(claims.preferred_username) };
+  } catch {
+    return { appId: undefined, user: undefined }; // not a JWT (some credentials issue opaque tokens)
+  }
 }
 
 export function sharedCredential(inner: TokenCredential, options: { timeoutMs: number; now?: () => number }): SharedCredential {
@@ -28,6 +50,7 @@ export function sharedCredential(inner: TokenCredential, options: { timeoutMs: n
   const cache = new Map<string, AccessToken>();
   const inFlight = new Map<string, Promise<AccessToken | null>>();
   let fetches = 0;
+  let last: TokenIdentity = { appId: undefined, user: undefined };
 
   const fetchToken = (scopes: string | string[], getOptions: GetTokenOptions | undefined): Promise<AccessToken | null> => {
     fetches++;
@@ -41,13 +64,20 @@ export function sharedCredential(inner: TokenCredential, options: { timeoutMs: n
         reject(new TokenTimeoutError(options.timeoutMs));
       }, options.timeoutMs);
     });
-    return Promise.race([inner.getToken(scopes, { ...getOptions, abortSignal: signal }), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([inner.getToken(scopes, { ...getOptions, abortSignal: signal }), timeout])
+      .then((token) => {
+        if (token) last = identityOf(token.token);
+        return token;
+      })
+      .finally(() => clearTimeout(timer));
   };
 
   return {
     get fetches() {
       return fetches;
     },
+    lastAppId: () => last.appId,
+    lastUser: () => last.user,
     async getToken(scopes, getOptions) {
       // Claims challenges and explicit tenants are rare and must not be served from the cache.
       if (getOptions?.claims || getOptions?.tenantId) return fetchToken(scopes, getOptions);

@@ -1,40 +1,83 @@
 import { createRedactor } from '../../adapters/logging/redact';
-import { checkOptionsFrom, createCheckDeps, secretsOf } from '../../composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, secretsOf } from '../../composition/createServices';
+import type { TenantRef } from '../../config/loadConfig';
 import { AppError } from '../../domain/errors';
 import { parseGraphDateTime } from '../../domain/graphDateTime';
+import type { Logger } from '../../ports/logger';
 import { checkExpiry } from '../../useCases/checkExpiry';
+import { checkFleet } from '../../useCases/checkFleet';
 import { alertConsole, cliLogger } from '../cliIo';
-import { exitCodeOf, formatReport, reportJson } from '../formatReport';
-import { parseFlags, type CliContext } from '../main';
+import { exitCodeOf, fleetExitCode, fleetJson, formatFleetReport, formatReport, reportJson } from '../formatReport';
+import { parseFlags, selectTenants, type CliContext } from '../flags';
+import { deviceCodeSignIn } from '../deviceCode';
 import { resolveStateFile } from '../stateFile';
 
-/** `apns-monitor check`: one monitoring run with Nagios exit codes. */
+/**
+ * `apns-monitor check`: one monitoring run with Nagios exit codes — of the tenant, or of every
+ * tenant of a fleet (bounded concurrency, `APNS_FLEET_CONCURRENCY`) or those named with `--tenant`.
+ */
 export async function runCheckCommand(args: readonly string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, {
     json: { type: 'boolean', default: false },
     'no-notify': { type: 'boolean', default: false },
     now: { type: 'string' },
     'state-file': { type: 'string' },
+    tenant: { type: 'string', multiple: true },
+    'device-code': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   });
   const now = values.now === undefined ? undefined : parseNow(String(values.now));
   const config = ctx.loadConfig();
+  const tenants = selectTenants(config, values.tenant);
   const redact = createRedactor(secretsOf(config));
   const logger = cliLogger(ctx.io, redact, values.verbose === true);
   // A forecast (--now) is read-only: it never notifies and never writes the real state, or it would
   // send "expired" everywhere today and then silence every real alert that follows (SPEC §3).
   const forecast = now !== undefined;
   const notify = values['no-notify'] !== true && !forecast;
+  if (values['device-code'] && tenants.length !== 1) {
+    throw new AppError('cli_usage', '--device-code signs one person in to one tenant: name it with --tenant ID (a fleet is read through its multi-tenant app).');
+  }
   const stateFile = resolveStateFile(config, ctx.env, values['state-file'] as string | undefined);
-  const deps = await createCheckDeps(config, { logger, alertLogger: alertConsole(ctx.io, redact), ...(stateFile ? { stateFile } : {}) });
+  const shared = await createSharedCheckServices(config, {
+    logger,
+    alertLogger: alertConsole(ctx.io, redact),
+    env: ctx.env,
+    ...(stateFile ? { stateFile } : {}),
+    ...(values['device-code'] ? { deviceCode: deviceCodeSignIn(ctx.io, redact, false) } : {}),
+  });
+  const overrides = { notify, ...(now === undefined ? {} : { now }) };
+  const output = (text: string) => ctx.io.stdout(redact(text));
   try {
-    const report = await checkExpiry(deps, checkOptionsFrom(config, { notify, ...(now === undefined ? {} : { now }) }));
-    const exitCode = exitCodeOf(report);
-    ctx.io.stdout(redact(values.json ? JSON.stringify(reportJson(report, exitCode, { forecast }), null, 2) : formatReport(report, exitCode, { forecast })));
+    if (!config.fleet && tenants.length === 1) {
+      const tenant = tenants[0] as TenantRef;
+      const report = await checkExpiry(await checkDepsFor(config, shared, tenant), checkOptionsFor(config, tenant, overrides));
+      const exitCode = exitCodeOf(report);
+      output(values.json ? JSON.stringify(reportJson(report, exitCode, { forecast }), null, 2) : formatReport(report, exitCode, { forecast }));
+      return exitCode;
+    }
+    const at = now ?? shared.clock.now();
+    const results = await checkFleet(
+      tenants,
+      async (tenant) => checkExpiry(await checkDepsFor(config, shared, tenant, tenantLogger(logger, tenant)), checkOptionsFor(config, tenant, overrides)),
+      {
+        concurrency: config.fleetConcurrency,
+        ...(ctx.io.progress ? { onProgress: (done: number, total: number) => ctx.io.progress?.(`Checking tenants: ${done}/${total}`) } : {}),
+      },
+    );
+    ctx.io.progress?.(undefined);
+    const exitCode = fleetExitCode(results);
+    output(values.json ? JSON.stringify(fleetJson(results, exitCode, at, { forecast }), null, 2) : formatFleetReport(results, exitCode, at, { forecast }));
     return exitCode;
   } finally {
-    await deps.telemetry.flush();
+    await shared.telemetry.flush();
   }
+}
+
+/** In a fleet, each log line says which tenant it is about. */
+function tenantLogger(logger: Logger, tenant: TenantRef): Logger {
+  const prefix = `[${tenant.name}] `;
+  return { info: (m, p) => logger.info(prefix + m, p), warn: (m, p) => logger.warn(prefix + m, p), error: (m, p) => logger.error(prefix + m, p) };
 }
 
 /** `--now` takes an ISO 8601 instant with a zone, or a plain date (midnight UTC). */

@@ -1,5 +1,5 @@
 import { runDemo } from '../../demo/runDemo';
-import { parseFlags, type CliContext } from '../main';
+import { parseFlags, type CliContext } from '../flags';
 
 /** `apns-monitor demo`: the whole product against the embedded simulated tenant. */
 export async function runDemoCommand(args: readonly string[], ctx: CliContext): Promise<number> {

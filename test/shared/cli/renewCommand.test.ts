@@ -44,8 +44,8 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 describe('apns-monitor renew / csr', () => {
   test('when the renewed certificate is in Key Vault, renew exits 0 and shows what was checked and old → new expiry', async () => {
     const cert = createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 370 * DAY) });
-    kv.setSecret('apns-2027', cert.certPem);
-    const { code, out, stateFile } = await cli(['renew', '--secret', 'apns-2027']);
+    kv.setSecret('apns-certificate-2027', cert.certPem);
+    const { code, out, stateFile } = await cli(['renew', '--secret', 'apns-certificate-2027']);
     expect(code).toBe(0);
     expect(out).toMatch(/^Renewed: the certificate now expires/);
     expect(out).toMatch(/Expiry: \S+ → \S+/);
@@ -53,7 +53,7 @@ describe('apns-monitor renew / csr', () => {
     expect(out).toMatch(/✓ 13\. verified in Intune/);
     const audit = readFileSync(`${stateFile}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ outcome: 'renewed', via: 'cli', secretName: 'apns-2027', actor: expect.stringMatching(/\(CLI\)$/) });
+    expect(audit[0]).toMatchObject({ outcome: 'renewed', via: 'cli', secretName: 'apns-certificate-2027', actor: expect.stringMatching(/\(CLI\)$/) });
     expect(existsSync(`${stateFile}.renewal.lock`)).toBe(false);
   });
 

@@ -25,8 +25,16 @@ const codeOf = (fn: () => unknown) => {
 };
 
 describe('parseRenewalRequest (step 1)', () => {
-  test('when the body is empty or the documented shape, it is accepted', () => {
-    expect(parseRenewalRequest(undefined)).toEqual({});
+  test.each([
+    ['empty', undefined],
+    ['JSON null', null],
+  ])('when the body is %s, it is invalid_request (never a renewal with the defaults)', (_what, body) => {
+    expect(() => parseRenewalRequest(body)).toThrow(expect.objectContaining({ code: 'invalid_request', message: expect.stringContaining('must be a JSON object') }));
+  });
+
+  test('when the body is {} or the documented shape, it is accepted', () => {
+    expect(parseRenewalRequest({})).toEqual({});
+    expect(parseRenewalRequest({ tenantId: 'contoso.onmicrosoft.com' })).toEqual({ tenantId: 'contoso.onmicrosoft.com' });
     expect(parseRenewalRequest({ secretName: 'apns-2027', secretVersion: 'abc123', appleIdentifier: 'mdm@contoso.com', dryRun: true, allowNewTopic: false })).toEqual({
       secretName: 'apns-2027',
       secretVersion: 'abc123',

@@ -81,7 +81,7 @@ describe('deliverAll', () => {
     expect(waits).toEqual([]);
     expect(channels).toEqual([
       { channel: 'slack', sent: 1, failed: 0, errors: [] },
-      { channel: 'teams', sent: 0, failed: 3, errors: ['teams answered 410 Gone: the receiver no longer exists.'] },
+      { channel: 'teams', sent: 0, failed: 3, errors: ['teams answered 410 Gone: the receiver no longer exists.'], gone: 'teams answered 410 Gone: the receiver no longer exists.' },
     ]);
     expect(outcomes.filter((o) => o.delivery.channel === 'teams').map((o) => o.ok)).toEqual([false, false, false]);
   });

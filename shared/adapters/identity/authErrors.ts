@@ -1,0 +1,84 @@
+/**
+ * Microsoft Entra sign-in errors, read from what the credential reports (`AADSTS<code>: …` in the
+ * message), with a one-line meaning a person can act on. Never echoes the error text itself: it
+ * can carry trace ids, and for some flows the client id or the user.
+ */
+export const AADSTS_MEANINGS: Record<string, string> = {
+  '65001': 'the app has no admin consent in this tenant',
+  '65002': 'consent between the client and the API was not configured (a first-party app such as Azure CLI cannot be given Intune scopes)',
+  '70011': 'the requested scope is not valid for this app',
+  '70021': "no federated credential of the app matches the managed identity's token (issuer, subject or audience)",
+  '90002': 'the tenant does not exist (check the tenant ID)',
+  '50020': 'the account is from another tenant and is not a guest in this one',
+  '50034': 'the account does not exist in this tenant',
+  '50053': 'the account is locked (too many failed sign-ins)',
+  '50076': 'multi-factor authentication is required (Conditional Access)',
+  '50079': 'the account must register for multi-factor authentication',
+  '50105': 'the account is not assigned to the app (user assignment is required)',
+  '50126': 'wrong user name or password',
+  '53003': 'Conditional Access blocked the sign-in',
+  '500011': 'the resource (Microsoft Graph URL) is not known in this tenant: check APNS_GRAPH_BASE_URL matches the cloud',
+  '700016': 'the app is not in this tenant: admin consent is missing',
+  '7000229': 'the app has no service principal in this tenant: admin consent is missing',
+  '7000215': 'the client secret is wrong',
+  '7000222': 'the client secret has expired',
+  '7000218': 'the app is not a public client: turn on "Allow public client flows" in its app registration',
+  '700024': 'the client assertion is outside its valid time range (check the clock)',
+  '700211': "the assertion's issuer does not match the app's federated credential",
+  '700212': "the assertion's audience is not api://AzureADTokenExchange",
+  '70043': 'the sign-in expired (refresh token too old, or Conditional Access sign-in frequency): sign in again',
+  '700082': 'the sign-in expired after a long time of inactivity: sign in again',
+  '50173': 'the sign-in was revoked (password changed): sign in again',
+  '70000': 'the grant was refused (an expired or already used device code)',
+  '70016': 'the device code sign-in is still pending',
+  '1002012': 'the scope must end with /.default for this flow',
+};
+
+/** The codes that mean a fleet tenant has not consented to the multi-tenant app (SPEC §11). */
+export const CONSENT_MISSING_CODES = new Set(['700016', '7000229', '65001']);
+
+export interface EntraFailure {
+  /** `AADSTS700016`, or undefined when the failure carries no code (network, timeout). */
+  code: string | undefined;
+  /** One line, e.g. "the app is not in this tenant: admin consent is missing". */
+  meaning: string;
+  /** A network error code (ENOTFOUND, ECONNREFUSED…) when the authority could not be reached. */
+  network: string | undefined;
+  consentMissing: boolean;
+}
+
+function textOf(error: unknown): string {
+  const parts: string[] = [];
+  let e = error as { message?: unknown; errorResponse?: { error_description?: unknown; error_codes?: unknown }; cause?: unknown; errors?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.message === 'string') parts.push(e.message);
+    if (typeof e.errorResponse?.error_description === 'string') parts.push(e.errorResponse.error_description);
+    if (Array.isArray(e.errorResponse?.error_codes)) parts.push(e.errorResponse.error_codes.map((c) => `AADSTS${String(c)}`).join(' '));
+    if (Array.isArray(e.errors)) for (const inner of e.errors) parts.push(textOf(inner));
+    e = e.cause as typeof e;
+  }
+  return parts.join('\n');
+}
+
+function networkCodeOf(error: unknown): string | undefined {
+  let e = error as { code?: unknown; cause?: unknown; errors?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z]{3,}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  const text = textOf(error);
+  return /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(text)?.[1];
+}
+
+/** What an Entra sign-in failure means. */
+export function readEntraFailure(error: unknown): EntraFailure {
+  const text = textOf(error);
+  const code = /AADSTS(\d{5,7})/.exec(text)?.[1];
+  const network = code ? undefined : networkCodeOf(error);
+  let meaning: string;
+  if (code) meaning = AADSTS_MEANINGS[code] ?? 'see https://login.microsoftonline.com/error?code=' + code;
+  else if (network) meaning = `the sign-in endpoint could not be reached (${network})`;
+  else if (/timed out|timeout/i.test(text)) meaning = 'the sign-in endpoint did not answer in time (timed out)';
+  else meaning = 'the sign-in failed without an error code';
+  return { code: code ? `AADSTS${code}` : undefined, meaning, network, consentMissing: code !== undefined && CONSENT_MISSING_CODES.has(code) };
+}

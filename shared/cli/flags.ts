@@ -1,0 +1,66 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { AppConfig, Env, TenantRef } from '../config/loadConfig';
+import { AppError } from '../domain/errors';
+import type { CliIo } from './cliIo';
+
+/**
+ * What every command shares: the usage text, the flag parser and the context. Imported by main.ts and
+ * by each command, so main.ts can load commands lazily (`check` never loads the demo, its simulators
+ * or node-forge).
+ */
+export const USAGE = `Usage: apns-monitor <command> [options]
+
+Commands:
+  check [--json] [--no-notify] [--now ISO] [--state-file PATH] [--tenant ID]... [--device-code] [--verbose]
+        One monitoring run (every tenant of a fleet, or those named). Exit 0 ok/notice, 1 warning,
+        2 critical or expired, 3 the check itself failed (for any tenant).
+        --now evaluates as if at another instant: a read-only forecast (nothing sent, no state written).
+  renew [--tenant ID] [--secret NAME] [--version V] [--file PEM] [--apple-id ID] [--dry-run] [--allow-new-topic] [--device-code] [--json]
+        The guarded upload of the renewed certificate, from Key Vault or from a file on disk
+        (PEM, DER or PKCS#12). Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
+  csr [--tenant ID] [--out FILE] [--device-code]
+        Download Intune's certificate signing request for the Apple Push Certificates Portal.
+  login [--tenant ID]
+        Sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and check that Intune can be
+        read. The token lives only in this process: use --device-code on the other commands.
+  tenants list | consent-url ID
+        The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
+  serve [--port N] [--state-file PATH]
+        Serve the status page and the HTTP API on 127.0.0.1 from the CLI's state (Ctrl-C stops it).
+  demo [--serve] [--port N]
+        The whole product against embedded simulated tenants (no Azure account needed).
+  help  This text.
+
+Global options:
+  --settings FILE   Functions settings file whose "Values" are read (default ./local.settings.json,
+                    used when present). Environment variables win over the file.
+
+Settings, permissions and examples: see README.md.`;
+
+export interface CliContext {
+  io: CliIo;
+  /** Environment merged with local.settings.json Values. */
+  env: Env;
+  loadConfig(): AppConfig;
+}
+
+export type Command = (args: readonly string[], ctx: CliContext) => Promise<number>;
+
+/** Parses a command's flags; unknown flags are an error a person can read. */
+export function parseFlags<const T extends ParseArgsOptionsConfig>(args: readonly string[], options: T, positionals = false) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
+  } catch (error) {
+    throw new AppError('cli_usage', `${(error as Error).message.split('\n')[0]}\n\n${USAGE}`);
+  }
+}
+
+/** The tenants `--tenant` names (each must be watched), or all of them. */
+export function selectTenants(config: AppConfig, requested: readonly string[] | undefined): TenantRef[] {
+  if (!requested || requested.length === 0) return [...config.tenants];
+  return requested.map((id) => {
+    const found = config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
+    if (!found) throw new AppError('cli_usage', `--tenant ${id.slice(0, 64)}: not one of the watched tenants (${config.tenants.map((t) => t.id).join(', ')}).`);
+    return found;
+  });
+}

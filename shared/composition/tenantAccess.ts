@@ -1,0 +1,125 @@
+import type { TokenCredential } from '@azure/identity';
+import type { AppConfig, TenantRef } from '../config/loadConfig';
+import { AppError } from '../domain/errors';
+import type { AuthExplainer } from '../adapters/graph/graphGateway';
+import { sharedCredential, type SharedCredential } from '../adapters/http/sharedCredential';
+import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth } from '../adapters/identity/explainers';
+
+/** The audience of the managed identity's token that a federated credential accepts. */
+export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+
+/** Authorities MSAL knows without asking login.microsoftonline.com (SPEC §11: instance discovery). */
+const MICROSOFT_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
+
+export function needsInstanceDiscoveryOff(authorityHost: string): boolean {
+  return !MICROSOFT_AUTHORITIES.has(new URL(authorityHost).hostname.toLowerCase());
+}
+
+/** How a person signs in on a laptop (`apns-monitor login` / `--device-code`). */
+export interface DeviceCodeSignIn {
+  /** Shows Entra's "To sign in, use a web browser to open … and enter the code …" to the person. */
+  prompt(message: string): void;
+  /** `renew` asks for ReadWrite; everything else reads. */
+  write: boolean;
+}
+
+export interface TenantSignIn {
+  credential: TokenCredential;
+  /** Graph scopes to ask for: `<base>/.default` for applications, named delegated scopes for a person. */
+  scopes: string[];
+  auth: AuthExplainer;
+}
+
+/**
+ * Who signs in where. One credential per tenant, made once and shared by every caller in the
+ * process (its token is reused until it nears expiry; concurrent callers share one fetch):
+ * - single tenant: `DefaultAzureCredential` (the managed identity in Azure), or a person's device code;
+ * - fleet: per customer tenant, the multi-tenant app with the managed identity's token as its client
+ *   assertion (`ClientAssertionCredential`), so no secret exists anywhere.
+ * `home` reaches the home tenant's resources (Key Vault, Storage, the e-mail sender's mailbox).
+ */
+export interface TenantAccess {
+  home: SharedCredential;
+  forTenant(tenant: TenantRef): TenantSignIn;
+  /** Token requests that reached Entra or the identity endpoint, over every credential (benchmarks). */
+  tokenFetches(): number;
+}
+
+export interface TenantAccessOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Reuse a credential across invocations (the Functions keep one per process). */
+  home?: SharedCredential;
+  deviceCode?: DeviceCodeSignIn;
+}
+
+const READ = 'DeviceManagementServiceConfig.Read.All';
+const WRITE = 'DeviceManagementServiceConfig.ReadWrite.All';
+
+export async function createHomeCredential(config: AppConfig): Promise<SharedCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  // AZURE_CLIENT_ID selects a user-assigned managed identity; @azure/identity reads it itself.
+  return sharedCredential(new DefaultAzureCredential(), { timeoutMs: config.http.timeoutMs });
+}
+
+export async function createTenantAccess(config: AppConfig, options: TenantAccessOptions): Promise<TenantAccess> {
+  const identity = await import('@azure/identity');
+  const home = options.home ?? (await createHomeCredential(config));
+  const base = config.graph.baseUrl;
+  const appScopes = [`${base}/.default`];
+  const authorityHost = config.entra.authorityHost;
+  const disableInstanceDiscovery = needsInstanceDiscoveryOff(authorityHost);
+  const perTenant = new Map<string, { credential: SharedCredential; signIn: TenantSignIn }>();
+
+  const publicClientId = config.entra.publicClientId;
+  if (options.deviceCode && !publicClientId) {
+    throw new AppError('config_invalid', 'APNS_PUBLIC_CLIENT_ID: is required for the device-code sign-in (the client ID of a public-client app registration; see README "Try it from your laptop").');
+  }
+  const deviceCodeFor = (tenant: TenantRef, signIn: DeviceCodeSignIn): SharedCredential =>
+    sharedCredential(
+      new identity.DeviceCodeCredential({
+        tenantId: tenant.id,
+        clientId: publicClientId as string,
+        authorityHost,
+        disableInstanceDiscovery,
+        userPromptCallback: (info) => signIn.prompt(info.message),
+      }),
+      // A person needs time to open the page and type the code: the request timeout does not apply.
+      { timeoutMs: 15 * 60_000 },
+    );
+
+  const assertion = async (): Promise<string> => {
+    const token = await home.getToken(TOKEN_EXCHANGE_SCOPE);
+    if (!token) throw new AppError('graph_auth_failed', 'The managed identity gave no token for api://AzureADTokenExchange (the fleet sign-in needs one).');
+    return token.token;
+  };
+
+  return {
+    home,
+    forTenant(tenant) {
+      const known = perTenant.get(tenant.id);
+      if (known) return known.signIn;
+      let credential: SharedCredential;
+      let signIn: TenantSignIn;
+      if (options.deviceCode) {
+        credential = deviceCodeFor(tenant, options.deviceCode);
+        const permission = options.deviceCode.write ? WRITE : READ;
+        signIn = { credential, scopes: [`${base}/${permission}`], auth: deviceCodeAuth(publicClientId as string) };
+      } else if (config.fleet) {
+        const appClientId = config.entra.appClientId as string; // loadConfig requires it in a fleet
+        credential = sharedCredential(new identity.ClientAssertionCredential(tenant.id, appClientId, assertion, { authorityHost, disableInstanceDiscovery }), {
+          timeoutMs: config.http.timeoutMs,
+        });
+        signIn = { credential, scopes: appScopes, auth: fleetAppAuth(tenant, appClientId, authorityHost) };
+      } else {
+        credential = home;
+        signIn = { credential, scopes: appScopes, auth: defaultCredentialAuth(options.env, () => home.lastAppId()) };
+      }
+      perTenant.set(tenant.id, { credential, signIn });
+      return signIn;
+    },
+    tokenFetches() {
+      const distinct = new Set<SharedCredential>([home, ...[...perTenant.values()].map((t) => t.credential)]);
+      return [...distinct].reduce((sum, c) => sum + c.fetches, 0);
+    },
+  };
+}
