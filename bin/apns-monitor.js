@@ -3,6 +3,16 @@
 // The `apns-monitor` command: a thin launcher over the compiled CLI (npm run build makes dist/).
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
+const { nodeVersionProblem } = require('./nodeVersion');
+
+const args = process.argv.slice(2);
+const tooOld = nodeVersionProblem(process.versions.node);
+if (tooOld) {
+  // `check` is read by Nagios, which shows only the first line of stdout.
+  if (args[0] === 'check') process.stdout.write(`APNS UNKNOWN - ${tooOld}\n`);
+  else process.stderr.write(`${tooOld}\n`);
+  process.exit(3);
+}
 
 const entry = join(__dirname, '..', 'dist', 'shared', 'cli', 'main.js');
 if (!existsSync(entry)) {
@@ -10,7 +20,7 @@ if (!existsSync(entry)) {
   process.exit(3);
 }
 require(entry)
-  .main(process.argv.slice(2))
+  .main(args)
   .then((code) => {
     process.exitCode = code;
   });
