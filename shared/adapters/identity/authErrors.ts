@@ -49,9 +49,10 @@ export interface EntraFailure {
 
 function textOf(error: unknown): string {
   const parts: string[] = [];
-  let e = error as { message?: unknown; errorResponse?: { error_description?: unknown; error_codes?: unknown }; cause?: unknown; errors?: unknown } | undefined;
+  let e = error as { message?: unknown; errorMessage?: unknown; errorResponse?: { error_description?: unknown; error_codes?: unknown }; cause?: unknown; errors?: unknown } | undefined;
   for (let depth = 0; e && depth < 5; depth++) {
     if (typeof e.message === 'string') parts.push(e.message);
+    if (typeof e.errorMessage === 'string') parts.push(e.errorMessage);
     if (typeof e.errorResponse?.error_description === 'string') parts.push(e.errorResponse.error_description);
     if (Array.isArray(e.errorResponse?.error_codes)) parts.push(e.errorResponse.error_codes.map((c) => `AADSTS${String(c)}`).join(' '));
     if (Array.isArray(e.errors)) for (const inner of e.errors) parts.push(textOf(inner));
@@ -78,7 +79,12 @@ export function readEntraFailure(error: unknown): EntraFailure {
   let meaning: string;
   if (code) meaning = AADSTS_MEANINGS[code] ?? 'see https://login.microsoftonline.com/error?code=' + code;
   else if (network) meaning = `the sign-in endpoint could not be reached (${network})`;
+  else if (/endpoints_resolution_error/.test(text)) meaning = 'the sign-in endpoint (AZURE_AUTHORITY_HOST) could not be reached or gave no OpenID metadata';
   else if (/timed out|timeout/i.test(text)) meaning = 'the sign-in endpoint did not answer in time (timed out)';
-  else meaning = 'the sign-in failed without an error code';
+  else if (/post_request_failed|invalid_request|invalid_client|unauthorized_client/.test(text)) {
+    // MSAL keeps only the OAuth error word for some endpoints (the device-code request among them).
+    const word = /\b(invalid_request|invalid_client|unauthorized_client|invalid_grant)\b/.exec(text)?.[1] ?? 'refused';
+    meaning = `Entra refused the sign-in request (${word}): check the tenant ID and the app's client ID`;
+  } else meaning = 'the sign-in failed without an error code';
   return { code: code ? `AADSTS${code}` : undefined, meaning, network, consentMissing: code !== undefined && CONSENT_MISSING_CODES.has(code) };
 }
