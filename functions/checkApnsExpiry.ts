@@ -1,14 +1,17 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { checkOptionsFrom, createCheckDeps } from '../shared/composition/createServices';
+import { checkOptionsFrom, createCheckDeps, createTenantCheckQueue } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
 import { toAppError } from '../shared/domain/errors';
 import { summarizeRun } from '../shared/useCases/summarizeRun';
 import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
+import { enqueueTenantChecks } from '../shared/useCases/checkFleet';
 
 /**
- * The monitoring run on a timer. It records every outcome first, then throws when the run failed
- * (Intune unreadable, a channel still refusing) so the platform counts a failed invocation and the
- * retry policy runs it again; state keeps the retry from sending anything twice.
+ * The monitoring run on a timer. One tenant: it checks it, records every outcome, then throws when
+ * the run failed (Intune unreadable, a channel still refusing) so the platform counts a failed
+ * invocation and the retry policy runs it again; state keeps the retry from sending twice.
+ * A fleet (APNS_TENANTS): it only enqueues one message per tenant on `apns-tenant-checks`; the
+ * queue-triggered `checkTenantFromQueue` instances, scaled by the platform, do the checks.
  */
 export async function checkApnsExpiry(timer: Timer, context: InvocationContext): Promise<void> {
   let logger = fallbackLogger(context);
@@ -16,9 +19,17 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
     const services = functionServices(context);
     logger = services.logger;
     if (timer.isPastDue) logger.warn('The timer is past due: this run is late (the app was stopped or busy at the scheduled time).');
-    const deps = await createCheckDeps(services.config, { logger, access: await services.access });
+    const { config } = services;
+    const access = await services.access;
+    if (config.fleet) {
+      const queue = await createTenantCheckQueue(config, access.home);
+      const count = await enqueueTenantChecks(queue, config.tenants, context.invocationId, Date.now());
+      logger.info(`Enqueued the checks of ${count} tenant${count === 1 ? '' : 's'} on ${queue.location}.`, { tenants: count });
+      return;
+    }
+    const deps = await createCheckDeps(config, { logger, access });
     try {
-      const report = await checkExpiry(deps, checkOptionsFrom(services.config));
+      const report = await checkExpiry(deps, checkOptionsFrom(config));
       logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
       const failure = runFailure(report);
       if (failure) throw failure;

@@ -4,3 +4,5 @@ import './getApnsStatus';
 import './renewApnsCertificate';
 import './getApnsCsr';
 import './getApnsDashboard';
+import './checkTenantFromQueue';
+import './handleTenantCheckPoison';

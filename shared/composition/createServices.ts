@@ -15,6 +15,7 @@ import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
 import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
 import type { FleetStatusView } from '../useCases/getStatus';
+import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
 
 /**
@@ -279,4 +280,13 @@ export async function loadFleetStatus(config: AppConfig, credential: TokenCreden
   const { runPool } = await import('../useCases/runPool');
   const tenants = await runPool(config.tenants, 16, (tenant) => getStatus(store, tenant, audit));
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
+}
+
+/** The fleet's work queue (`apns-tenant-checks`) in the host storage, reached with the home credential. */
+export async function createTenantCheckQueue(config: AppConfig, credential: TokenCredential): Promise<TenantCheckQueue> {
+  if (!config.queue.connection) {
+    throw new AppError('config_invalid', 'A fleet needs the host storage for its queue: set AzureWebJobsStorage (or AzureWebJobsStorage__accountName with the managed identity).');
+  }
+  const { createStorageTenantCheckQueue } = await import('../adapters/queue/storageTenantCheckQueue');
+  return createStorageTenantCheckQueue({ connection: config.queue.connection, queueName: config.queue.name, credential, timeoutMs: config.http.timeoutMs });
 }

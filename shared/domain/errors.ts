@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   state_unreadable: { status: 500, exit: 3 },
   state_conflict: { status: 409, exit: 3 },
   state_unavailable: { status: 503, exit: 3 },
+  // a fleet tenant's check kept failing and was given up (the poison queue)
+  check_given_up: { status: 500, exit: 3 },
   // delivery
   delivery_failed: { status: 502, exit: 3 },
   // a receiver answered 410 Gone: that channel is off until its setting changes

@@ -306,11 +306,11 @@ function isConflict(error: unknown): boolean {
 export function runFailure(report: CheckReport): AppError | undefined {
   const read = report.readFailures[0];
   if (read) {
-    return new AppError(read.code, `The check could not read Intune: ${read.message}`, read.hint ? { hint: read.hint } : {});
+    return new AppError(read.code, `The check could not read Intune: ${read.message}`, { retriable: read.retriable, ...(read.hint ? { hint: read.hint } : {}) });
   }
   if (report.stateFailure) {
     const e = report.stateFailure;
-    return new AppError(e.code, `The alerts were sent, but the monitor state is not usable: ${e.message}`, e.hint ? { hint: e.hint } : {});
+    return new AppError(e.code, `The alerts were sent, but the monitor state is not usable: ${e.message}`, { retriable: e.retriable, ...(e.hint ? { hint: e.hint } : {}) });
   }
   if (report.deliveryFailed) {
     const failed = report.channels.filter((c) => c.failed > 0);

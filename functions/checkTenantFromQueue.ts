@@ -1,0 +1,43 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
+import { functionServices } from '../shared/composition/functionServices';
+import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
+import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
+import { AppError, toAppError } from '../shared/domain/errors';
+import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
+import { summarizeRun } from '../shared/useCases/summarizeRun';
+
+/**
+ * One fleet tenant's check, one message at a time (Flex Consumption scales these out on queue
+ * length; host.json bounds each instance). A run that failed for a reason worth retrying
+ * (throttling, a timeout, a channel or the state store down) throws, so the host makes the message
+ * visible again and, after maxDequeueCount tries, moves it to the poison queue. A failure that a
+ * retry cannot fix (consent missing, a permission) is already the tenant's monitor alert: the
+ * message completes. Re-delivery never double-sends: the state's claims decide what goes out.
+ */
+export async function checkTenantFromQueue(message: unknown, context: InvocationContext): Promise<void> {
+  const services = functionServices(context);
+  const logger = services.logger;
+  const tenant = tenantOfMessage(message, services.config, logger);
+  if (!tenant) return;
+  const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
+  try {
+    const report = await checkExpiry(await checkDepsFor(services.config, shared, tenant, logger), checkOptionsFor(services.config, tenant));
+    logger.info(summarizeRun(report), { tenantId: tenant.id, worst: report.worst, dequeueCount });
+    const failure = runFailure(report);
+    if (!failure) return;
+    if (failure.retriable || report.stateFailure || report.deliveryFailed) {
+      logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed (try ${dequeueCount}); the queue retries it: ${failure.describe()}`, { code: failure.code });
+      throw failure;
+    }
+    logger.error(`The check of tenant ${tenant.name} (${tenant.id}) cannot read Intune; its monitor alert says why: ${failure.describe()}`, { code: failure.code });
+  } catch (error) {
+    if (!(error instanceof AppError)) logger.error(`The check of tenant ${tenant.id} failed unexpectedly (try ${dequeueCount}): ${toAppError(error).message}`);
+    throw error;
+  } finally {
+    await shared.telemetry.flush();
+  }
+}
+
+app.storageQueue('checkTenantFromQueue', { queueName: TENANT_CHECK_QUEUE, connection: 'AzureWebJobsStorage', handler: checkTenantFromQueue });

@@ -1,0 +1,30 @@
+import { app, type InvocationContext } from '@azure/functions';
+import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
+import { functionServices } from '../shared/composition/functionServices';
+import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
+import { reportGivenUpCheck } from '../shared/useCases/reportGivenUpCheck';
+
+/** The queue a message lands in after host.json's maxDequeueCount failures (the host's naming). */
+export const POISON_QUEUE = `${TENANT_CHECK_QUEUE}-poison`;
+
+/**
+ * A tenant whose check kept failing: its message is in the poison queue. It must not vanish — the
+ * tenant's monitor alert says the check was given up, on every channel, like any other alert.
+ */
+export async function handleTenantCheckPoison(message: unknown, context: InvocationContext): Promise<void> {
+  const services = functionServices(context);
+  const logger = services.logger;
+  const tenant = tenantOfMessage(message, services.config, logger);
+  if (!tenant) return;
+  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
+  try {
+    const deps = await checkDepsFor(services.config, shared, tenant, logger);
+    await reportGivenUpCheck(deps, checkOptionsFor(services.config, tenant));
+    logger.error(`The check of tenant ${tenant.name} (${tenant.id}) was given up after repeated failures; its monitor alert was raised.`, { tenantId: tenant.id });
+  } finally {
+    await shared.telemetry.flush();
+  }
+}
+
+app.storageQueue('handleTenantCheckPoison', { queueName: POISON_QUEUE, connection: 'AzureWebJobsStorage', handler: handleTenantCheckPoison });

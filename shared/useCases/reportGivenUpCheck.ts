@@ -1,0 +1,34 @@
+import type { MonitoredKind, TenantSnapshot } from '../domain/assets';
+import { AppError } from '../domain/errors';
+import type { IntuneGateway } from '../ports/intuneGateway';
+import { checkExpiry, type CheckDeps, type CheckOptions, type CheckReport } from './checkExpiry';
+
+/**
+ * A fleet tenant whose check kept failing (its queue message reached the poison queue) must not
+ * vanish: its `monitor` asset turns critical saying so, through the same policy, state and channels
+ * as any run — so it is de-duplicated, reminded and resolved by the next good check like any other.
+ */
+export async function reportGivenUpCheck(deps: CheckDeps, options: CheckOptions): Promise<CheckReport> {
+  const error = new AppError(
+    'check_given_up',
+    'The check of this tenant failed on every try and was given up (poison queue apns-tenant-checks-poison); its expiries are not being watched.',
+    { hint: 'Look for checkTenantFromQueue failures of this tenant in Application Insights; the next scheduled run tries again.' },
+  );
+  return checkExpiry({ ...deps, gateway: givenUp(error) }, options);
+}
+
+/** Reads nothing: every kind "failed" with the reason the check was given up. */
+function givenUp(error: AppError): IntuneGateway {
+  const refuse = async (): Promise<never> => {
+    throw error;
+  };
+  return {
+    async readTenant(kinds: readonly MonitoredKind[]): Promise<TenantSnapshot> {
+      const outcome = (kind: MonitoredKind) => (kinds.includes(kind) ? { status: 'failed' as const, error } : { status: 'skipped' as const });
+      return { tenantId: '', readAt: 0, apns: outcome('apns'), vpp: outcome('vpp'), ade: outcome('ade') };
+    },
+    getApnsCertificate: refuse,
+    uploadApnsCertificate: refuse,
+    downloadCsr: refuse,
+  };
+}

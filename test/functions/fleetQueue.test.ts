@@ -1,0 +1,121 @@
+import { HttpRequest } from '@azure/functions';
+import { QueueClient } from '@azure/storage-queue';
+import { getApnsStatus } from '../../functions/getApnsStatus';
+import { checkApnsExpiry } from '../../functions/checkApnsExpiry';
+import { checkTenantFromQueue } from '../../functions/checkTenantFromQueue';
+import { handleTenantCheckPoison, POISON_QUEUE } from '../../functions/handleTenantCheckPoison';
+import { TENANT_CHECK_QUEUE } from '../../shared/config/loadConfig';
+import { startChannelReceivers, type ChannelReceivers } from '../../shared/simulator/channelReceivers';
+import { apnsFixture } from '../../shared/simulator/tenantFixtures';
+import { uniqueTableName } from '../support/azurite';
+import { recordingContext, timer, withAppSettings } from '../support/functionEnv';
+import { triggerOf } from '../support/functionsCoreApi';
+import { loopbackTls } from '../support/loopbackTls';
+import { startQueueHost } from '../support/queueHost';
+import { startFleetHarness, type FleetHarness } from '../support/tenantHarness';
+import '../../functions/index';
+
+const DAY = 86_400_000;
+const storage = process.env.APNS_TEST_STORAGE_CONNECTION as string;
+const inDays = (d: number) => apnsFixture({ expiresAt: Date.now() + d * DAY + 3_600_000 });
+let h: FleetHarness;
+let rx: ChannelReceivers;
+let restore: () => void;
+
+beforeAll(async () => {
+  h = await startFleetHarness({ tenants: [{ displayName: 'Contoso', graph: { apns: inDays(200) } }, { displayName: 'Fabrikam', graph: { apns: inDays(25) } }, { displayName: 'Northwind', graph: { apns: inDays(5) } }] });
+  rx = await startChannelReceivers({ tls: loopbackTls() });
+});
+afterAll(async () => {
+  await Promise.all([h.close(), rx.close()]);
+});
+beforeEach(async () => {
+  restore = withAppSettings({
+    ...h.env,
+    AzureWebJobsStorage: storage,
+    APNS_STATE_TABLE: uniqueTableName('fleet'),
+    APNS_PAGERDUTY_ROUTING_KEY: 'R0QUEUER0QUEUER0QUEUER0QUEUE0000',
+    APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty,
+  });
+  rx.clear();
+  h.graph.reset();
+  for (const name of [TENANT_CHECK_QUEUE, POISON_QUEUE]) await queue(name).clearMessages().catch(() => undefined); // absent on the first run
+});
+afterEach(() => restore());
+
+const queue = (name: string) => new QueueClient(storage, name);
+const pdKeys = () => rx.of('pagerduty').map((r) => (r.json as { event_action: string; dedup_key: string }));
+
+describe('a fleet on Functions: timer → Azurite queue → queue-triggered checks (host emulated)', () => {
+  test('when the entry point loads, the queue functions listen on apns-tenant-checks and its poison queue, through AzureWebJobsStorage', () => {
+    expect(triggerOf('checkTenantFromQueue')).toMatchObject({ type: 'queueTrigger', queueName: 'apns-tenant-checks', connection: 'AzureWebJobsStorage' });
+    expect(triggerOf('handleTenantCheckPoison')).toMatchObject({ type: 'queueTrigger', queueName: 'apns-tenant-checks-poison', connection: 'AzureWebJobsStorage' });
+  });
+
+  test('when the timer runs, it reads no Graph and enqueues one message per tenant; the queue function then checks each tenant with its own token', async () => {
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    expect(h.graph.requests).toEqual([]);
+    const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, functionName: 'checkTenantFromQueue' });
+    await host.drain();
+    await host.stop();
+    expect(host.invocations.map((i) => (i.message as { tenantId: string }).tenantId).sort()).toEqual([...h.tenantIds].sort());
+    expect(host.invocations.every((i) => i.outcome === 'succeeded')).toBe(true);
+    for (const id of h.tenantIds) expect(h.graph.requests.filter((r) => r.tenantId === id)).toHaveLength(2);
+    // Fabrikam (25 days) and Northwind (5 days) page, each on its own tenant's key.
+    expect(pdKeys().map((e) => e.dedup_key.split(':')[0]).sort()).toEqual([h.tenantIds[1], h.tenantIds[2]].sort());
+  });
+
+  test('when every message is delivered twice (the platform re-delivers), nothing is sent twice', async () => {
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry')); // every tenant enqueued again
+    // Both copies may run at once; one that finds the other's claims retries later rather than guess.
+    const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, visibilityTimeoutMs: 0 });
+    await host.drain();
+    await host.stop();
+    expect(host.poisoned).toEqual([]);
+    expect(host.invocations.filter((i) => i.outcome === 'succeeded')).toHaveLength(6);
+    expect(pdKeys()).toHaveLength(2);
+  });
+
+  test("when a tenant's check keeps failing, its message lands in the poison queue after maxDequeueCount tries and raises that tenant's monitor alert", async () => {
+    const northwind = h.tenantIds[2] as string;
+    // Graph is down for Northwind only (503 on every try: worth retrying, so the handler throws).
+    h.graph.addFault({ resource: 'batch', status: 503, tenantId: northwind });
+    restore();
+    restore = withAppSettings({ ...h.env, AzureWebJobsStorage: storage, APNS_STATE_TABLE: uniqueTableName('poison'), APNS_GRAPH_MAX_RETRY_SECONDS: '0', APNS_PAGERDUTY_ROUTING_KEY: 'R0QUEUER0QUEUER0QUEUER0QUEUE0000', APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty });
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, visibilityTimeoutMs: 0 });
+    await host.drain();
+    await host.stop();
+    const tries = host.invocations.filter((i) => (i.message as { tenantId: string }).tenantId === northwind);
+    expect(tries.map((i) => [i.dequeueCount, i.outcome])).toEqual([[1, 'failed'], [2, 'failed'], [3, 'failed'], [4, 'failed'], [5, 'failed']]);
+    expect(host.poisoned.map((p) => p.reason)).toEqual(['maxDequeueCount']);
+    // The other tenants were checked as usual.
+    expect(host.invocations.filter((i) => (i.message as { tenantId: string }).tenantId !== northwind).every((i) => i.outcome === 'succeeded')).toBe(true);
+    const poison = startQueueHost({ connectionString: storage, queueName: POISON_QUEUE, handler: handleTenantCheckPoison });
+    await poison.drain();
+    await poison.stop();
+    expect(poison.invocations.map((i) => i.outcome)).toEqual(['succeeded']);
+    // Northwind's monitor alert is on PagerDuty once (the failed tries raised it; the poison run keeps it open, no duplicate)…
+    const monitor = pdKeys().filter((e) => e.dedup_key === `${northwind}:monitor:monitor`);
+    expect(monitor.map((e) => e.event_action)).toEqual(['trigger']);
+    // …and the tenant's status now says its check was given up.
+    const response = await getApnsStatus(new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/apns/status?tenant=${northwind}` }), recordingContext('getApnsStatus'));
+    const status = response.jsonBody as { tenantName: string; lastRun: { ok: boolean; errorCode: string }; assets: { kind: string; severity: string; findings: { message: string }[] }[] };
+    expect(status.tenantName).toBe('Northwind');
+    expect(status.lastRun).toMatchObject({ ok: false, errorCode: 'check_given_up' });
+    expect(status.assets.find((a) => a.kind === 'monitor')?.findings[0]?.message).toContain('given up (poison queue apns-tenant-checks-poison)');
+  });
+
+  test("when a poisoned tenant's check fails before it could alert (nothing recorded), the poison queue raises its monitor alert", async () => {
+    const contoso = h.tenantIds[0] as string;
+    const poison = startQueueHost({ connectionString: storage, queueName: POISON_QUEUE, handler: handleTenantCheckPoison });
+    await queue(POISON_QUEUE).createIfNotExists();
+    await queue(POISON_QUEUE).sendMessage(Buffer.from(JSON.stringify({ tenantId: contoso, runId: 'r', enqueuedAt: new Date().toISOString() })).toString('base64'));
+    await poison.drain();
+    await poison.stop();
+    const alert = rx.of('pagerduty').map((r) => r.json as { dedup_key: string; payload?: { summary: string; custom_details?: { what?: string } } }).find((e) => e.dedup_key === `${contoso}:monitor:monitor`);
+    expect(alert?.payload?.summary).toContain('Contoso');
+    expect(alert?.payload?.custom_details?.what).toContain('given up (poison queue apns-tenant-checks-poison)');
+  });
+});
