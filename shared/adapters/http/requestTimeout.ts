@@ -4,14 +4,25 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
  * A per-try timeout for the Azure SDK clients (Key Vault, Table and Queue Storage): their pipelines
  * have no timeout of their own, so a peer that accepts the connection and never answers would hold
  * a run for the HTTP client's 300 s header timeout. Added with `additionalPolicies`.
+ * Not `request.timeout`: the SDK's Node HTTP client leaves that timer running when the connection
+ * is refused, which kept a finished CLI run alive for the whole timeout. This one is always cleared.
  */
 export function requestTimeoutPolicy(timeoutMs: number): { policy: PipelinePolicy; position: 'perRetry' } {
   return {
     policy: {
       name: 'apnsRequestTimeout',
-      sendRequest(request, next) {
-        request.timeout = timeoutMs;
-        return next(request);
+      async sendRequest(request, next) {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
+        timer.unref();
+        const outer = request.abortSignal;
+        request.abortSignal = outer ? AbortSignal.any([outer as AbortSignal, controller.signal]) : controller.signal;
+        try {
+          return await next(request);
+        } finally {
+          clearTimeout(timer);
+          request.abortSignal = outer;
+        }
       },
     },
     position: 'perRetry',
