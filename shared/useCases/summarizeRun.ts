@@ -8,7 +8,7 @@ export function summarizeRun(report: CheckReport): string {
     .map((a) => `${a.name}: ${a.severity}${a.daysRemaining !== undefined ? ` (${a.daysRemaining} d)` : ''}`);
   const sent = report.channels.map((c) => `${c.channel} ${c.sent} sent${c.failed ? `, ${c.failed} failed` : ''}`);
   return [
-    `Check of tenant ${report.tenantId} at ${formatUtc(report.at)}: worst ${report.worst}.`,
+    `Check of tenant ${report.tenantName === report.tenantId ? report.tenantId : `${report.tenantName} (${report.tenantId})`} at ${formatUtc(report.at)}: worst ${report.worst}.`,
     assets.length > 0 ? `Assets: ${assets.join('; ')}.` : 'Assets: none read.',
     report.notified ? `Deliveries: ${sent.length > 0 ? sent.join('; ') : 'nothing new to send'}.` : 'Notifications off.',
   ].join(' ');
