@@ -1,31 +1,35 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { createRenewalStorage, createStateStore, loadFleetStatus, tenantFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
+import { fallbackLogger, functionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { getStatus } from '../shared/useCases/getStatus';
 
 /**
  * GET /api/apns/status[?tenant=ID]: the last assessment per asset (as stored by the last run) and the
  * last renewals, with the tenant's name and id. A fleet answers every tenant unless one is named.
  */
-export async function getApnsStatus(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  let logger = fallbackLogger(context);
-  try {
-    const services = functionServices(context);
-    logger = services.logger;
-    const { config } = services;
-    const credential = (await services.access).home;
-    const requested = request.query.get('tenant') ?? undefined;
-    if (config.fleet && requested === undefined) {
-      return { status: 200, jsonBody: await loadFleetStatus(config, credential), headers: { 'cache-control': 'no-store' } };
+export function createStatusHandler(deps: { services: ServicesFor }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  return async function getApnsStatus(request, context) {
+    let logger = fallbackLogger(context);
+    try {
+      const services = deps.services(context);
+      logger = services.logger;
+      const { config, stateFile } = services;
+      const credential = (await services.access).home;
+      const requested = request.query.get('tenant') ?? undefined;
+      if (config.fleet && requested === undefined) {
+        return { status: 200, jsonBody: await loadFleetStatus(config, credential, stateFile), headers: { 'cache-control': 'no-store' } };
+      }
+      const tenant = tenantFor(config, requested, 'The status', '?tenant=<tenant ID>');
+      const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
+      return { status: 200, jsonBody: await getStatus(store, tenant, audit), headers: { 'cache-control': 'no-store' } };
+    } catch (error) {
+      return errorResponse(error, context, logger);
     }
-    const tenant = tenantFor(config, requested, 'The status', '?tenant=<tenant ID>');
-    const [store, { audit }] = await Promise.all([createStateStore(config, credential), createRenewalStorage(config, credential)]);
-    return { status: 200, jsonBody: await getStatus(store, tenant, audit), headers: { 'cache-control': 'no-store' } };
-  } catch (error) {
-    return errorResponse(error, context, logger);
-  }
+  };
 }
+
+export const getApnsStatus = createStatusHandler({ services: functionServices });
 
 app.http('getApnsStatus', {
   methods: ['GET'],

@@ -3,58 +3,83 @@ import { clientPrincipal } from '../shared/adapters/functions/clientPrincipal';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { readJsonBody } from '../shared/adapters/functions/readJsonBody';
 import { createRenewDeps, renewOptionsFor, tenantFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
+import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { AppError, toAppError } from '../shared/domain/errors';
 import { parseRenewalRequest, type RenewalRequest } from '../shared/domain/renewal';
 import { renewCertificate } from '../shared/useCases/renewCertificate';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
+export interface RenewHandlerDeps {
+  services: ServicesFor;
+  /**
+   * Set only by `apns-monitor serve` (127.0.0.1): the person at this computer, recorded as the actor.
+   * The Functions host never sets it: there the actor is the Easy Auth principal or "function key".
+   */
+  localActor?: string;
+}
+
+/** The body as a renewal request (≤ 16 KB, documented shape), or the `invalid_request` that refuses it. */
+export async function readRenewalRequest(request: HttpRequest): Promise<RenewalRequest | AppError> {
+  try {
+    return parseRenewalRequest(await readJsonBody(request, MAX_BODY_BYTES));
+  } catch (error) {
+    return toAppError(error);
+  }
+}
+
+/**
+ * Runs the renewal of SPEC §5 for a parsed request and answers it as JSON: shared by this function
+ * and the status page's dry-run action, so both answer the same way. In a fleet of several tenants,
+ * `tenantId` is required and checked before anything is read.
+ */
+export async function answerRenewal(services: FunctionServices, parsed: RenewalRequest | AppError, actor: string, context: InvocationContext): Promise<HttpResponseInit> {
+  const { config, logger } = services;
+  const tenant = tenantFor(config, parsed instanceof AppError ? undefined : parsed.tenantId, 'The renewal', '"tenantId"');
+  const deps = await createRenewDeps(config, { logger, access: await services.access, ...(services.stateFile ? { stateFile: services.stateFile } : {}) }, tenant);
+  const result = await renewCertificate(deps, parsed, renewOptionsFor(config, tenant, { actor, via: 'http', correlationId: context.invocationId }));
+  if (!result.ok) {
+    const response = errorResponse(result.error, context, logger);
+    return { ...response, jsonBody: { ...(response.jsonBody as object), tenantId: tenant.id, checks: result.checks } };
+  }
+  return {
+    status: 200,
+    headers: { 'cache-control': 'no-store' },
+    jsonBody: {
+      outcome: result.code,
+      message: result.message,
+      tenantId: tenant.id,
+      tenantName: tenant.name,
+      before: result.before,
+      after: result.after,
+      checks: result.checks,
+      notifications: result.notifications,
+      correlationId: context.invocationId,
+    },
+  };
+}
+
 /**
  * POST /api/apns/renew: the guarded upload of the renewed certificate from Key Vault (SPEC §5).
  * The function key is checked by the host before this runs. The caller's name goes in the audit
  * record only when App Service Authentication vouches for it; otherwise the actor is "function key".
- * In a fleet of several tenants, `tenantId` is required and checked before anything is read.
  */
-export async function renewApnsCertificate(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  let logger = fallbackLogger(context);
-  try {
-    const services = functionServices(context);
-    logger = services.logger;
-    const { config } = services;
-    let parsed: RenewalRequest | AppError;
+export function createRenewHandler(deps: RenewHandlerDeps): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  return async function renewApnsCertificate(request, context) {
+    let logger = fallbackLogger(context);
     try {
-      parsed = parseRenewalRequest(await readJsonBody(request, MAX_BODY_BYTES));
+      const services = deps.services(context);
+      logger = services.logger;
+      const parsed = await readRenewalRequest(request);
+      const actor = deps.localActor ?? clientPrincipal(request.headers, services.config.easyAuth)?.name ?? 'function key';
+      return await answerRenewal(services, parsed, actor, context);
     } catch (error) {
-      parsed = toAppError(error);
+      return errorResponse(error, context, logger);
     }
-    const tenant = tenantFor(config, parsed instanceof AppError ? undefined : parsed.tenantId, 'The renewal', '"tenantId"');
-    const deps = await createRenewDeps(config, { logger, access: await services.access }, tenant);
-    const actor = clientPrincipal(request.headers, config.easyAuth)?.name ?? 'function key';
-    const result = await renewCertificate(deps, parsed, renewOptionsFor(config, tenant, { actor, via: 'http', correlationId: context.invocationId }));
-    if (!result.ok) {
-      const response = errorResponse(result.error, context, logger);
-      return { ...response, jsonBody: { ...(response.jsonBody as object), tenantId: tenant.id, checks: result.checks } };
-    }
-    return {
-      status: 200,
-      headers: { 'cache-control': 'no-store' },
-      jsonBody: {
-        outcome: result.code,
-        message: result.message,
-        tenantId: tenant.id,
-        tenantName: tenant.name,
-        before: result.before,
-        after: result.after,
-        checks: result.checks,
-        notifications: result.notifications,
-        correlationId: context.invocationId,
-      },
-    };
-  } catch (error) {
-    return errorResponse(error, context, logger);
-  }
+  };
 }
+
+export const renewApnsCertificate = createRenewHandler({ services: functionServices });
 
 app.http('renewApnsCertificate', {
   methods: ['POST'],

@@ -14,6 +14,22 @@ interface ProcessServices {
   access: Promise<TenantAccess>;
 }
 
+/**
+ * What an HTTP function needs per invocation. The Functions build it from the app settings
+ * (`functionServices`); `apns-monitor serve` builds it from the CLI's settings and state file, so the
+ * same handlers run in both.
+ */
+export interface FunctionServices {
+  config: AppConfig;
+  logger: Logger;
+  /** The sign-ins (one per tenant, tokens reused across invocations of this process). */
+  access: Promise<TenantAccess>;
+  /** CLI only: state in this JSON file instead of Table Storage. */
+  stateFile?: string;
+}
+
+export type ServicesFor = (context: InvocationContext) => FunctionServices;
+
 let cached: ProcessServices | undefined;
 
 // The settings and the identity endpoint decide what gets built; tests change them between cases.
@@ -27,12 +43,7 @@ function fingerprint(env: NodeJS.ProcessEnv): string {
  * credential (one per process, so its token cache is reused across invocations) and a redacting
  * logger bound to this invocation. A bad config throws the ConfigError with every field named.
  */
-export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): {
-  config: AppConfig;
-  logger: Logger;
-  /** The sign-ins (one per tenant, tokens reused across invocations of this process). */
-  access: Promise<TenantAccess>;
-} {
+export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): FunctionServices {
   const key = fingerprint(env);
   if (!cached || cached.fingerprint !== key) {
     const config = loadConfig(env);

@@ -11,20 +11,26 @@ import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
 
-/** Who is looking. `canRenew`: may run the renewal dry run (`ApnsMonitor.Operator`, or the local `serve`). */
+/** Who is looking. `canRenew`: may run the renewal dry run and fetch the CSR (`ApnsMonitor.Operator`, or the local `serve`). */
 export interface Viewer {
   name: string | null;
   canRenew: boolean;
 }
 
-/** Where the page links and posts (the Functions routes, or the local server's). */
+/**
+ * Where the page links and posts. `csr` and `renew` are the page's own action routes (a browser has
+ * no function key for `/api/apns/csr` and `/api/apns/renew`, which stay for automation).
+ */
 export interface DashboardRoutes {
   dashboard: string;
   csr: string;
   renew: string;
 }
 
-export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({ dashboard: '/api/apns/dashboard', csr: '/api/apns/csr', renew: '/api/apns/renew' });
+export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({ dashboard: '/api/apns/dashboard', csr: '/api/apns/dashboard/csr', renew: '/api/apns/dashboard/renew' });
+
+/** The upload itself is not offered on the page: it stays a deliberate step for automation or the CLI. */
+const UPLOAD_ROUTE = 'POST /api/apns/renew';
 
 export interface DashboardInput {
   view: FleetStatusView;
@@ -335,9 +341,9 @@ function renewalSection(tenant: StatusView, apns: AssetStatus | undefined, ctx: 
   return html`<h2 id="renew-h">Renewal</h2>
 <div class="panel">
 <ol class="steps">
-<li><a href="${csr}">Download the certificate signing request (CSR)</a> from Intune.</li>
+<li>${ctx.viewer.canRenew ? html`<a href="${csr}">Download the certificate signing request (CSR)</a> from Intune.` : html`Download the certificate signing request (CSR) from Intune: <code>apns-monitor csr --tenant ${tenant.tenantId}</code> (on this page, for the <code>ApnsMonitor.Operator</code> role).`}</li>
 <li>In the <a href="${APPLE_PUSH_PORTAL_URL}">Apple Push Certificates Portal</a>, choose <em>Renew</em> next to the current certificate${appleId ? html`, signed in with the same Apple ID: <strong>${appleId}</strong>` : ' with the same Apple ID'}. A new certificate instead of a renewal breaks every enrolled device.</li>
-<li>Store the <code>.pem</code> Apple returns as a Key Vault secret, check it here, then upload it (<code>POST ${ctx.routes.renew}</code> or <code>apns-monitor renew --tenant ${tenant.tenantId}</code>). The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
+<li>Store the <code>.pem</code> Apple returns as a Key Vault secret, check it here, then upload it (<code>apns-monitor renew --tenant ${tenant.tenantId}</code>, or <code>${UPLOAD_ROUTE}</code> with a function key). The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
 </ol>
 ${form}
 </div>`;

@@ -2,22 +2,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { formatTable } from '../cli/formatReport';
+import { fleetExitCode, formatFleetReport, formatTable } from '../cli/formatReport';
 import { formatRenewal } from '../cli/commands/renewCommand';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
-import { checkOptionsFrom, createCheckDeps, createRenewDeps, renewOptionsFor } from '../composition/createServices';
+import { checkDepsFor, checkOptionsFor, checkOptionsFrom, createCheckDeps, createRenewDeps, createSharedCheckServices, renewOptionsFor, secretsOf, type SharedCheckServices } from '../composition/createServices';
 import { formatUtc } from '../domain/graphDateTime';
 import { silentLogger } from '../ports/logger';
 import { fixedClock } from '../ports/clock';
 import { createAppleCertificate } from '../simulator/certificates';
 import { trustLoopbackCa } from '../simulator/loopbackCa';
 import { startChannelReceivers, type ChannelReceivers, type Received } from '../simulator/channelReceivers';
+import { startEntraSimulator, type EntraSimulator, type TenantConsent } from '../simulator/entraSimulator';
 import { startGraphSimulator, type GraphSimulator } from '../simulator/graphSimulator';
 import { startIdentitySimulator, type IdentitySimulator } from '../simulator/identitySimulator';
 import { startKeyVaultSimulator, type KeyVaultSimulator } from '../simulator/keyVaultSimulator';
 import { installLoopbackDns } from '../simulator/loopbackDns';
 import { apnsFixture, vppFixture, adeFixture } from '../simulator/tenantFixtures';
+import { adminConsentUrl } from '../adapters/identity/explainers';
+import { createRedactor } from '../adapters/logging/redact';
+import { contextLogger } from '../adapters/functions/contextLogger';
 import { checkExpiry } from '../useCases/checkExpiry';
+import { checkFleet } from '../useCases/checkFleet';
 import { renewCertificate } from '../useCases/renewCertificate';
 
 /**
@@ -33,6 +38,11 @@ const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1zaWduZWQtd2ViaG9vaw==';
 
 export interface DemoOptions {
   write: (text: string) => void;
+  /**
+   * `demo --serve`: once the story is told, serve the simulated fleet's status page on 127.0.0.1
+   * (the simulators stay up) until `until` resolves (Ctrl-C).
+   */
+  serve?: { port: number; until: () => Promise<unknown>; log: (text: string) => void };
 }
 
 interface Sims {
@@ -40,7 +50,20 @@ interface Sims {
   graph: GraphSimulator;
   kv: KeyVaultSimulator;
   rx: ChannelReceivers;
+  entra: EntraSimulator;
 }
+
+/** The fleet's multi-tenant app registration (`APNS_APP_CLIENT_ID`), fixed so the output reads the same every run. */
+const FLEET_APP_ID = 'a9e3c5d7-2b4f-4e6a-8c1d-9f0b7e5a3c21';
+
+/** The fleet act's customer tenants (SPEC §11): fixed ids, so the output reads the same every run. */
+const CUSTOMERS: readonly { id: string; name: string; days: number; consent: TenantConsent }[] = [
+  { id: '5c0e7d2a-1b4f-4a8e-9d3c-2f6b8a1e0c41', name: 'Fabrikam', days: 200, consent: 'consented' },
+  { id: '8a3f1c9e-6d2b-4e7a-b5c0-7e9d4f2a1b52', name: 'Northwind Traders', days: 25, consent: 'consented' },
+  { id: 'c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63', name: 'Tailspin Toys', days: 5, consent: 'consented' },
+  // Never granted admin consent: Entra answers AADSTS7000229 (no service principal of the app there).
+  { id: 'e1d9a6b3-7c4e-4f2a-9e8b-3c5d1a0f6e74', name: 'Woodgrove Bank', days: 40, consent: 'noServicePrincipal' },
+];
 
 export async function runDemo(options: DemoOptions): Promise<number> {
   const out = options.write;
@@ -69,7 +92,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
     const kv = await startKeyVaultSimulator({ tls: tlsPair, tenantId: identity.tenantId });
     const rx = await startChannelReceivers({ tls: tlsPair });
-    sims = { identity, graph, kv, rx };
+    // Entra for the fleet act: the multi-tenant app trusts this managed identity (federated credential).
+    const entra = await startEntraSimulator({ tls: tlsPair, appClientId: FLEET_APP_ID, federatedCredential: { issuerTenantId: identity.tenantId, subject: identity.principalId }, defaultResource: graph.baseUrl });
+    sims = { identity, graph, kv, rx, entra };
 
     // The managed-identity endpoint, exactly as a Function App gets it.
     Object.assign(process.env, identity.env, { APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true' });
@@ -92,8 +117,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
     const stateFile = join(dir, 'state.json');
 
-    out('intune-apns-monitor demo — a simulated Intune tenant on loopback (identity, Graph, Key Vault, Teams, Slack, e-mail, PagerDuty, webhook, Application Insights).');
-    out(`The Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}) expires ${formatUtc(expiry)}. Each step evaluates the tenant "as if" on another day (--now).\n`);
+    out('intune-apns-monitor demo — a simulated Intune tenant on loopback (identity, Entra, Graph, Key Vault, Teams, Slack, e-mail, PagerDuty, webhook, Application Insights).');
+    out(`Steps 1–9 play one year of Contoso's Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}), which expires ${formatUtc(expiry)}: each step evaluates the tenant "as if" on another day (--now). Step 10 checks a fleet of customer tenants.\n`);
 
     const step = async (title: string, at: number, expectation: (sent: number, worst: string) => string | undefined) => {
       rx.clear();
@@ -147,27 +172,158 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
     await step('9. Resolved: the next scheduled run finds a healthy certificate', expiredAt + DAY, (sent, worst) => (worst === 'ok' && sent === 0 ? undefined : `expected ok and nothing new, got ${worst}/${sent}`));
 
+    const fleet = await fleetAct({ out, expect, sims, dir });
+
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (failures.length > 0) {
       out(`The demo did not go as expected:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
       return 1;
     }
-    out(`Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate was refused with nothing uploaded, the renewal was verified in Intune and announced on every channel. Deploy it for real with "azd up" (see README).`);
+    out(
+      `Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate was refused with nothing uploaded, the renewal was verified in Intune and announced on every channel, and a fleet of customer tenants was read with a token each, the one without consent named with the link that fixes it. Deploy it for real with "azd up" (see README).`,
+    );
+    if (options.serve) await serveFleet(options.serve, out, fleet);
     return 0;
   } finally {
     const { shutdownAppInsights } = await import('../adapters/notifiers/appinsights/appInsightsClient');
     await shutdownAppInsights();
-    if (sims) await Promise.all([sims.identity.close(), sims.graph.close(), sims.kv.close(), sims.rx.close()]);
+    if (sims) await Promise.all([sims.identity.close(), sims.graph.close(), sims.kv.close(), sims.rx.close(), sims.entra.close()]);
     for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
     Object.assign(process.env, savedEnv);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+interface FleetAct {
+  config: AppConfig;
+  shared: SharedCheckServices;
+  stateFile: string;
+}
+
+/**
+ * Act two (SPEC §11): the same monitor watching customer tenants, each read through the real fleet
+ * sign-in (the managed identity's token as the client assertion of the multi-tenant app, one Graph
+ * token per tenant from Entra), checked exactly as `apns-monitor check` checks a fleet.
+ */
+async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean, what: string) => void; sims: Sims; dir: string }): Promise<FleetAct> {
+  const { out, expect, sims } = ctx;
+  const { identity, graph, entra, kv, rx } = sims;
+  const now = Math.floor(Date.now() / 1000) * 1000; // whole seconds, as Intune's dates read
+  entra.addTenant(identity.tenantId, { displayName: 'Contoso (simulated)' });
+  for (const [i, c] of CUSTOMERS.entries()) {
+    entra.addTenant(c.id, { displayName: c.name, consent: c.consent });
+    graph.addTenant(c.id, {
+      apns: apnsFixture({ topic: customerTopic(i), appleId: `mdm@${c.name.split(' ')[0]?.toLowerCase()}.example`, serialNumber: `5EED00000000000${i}`, expiresAt: now + c.days * DAY + 3_600_000 }),
+      vppTokens: [],
+      adeTokens: [],
+    });
+  }
+  const config = loadConfig({
+    APNS_TENANT_ID: identity.tenantId,
+    APNS_TENANT_NAME: 'Contoso (simulated)',
+    APNS_TENANTS: CUSTOMERS.map((c) => `${c.id}=${c.name}`).join(','),
+    APNS_APP_CLIENT_ID: entra.appClientId,
+    AZURE_AUTHORITY_HOST: entra.authorityHost,
+    APNS_GRAPH_BASE_URL: graph.baseUrl,
+    APNS_KEY_VAULT_URL: kv.vaultUrl,
+    APNS_MONITORED_ASSETS: 'apns',
+    APNS_TEAMS_WEBHOOK_URL: rx.urls.teams,
+    APNS_SLACK_WEBHOOK_URL: rx.urls.slack,
+    APNS_PAGERDUTY_ROUTING_KEY: 'R0DEM0DEM0DEM0DEM0DEM0DEM0DEM0DE',
+    APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty,
+    APNS_DELIVERY_ATTEMPTS: '1',
+  });
+  const stateFile = join(ctx.dir, 'fleet-state.json');
+  rx.clear();
+  entra.reset();
+
+  out('━━ 10. A fleet: Contoso now also watches four customer tenants, as a managed-service provider would ━━');
+  out(indent(`APNS_TENANTS lists them. Each is read with a Graph token of its own: the Function App's managed identity signs
+in as the multi-tenant app APNS_APP_CLIENT_ID (its token is the client assertion), so no secret exists anywhere.
+Woodgrove Bank's administrator has not granted admin consent yet. Unlike the story above this runs at today's date,
+and only the APNs certificate is watched (APNS_MONITORED_ASSETS=apns) to keep it short.
+
+What "apns-monitor check" prints for this fleet (its first line is the Nagios status line):\n`));
+  const shared = await createSharedCheckServices(config, { logger: silentLogger, stateFile, env: process.env });
+  const results = await checkFleet(config.tenants, async (tenant) => checkExpiry(await checkDepsFor(config, shared, tenant), checkOptionsFor(config, tenant, { deliveryBackoffMs: 10 })), {
+    concurrency: config.fleetConcurrency,
+  });
+  const exitCode = fleetExitCode(results);
+  out(indent(formatFleetReport(results, exitCode, now)));
+  out(indent(`(exit code ${exitCode}, as "apns-monitor check" gives it: 3 when any tenant could not be read)`));
+  out('');
+
+  const messages = describeFleetReceived(out, rx, config);
+  const woodgrove = CUSTOMERS[3] as (typeof CUSTOMERS)[number];
+  const consentUrl = adminConsentUrl('https://login.microsoftonline.com', woodgrove.id, entra.appClientId);
+  out(`\n   The link Woodgrove Bank's administrator opens once to grant consent (the hint above names the simulated Entra;
+   in Azure it is this one, and "apns-monitor tenants consent-url ${woodgrove.id}" prints it):\n     ${consentUrl}`);
+  out('');
+
+  const byName = new Map(results.map((r) => [r.tenant.name, r]));
+  const worst = (name: string) => byName.get(name)?.report?.worst;
+  const tokens = entra.requests.filter((r) => r.endpoint === 'token' && r.status === 200).map((r) => r.tenant);
+  const refusal = entra.requests.find((r) => r.tenant === woodgrove.id && r.endpoint === 'token');
+  expect(worst('Fabrikam') === 'ok' && worst('Northwind Traders') === 'warning' && worst('Tailspin Toys') === 'critical', 'the fleet: expected Fabrikam ok, Northwind warning, Tailspin critical');
+  expect(byName.get('Woodgrove Bank')?.report?.readFailures[0]?.code === 'graph_consent_missing' && refusal?.errorCode === 7000229, 'the fleet: Woodgrove must be unreadable for lack of consent (AADSTS7000229)');
+  expect(exitCode === 3, `the fleet: expected exit code 3, got ${exitCode}`);
+  expect(CUSTOMERS.slice(0, 3).every((c) => tokens.includes(c.id)) && new Set(tokens).size === tokens.length, 'the fleet: each consented tenant must get one token of its own');
+  expect(messages.length > 0 && messages.every((m) => CUSTOMERS.some((c) => m.includes(c.name))), 'the fleet: every message must name its tenant');
+  expect(!messages.some((m) => m.includes('Fabrikam')), 'the fleet: the healthy tenant must get no message');
+
+  // For the status page of `--serve`: Tailspin's renewed certificate waits in Key Vault, so its dry run passes.
+  const tailspin = CUSTOMERS[2] as (typeof CUSTOMERS)[number];
+  kv.setSecret(`${config.renewal.secretName}-${tailspin.id}`, createAppleCertificate({ topic: customerTopic(2), notAfter: new Date(now + 370 * DAY) }).certPem, { contentType: 'application/x-pem-file' });
+  return { config, shared, stateFile };
+}
+
+function customerTopic(index: number): string {
+  return `com.apple.mgmt.External.${(CUSTOMERS[index]?.id ?? '').toUpperCase()}`;
+}
+
+/** `--serve`: the fleet's status page on 127.0.0.1 through the deployed handlers, until stopped. */
+async function serveFleet(serve: NonNullable<DemoOptions['serve']>, out: (text: string) => void, fleet: FleetAct): Promise<void> {
+  const { localViewer, startLocalServer } = await import('../cli/localServer');
+  const redact = createRedactor(secretsOf(fleet.config));
+  const access = Promise.resolve(fleet.shared.access);
+  const server = await startLocalServer({
+    port: serve.port,
+    viewer: localViewer(),
+    services: (context) => ({ config: fleet.config, logger: contextLogger(context, redact), access, stateFile: fleet.stateFile }),
+    log: (level, text) => {
+      if (level === 'warning' || level === 'error' || level === 'critical') serve.log(`${level === 'warning' ? 'warning' : 'error'}: ${text}`);
+    },
+  });
+  try {
+    out(`\nThe simulated fleet's status page is served on 127.0.0.1 (the simulators keep running; Tailspin Toys' renewed certificate is in the simulated Key Vault, so its dry run passes). Ctrl-C stops it.\n${server.dashboardUrl}`);
+    await serve.until();
+  } finally {
+    await server.close();
+  }
+}
+
+/** One line per message, in tenant order then channel: the tenant each names is in its text. Returns the lines. */
+function describeFleetReceived(out: (t: string) => void, rx: ChannelReceivers, config: AppConfig): string[] {
+  const lines: string[] = [];
+  for (const r of rx.of('teams')) {
+    const texts = teamsAsText(r).map((t) => t.replace(/^Teams\s+[┌│└]\s?/, '').replace(/^\s+[│└]\s?/, ''));
+    lines.push(`Teams     ${texts[0] ?? ''} — ${texts[1] ?? ''}`);
+  }
+  for (const r of rx.of('slack')) lines.push(`Slack     ${(r.json as { text?: string }).text ?? ''}`);
+  for (const r of rx.of('pagerduty')) {
+    const e = r.json as { event_action: string; payload?: { severity: string; summary: string } };
+    lines.push(`PagerDuty ${e.event_action}${e.payload ? ` (${e.payload.severity}): ${e.payload.summary}` : ''}`);
+  }
+  const order = (line: string) => config.tenants.findIndex((t) => line.includes(t.name));
+  lines.sort((a, b) => order(a) - order(b));
+  out(lines.length > 0 ? `   What the channels received (Teams, Slack and PagerDuty here):\n${lines.map((l) => `     ${l}`).join('\n')}` : '   What the channels received: nothing.');
+  return lines;
+}
+
 function indent(text: string): string {
   return text
     .split('\n')
-    .map((l) => `   ${l}`)
+    .map((l) => (l === '' ? l : `   ${l}`))
     .join('\n');
 }
 

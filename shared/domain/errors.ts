@@ -40,6 +40,9 @@ export const ERROR_CODES = {
   key_vault_unavailable: { status: 502, exit: 3 },
   upload_failed: { status: 502, exit: 3 },
   verification_failed: { status: 502, exit: 3 },
+  // the status page's actions: nobody signed in, or not allowed (role, directory, another site's request)
+  sign_in_required: { status: 401, exit: 3 },
+  forbidden: { status: 403, exit: 3 },
   // the command line itself is wrong (unknown flag, bad --now): the check did not run
   cli_usage: { status: 400, exit: 3 },
   // anything not foreseen

@@ -1,10 +1,14 @@
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { createDashboardHandler, getApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, crossSiteReason, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import type { FunctionServices } from '../../shared/composition/functionServices';
+import type { TenantAccess } from '../../shared/composition/tenantAccess';
+import { loadConfig } from '../../shared/config/loadConfig';
 import { AppError } from '../../shared/domain/errors';
 import { fixedClock } from '../../shared/ports/clock';
 import type { Logger } from '../../shared/ports/logger';
 import type { FleetStatusView } from '../../shared/useCases/getStatus';
 import { recordingContext, withAppSettings } from '../support/functionEnv';
+import { triggerOf } from '../support/functionsCoreApi';
 import { CONTOSO_ID, fleetView, NOW } from '../shared/dashboard/dashboardFixtures';
 import { principalHeaders } from '../shared/dashboard/dashboardServer';
 
@@ -160,6 +164,120 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
       restore = withAppSettings({ APNS_TENANT_ID: 'contoso.onmicrosoft.com', WEBSITE_AUTH_ENABLED: undefined });
       const response = await getApnsDashboard(get('', OPERATOR), recordingContext('getApnsDashboard'));
       expect(response.status).toBe(401);
+    });
+  });
+});
+
+describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns/dashboard/csr)', () => {
+  const ORIGIN = 'https://apns-monitor.azurewebsites.net';
+
+  /** Services whose sign-ins record any use: a refused action must read nothing. */
+  function actions(options: { easyAuth?: boolean; localViewer?: { name: string; canRenew: boolean } } = {}) {
+    const logged: string[] = [];
+    let reads = 0;
+    const logger: Logger = { info: (m) => logged.push(`info ${m}`), warn: (m) => logged.push(`warn ${m}`), error: (m) => logged.push(`error ${m}`) };
+    const access = {
+      get home(): never {
+        reads++;
+        throw new Error('a refused action must not sign in');
+      },
+      forTenant(): never {
+        reads++;
+        throw new Error('a refused action must not sign in');
+      },
+      tokenFetches: () => 0,
+    } as unknown as TenantAccess;
+    const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, ...(options.easyAuth === false ? {} : { WEBSITE_AUTH_ENABLED: 'True' }) });
+    const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { localViewer: options.localViewer } : {}) };
+    return { renew: createDashboardRenewHandler(deps), csr: createDashboardCsrHandler(deps), logged, reads: () => reads };
+  }
+
+  function post(body: unknown, headers: Record<string, string> = {}): HttpRequest {
+    return new HttpRequest({
+      method: 'POST',
+      url: `${ORIGIN}/api/apns/dashboard/renew`,
+      body: { string: JSON.stringify(body) },
+      headers: { 'content-type': 'application/json', origin: ORIGIN, 'sec-fetch-site': 'same-origin', ...headers },
+    });
+  }
+  const csrGet = (headers: Record<string, string> = {}) => new HttpRequest({ method: 'GET', url: `${ORIGIN}/api/apns/dashboard/csr?tenant=${CONTOSO_ID}`, headers });
+  const errorOf = (r: HttpResponseInit) => (r.jsonBody as { error: { code: string; message: string } }).error;
+
+  test('when the entry point registers them, both are anonymous at the host (a browser has no function key) under the page’s route', () => {
+    expect(triggerOf('renewFromApnsDashboard')).toMatchObject({ type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' });
+    expect(triggerOf('getApnsDashboardCsr')).toMatchObject({ type: 'httpTrigger', route: 'apns/dashboard/csr', methods: ['GET'], authLevel: 'anonymous' });
+  });
+
+  test('when App Service Authentication is off, the dry run answers 401 and reads nothing, forged operator headers or not', async () => {
+    const a = actions({ easyAuth: false });
+    const response = await a.renew(post({ dryRun: true }, OPERATOR), recordingContext('renewFromApnsDashboard'));
+    expect(response.status).toBe(401);
+    expect(errorOf(response).code).toBe('sign_in_required');
+    expect(a.reads()).toBe(0);
+  });
+
+  test('when a signed-in user lacks the Operator role, the dry run and the CSR answer 403 naming the role, and read nothing', async () => {
+    const a = actions();
+    for (const response of [await a.renew(post({ dryRun: true }, READER), recordingContext('renewFromApnsDashboard')), await a.csr(csrGet(READER), recordingContext('getApnsDashboardCsr'))]) {
+      expect(response.status).toBe(403);
+      expect(errorOf(response)).toMatchObject({ code: 'forbidden', message: expect.stringContaining('ApnsMonitor.Operator') });
+    }
+    expect(a.reads()).toBe(0);
+  });
+
+  test.each([
+    ['another origin', { origin: 'https://evil.example' }],
+    ['an opaque origin', { origin: 'null' }],
+    ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
+    ['a same-site sibling', { 'sec-fetch-site': 'same-site' }],
+    ['a form post (text/plain)', { 'content-type': 'text/plain' }],
+    ['no content-type', { 'content-type': '' }],
+  ])('when an operator’s browser is made to post from %s, it answers 403 and reads nothing', async (_what, headers) => {
+    const a = actions();
+    const response = await a.renew(post({ dryRun: true }, { ...OPERATOR, ...headers }), recordingContext('renewFromApnsDashboard'));
+    expect(response.status).toBe(403);
+    expect(errorOf(response).message).toMatch(/^Refused: this action is accepted only from the status page itself/);
+    expect(a.reads()).toBe(0);
+  });
+
+  test('when an operator asks for a real upload, it answers 400 and points to the CLI and the function-key API', async () => {
+    const a = actions();
+    const response = await a.renew(post({ secretName: 'apns-certificate' }, OPERATOR), recordingContext('renewFromApnsDashboard'));
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('POST /api/apns/renew') });
+    expect(a.reads()).toBe(0);
+  });
+
+  test('when the CSR link is opened from another site, it answers 403; typed in the address bar (Sec-Fetch-Site: none), it passes the guard', async () => {
+    const a = actions();
+    const crossSite = await a.csr(csrGet({ ...OPERATOR, 'sec-fetch-site': 'cross-site' }), recordingContext('getApnsDashboardCsr'));
+    expect(crossSite.status).toBe(403);
+    expect(a.reads()).toBe(0);
+    // Past the guard it signs in to read Intune: here the recording sign-in refuses, so a 500.
+    const typed = await a.csr(csrGet({ ...OPERATOR, 'sec-fetch-site': 'none' }), recordingContext('getApnsDashboardCsr'));
+    expect(typed.status).toBe(500);
+    expect(a.reads()).toBe(1);
+  });
+
+  test('when the request comes from the page itself, or from a client that names no origin (curl), the guard lets it through', () => {
+    expect(crossSiteReason(post({}), 'POST')).toBeUndefined();
+    expect(crossSiteReason(new HttpRequest({ method: 'POST', url: `${ORIGIN}/x`, headers: { 'content-type': 'application/json; charset=utf-8' } }), 'POST')).toBeUndefined();
+    expect(crossSiteReason(csrGet(), 'GET')).toBeUndefined();
+    // TLS ended at App Service's front end: the worker may see http:// while the page is https://.
+    const behindFrontEnd = new HttpRequest({ method: 'POST', url: 'http://apns-monitor.azurewebsites.net/x', headers: { 'content-type': 'application/json', origin: ORIGIN, 'x-forwarded-proto': 'https' } });
+    expect(crossSiteReason(behindFrontEnd, 'POST')).toBeUndefined();
+    expect(crossSiteReason(new HttpRequest({ method: 'POST', url: 'http://apns-monitor.azurewebsites.net/x', headers: { 'content-type': 'application/json', origin: 'https://evil.example', 'x-forwarded-proto': 'https' } }), 'POST')).toMatch(/evil\.example/);
+  });
+
+  describe('the deployed instance', () => {
+    let restore: () => void = () => undefined;
+    afterEach(() => restore());
+
+    test('when WEBSITE_AUTH_ENABLED is not set, the dry run is refused with 401 before anything is read', async () => {
+      restore = withAppSettings({ APNS_TENANT_ID: CONTOSO_ID, WEBSITE_AUTH_ENABLED: undefined });
+      const response = await renewFromApnsDashboard(post({ dryRun: true }, OPERATOR), recordingContext('renewFromApnsDashboard'));
+      expect(response.status).toBe(401);
+      expect(errorOf(response).code).toBe('sign_in_required');
     });
   });
 });

@@ -221,7 +221,7 @@ describe('the status page in headless Chromium', () => {
     expect(await w.page.$$eval('#open-alerts tbody tr', (r) => r.length)).toBe(2);
     expect(await w.page.$$eval('#audit tbody tr', (r) => r.length)).toBe(3);
     expect(await w.page.$eval('#audit', (t) => t.textContent)).toContain('<img src=x onerror=alert(3)>');
-    expect(await w.page.$eval('a[href*="/api/apns/csr"]', (a) => a.getAttribute('href'))).toBe(`/api/apns/csr?tenant=${CONTOSO_ID}`);
+    expect(await w.page.$eval('a[href*="/csr"]', (a) => a.getAttribute('href'))).toBe(`/api/apns/dashboard/csr?tenant=${CONTOSO_ID}`);
     expect(await seriousAxeViolations(w.page)).toEqual([]);
     await w.page.screenshot({ path: join(SCREENSHOTS, 'tenant-light.png'), fullPage: true });
 

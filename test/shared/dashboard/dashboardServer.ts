@@ -34,8 +34,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * A loopback server that plays the Functions host for the page: GET /api/apns/dashboard goes
- * through the real handler (as if Easy Auth had signed in an operator), and POST /api/apns/renew
- * answers a refused dry run whose check detail is hostile text.
+ * through the real handler (as if Easy Auth had signed in an operator), and the page's dry-run route
+ * (POST /api/apns/dashboard/renew) answers a refused dry run whose check detail is hostile text.
  */
 export async function startDashboardServer(initial: FleetStatusView): Promise<DashboardServer> {
   const state = { view: initial, renewRequests: [] as unknown[] };
@@ -53,7 +53,7 @@ export async function startDashboardServer(initial: FleetStatusView): Promise<Da
         res.end(response.body as string);
         return;
       }
-      if (req.method === 'POST' && url.pathname === '/api/apns/renew') {
+      if (req.method === 'POST' && url.pathname === '/api/apns/dashboard/renew') {
         state.renewRequests.push(JSON.parse(await readBody(req)));
         res.writeHead(409, { 'content-type': 'application/json' });
         res.end(

@@ -115,16 +115,24 @@ describe('renderDashboard (tenant view)', () => {
     expect(page.match(/<table id="audit"[^]*?<\/table>/)?.[0].split('<tbody>')[1]?.match(/<tr>/g)).toHaveLength(3);
     expect(page).toContain('&lt;img src=x onerror=alert(3)&gt;');
     expect(page).toContain('2025-11-20 → 2026-11-20');
-    expect(page).toContain(`href="/api/apns/csr?tenant=${CONTOSO_ID}"`);
-    expect(page).toContain('<form id="dryrun" class="dryrun" method="post" action="/api/apns/renew"');
+    expect(page).toContain(`href="/api/apns/dashboard/csr?tenant=${CONTOSO_ID}"`);
+    expect(page).toContain('<form id="dryrun" class="dryrun" method="post" action="/api/apns/dashboard/renew"');
     expect(page).toContain(`<input type="hidden" name="tenantId" value="${CONTOSO_ID}">`);
     expect(page).toContain('1</strong> message is waiting');
   });
 
-  test('when the viewer may not renew, there is no dry-run form, only how to get the role or use the CLI', () => {
+  test('when the viewer may not renew, there is no dry-run form and no CSR link, only how to get the role or use the CLI', () => {
     const page = render({ selectedTenantId: CONTOSO_ID, viewer: { name: 'reader@contoso.com', canRenew: false } });
     expect(page).not.toContain('id="dryrun"');
+    expect(page).not.toContain('/api/apns/dashboard/csr');
+    expect(page).toContain(`<code>apns-monitor csr --tenant ${CONTOSO_ID}</code>`);
     expect(page).toContain('offered to the <code>ApnsMonitor.Operator</code> role');
+  });
+
+  test('when the renewal steps are shown, the upload is left to the CLI or the function-key API, never offered on the page', () => {
+    const page = render({ selectedTenantId: CONTOSO_ID });
+    expect(page).toContain('<code>POST /api/apns/renew</code> with a function key');
+    expect(page).not.toMatch(/action="\/api\/apns\/renew"|href="\/api\/apns\/csr/);
   });
 
   test('when the tenant’s last run failed for lack of consent, the reason, the code and a consent link lead the page', () => {

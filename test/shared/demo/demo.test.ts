@@ -1,21 +1,48 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
 
+/** The demo as a fresh process, with nothing from the test harness: its own CA, simulators and receivers. */
+function startDemo(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const env = { ...process.env };
+  for (const name of ['NODE_EXTRA_CA_CERTS', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER']) delete env[name];
+  const child = spawn(process.execPath, [join(root, 'bin', 'apns-monitor.js'), 'demo', ...args], { env, cwd: root });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve)); // a left-over server would keep it alive
+  return { child, output: () => out, exited };
+}
+
+/** Resolves true when a TCP connect to the port is refused. */
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+
+const WOODGROVE = 'e1d9a6b3-7c4e-4f2a-9e8b-3c5d1a0f6e74';
+
 describe('apns-monitor demo', () => {
-  test('when run as a fresh process, it plays the whole story, exits 0 by itself and leaves nothing running', async () => {
-    // Its own CA, simulators and receivers: nothing from the test harness is needed or used.
-    const env = { ...process.env };
-    for (const name of ['NODE_EXTRA_CA_CERTS', 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER']) delete env[name];
-    const child = spawn(process.execPath, [join(root, 'bin', 'apns-monitor.js'), 'demo'], { env, cwd: root });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve)); // a left-over server would keep it alive
+  // One run read by the two tests below (it takes a few seconds).
+  let code: number | null;
+  let out: string;
+  beforeAll(async () => {
+    const demo = startDemo([]);
+    code = await demo.exited;
+    out = demo.output();
+  });
+
+  test('when run as a fresh process, it plays the whole story, exits 0 by itself and leaves nothing running', () => {
     expect(out).not.toMatch(/did not go as expected/);
     expect(code).toBe(0);
-    for (const heading of ['1. Healthy', '2. Notice', '3. Warning', '4. Warning, the next day: nothing new is sent', '5. Critical', '6. Expired', '7. Renewal refused', '8. Renewal', '9. Resolved']) {
+    for (const heading of ['1. Healthy', '2. Notice', '3. Warning', '4. Warning, the next day: nothing new is sent', '5. Critical', '6. Expired', '7. Renewal refused', '8. Renewal', '9. Resolved', '10. A fleet']) {
       expect(out).toContain(`━━ ${heading}`);
     }
     expect(out).toMatch(/Teams {5}┌ WARNING: Apple MDM push certificate expires in 25 days/);
@@ -24,6 +51,54 @@ describe('apns-monitor demo', () => {
     expect(out).toMatch(/Refused \(topic_mismatch\)[\s\S]*Uploads to Intune: 0 \(nothing uploaded\)/);
     expect(out).toMatch(/Renewed: the certificate now expires[\s\S]*PagerDuty resolve dedup_key=/);
     expect(out).toMatch(/Webhook {3}apns\.renewed \(ok\), webhook-id \S+, signature verified/);
-    expect(out).toMatch(/^Done in \d+\.\d s/m);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(/^Done in \d+\.\d s/);
+  });
+
+  test('when the story reaches the fleet, the table ranks four tenants, the channels name each tenant, and the consent link is given', () => {
+    const fleet = out.split('━━ 10. A fleet')[1] ?? '';
+    // The fleet report exactly as `apns-monitor check` prints it: Nagios line first, worst tenant first.
+    expect(fleet).toMatch(/^ {3}APNS UNKNOWN - 4 tenants: 1 unreadable, 1 critical, 1 warning, 1 ok; worst: Woodgrove Bank/m);
+    const order = ['UNKNOWN  Woodgrove Bank', 'CRITICAL  Tailspin Toys', 'WARNING  Northwind Traders', 'OK  Fabrikam'].map((t) => fleet.indexOf(t));
+    expect(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] as number)))).toBe(true);
+    expect(fleet).toContain('AADSTS7000229');
+    expect(fleet).toMatch(/Teams {5}WARNING: Apple MDM push certificate expires in 25 days .* — Northwind Traders/);
+    expect(fleet).toMatch(/PagerDuty trigger \(error\): CRITICAL: Apple MDM push certificate expires in 5 days .*\(Tailspin Toys\)/);
+    expect(fleet).toMatch(/Slack {5}CRITICAL: Expiry monitor cannot read Intune \(Woodgrove Bank\)/);
+    expect(fleet).not.toMatch(/(Teams|Slack|PagerDuty) .*Fabrikam/);
+    expect(fleet).toContain(`https://login.microsoftonline.com/${WOODGROVE}/adminconsent?client_id=`);
+  });
+
+  test('when run with --serve --port 0, its output ends with the status page URL, the page shows the fleet, and Ctrl-C exits 0 and closes the port', async () => {
+    const demo = startDemo(['--serve', '--port', '0']);
+    const url = await new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const found = /(http:\/\/127\.0\.0\.1:\d+\/api\/apns\/dashboard)\n$/.exec(demo.output())?.[1];
+        if (found) resolve(found);
+      };
+      demo.child.stdout.on('data', look);
+      void demo.exited.then((code) => reject(new Error(`the demo exited with ${code} instead of serving:\n${demo.output()}`)));
+    });
+    expect(demo.output()).not.toMatch(/did not go as expected/);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    const page = await response.text();
+    expect(page).toContain('<h1>Fleet: 4 tenants</h1>');
+    for (const name of ['Fabrikam', 'Northwind Traders', 'Tailspin Toys', 'Woodgrove Bank']) expect(page).toContain(name);
+    for (const severity of ['critical', 'warning', 'ok']) expect(page).toContain(`<span class="sev sev-${severity}">`);
+    expect(page).toContain('could not be read on the last run');
+
+    // The page's dry run works against the simulators that stay up (Tailspin's renewed .pem waits in Key Vault).
+    const origin = new URL(url).origin;
+    const dryRun = await fetch(`${origin}/api/apns/dashboard/renew`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ dryRun: true, tenantId: 'c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63' }),
+    });
+    expect(((await dryRun.json()) as { outcome?: string }).outcome).toBe('valid');
+
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(await refused(Number(new URL(url).port))).toBe(true);
   });
 });

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as nodeModule from 'node:module';
+import { hostname, userInfo } from 'node:os';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
+import type { ServicesFor } from '../composition/functionServices';
+import type { Viewer } from '../dashboard/renderDashboard';
+import { AppError } from '../domain/errors';
+
+/**
+ * The HTTP functions on 127.0.0.1, for `apns-monitor serve` and `demo --serve`: each request becomes
+ * an `HttpRequest` handed with a fresh `InvocationContext` to the same handlers the Functions host
+ * calls, built from the CLI's settings and state instead of the app settings. Only this computer
+ * can reach it; there is no function key and no Easy Auth, so the person at it is the viewer.
+ */
+
+type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+export interface LocalRoute {
+  /** The function's name, as registered with `app.http`. */
+  name: string;
+  methods: readonly string[];
+  /** The route as registered (`apns/status`), served under `/api/`. */
+  route: string;
+  handler: HttpHandler;
+}
+
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  /** The status page. */
+  dashboardUrl: string;
+  /** Stops listening, closes idle connections and waits for requests still running (a renewal finishes). */
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  services: ServicesFor;
+  viewer: Viewer;
+  /** Where the invocations' log lines go (already redacted by the handlers' loggers). */
+  log(level: LogLevel, text: string): void;
+}
+
+// The Functions host accepts up to 100 MB; the handlers refuse more than 16 KB themselves (SPEC §9):
+// this bound only keeps a runaway client from filling memory.
+const MAX_BODY_BYTES = 1024 * 1024;
+const LOOPBACK = '127.0.0.1';
+
+/** The person at this computer: who the page greets and the renewal audit records. */
+export function localViewer(): Viewer {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME ?? 'unknown user'; // no passwd entry (containers)
+  }
+  return { name: `${user}@${hostname()} (local)`, canRenew: true };
+}
+
+/** `--port`: a whole number 0–65535 (0: any free port), default 7071 as the Functions host uses. */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined) return 7071;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new AppError('cli_usage', `--port: must be a port number from 0 to 65535 (0: any free port), got "${value.slice(0, 20)}".`);
+  return Number(value);
+}
+
+let quietHost = false;
+
+/**
+ * Inside Azure the worker hands `@azure/functions` its registration API (`@azure/functions-core`);
+ * without it the library prints "test mode" warnings for every `app.http` in the function files.
+ * Here this process is the host and routes requests itself, so it provides an API that registers
+ * nothing. (Tests map that module in jest.config.js instead.)
+ */
+function provideQuietFunctionsCore(): void {
+  if (quietHost || typeof nodeModule.registerHooks !== 'function') return;
+  quietHost = true;
+  const url = 'apns-monitor:functions-core';
+  nodeModule.registerHooks({
+    resolve: (specifier, context, next) => (specifier === '@azure/functions-core' ? { url, format: 'commonjs', shortCircuit: true } : next(specifier, context)),
+    load: (target, context, next) =>
+      target === url
+        ? {
+            format: 'commonjs',
+            shortCircuit: true,
+            source: 'const none = { dispose() {} }; module.exports = { setProgrammingModel() {}, registerFunction: () => none, registerHook: () => none, log() {} };',
+          }
+        : next(target, context),
+  });
+}
+
+/** The HTTP functions, made with the given services: the status page, its actions and the API. */
+export async function localRoutes(services: ServicesFor, viewer: Viewer): Promise<LocalRoute[]> {
+  provideQuietFunctionsCore();
+  const [dashboard, status, csr, renew] = await Promise.all([
+    import('../../functions/getApnsDashboard'),
+    import('../../functions/getApnsStatus'),
+    import('../../functions/getApnsCsr'),
+    import('../../functions/renewApnsCertificate'),
+  ]);
+  const local = { services, localViewer: viewer };
+  return [
+    { name: 'getApnsDashboard', methods: ['GET'], route: 'apns/dashboard', handler: dashboard.createDashboardHandler({ ...local, services: (context) => dashboard.dashboardServicesOf(services(context)) }) },
+    { name: 'renewFromApnsDashboard', methods: ['POST'], route: 'apns/dashboard/renew', handler: dashboard.createDashboardRenewHandler(local) },
+    { name: 'getApnsDashboardCsr', methods: ['GET'], route: 'apns/dashboard/csr', handler: dashboard.createDashboardCsrHandler(local) },
+    { name: 'getApnsStatus', methods: ['GET'], route: 'apns/status', handler: status.createStatusHandler({ services }) },
+    { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler({ services }) },
+    { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler({ services, localActor: viewer.name ?? 'local' }) },
+  ];
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  return startHttpBridge(await localRoutes(options.services, options.viewer), options);
+}
+
+/** Reads the body, or null when it is larger than the bound. */
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? '0') > MAX_BODY_BYTES) return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(`${text}\n`);
+}
+
+/** Serves the routes on 127.0.0.1 as the Functions host would: `/api/<route>`, the handler's response as it returned it. */
+export async function startHttpBridge(routes: readonly LocalRoute[], options: Pick<LocalServerOptions, 'port' | 'log'>): Promise<LocalServer> {
+  let closing = false;
+  let port = options.port;
+  const logHandler = (level: LogLevel, ...args: unknown[]) => options.log(level, args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Only the names of this server: a page on another site that makes its own host name resolve to
+    // 127.0.0.1 (DNS rebinding) would otherwise read the status and drive the API with this person's rights.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (host !== `${LOOPBACK}:${port}` && host !== `localhost:${port}`) {
+      return plain(res, 421, `This server answers only http://${LOOPBACK}:${port}/ (the request named the host "${host.slice(0, 100)}").`);
+    }
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const route = routes.find((r) => `/api/${r.route}` === url.pathname.toLowerCase().replace(/\/+$/, ''));
+    if (!route) return plain(res, 404, `Nothing here. The status page is http://${host}/api/apns/dashboard`);
+    if (!route.methods.includes(method)) return plain(res, 405, `${route.name} answers ${route.methods.join(', ')} only.`, { allow: route.methods.join(', ') });
+    const body = await readBody(req);
+    if (body === null) return plain(res, 413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, { connection: 'close' });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      // App Service Authentication strips these from every request; there is none here to vouch for them.
+      if (value === undefined || name.startsWith('x-ms-client-principal')) continue;
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const request = new HttpRequest({ method, url: url.href, headers, ...(body.length > 0 ? { body: { bytes: body } } : {}) });
+    const context = new InvocationContext({ functionName: route.name, invocationId: randomUUID(), logHandler });
+    const response = new HttpResponse(await route.handler(request, context));
+    const payload = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(payload);
+  };
+
+  const server = createServer((req, res) => {
+    if (closing) res.shouldKeepAlive = false;
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
+    handle(req, res).catch((error: unknown) => {
+      // The handlers answer their own errors; this is the bridge itself failing.
+      options.log('error', `The local server could not answer ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) plain(res, 500, 'The local server failed to answer this request (see its log).');
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new AppError('cli_usage', `Port ${options.port} on ${LOOPBACK} is already in use (by the Functions host, "func start"?): choose another with --port N, or --port 0 for any free one.`)
+          : error,
+      );
+    });
+    server.listen({ port: options.port, host: LOOPBACK, exclusive: true }, resolve);
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://${LOOPBACK}:${port}`;
+  return {
+    origin,
+    port,
+    dashboardUrl: `${origin}/api/apns/dashboard`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/**
+ * Resolves on the first Ctrl-C (SIGINT) or SIGTERM. Its listeners are removed then, so a second
+ * Ctrl-C ends the process at once if stopping hangs.
+ */
+export function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

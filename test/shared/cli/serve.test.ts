@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpRequest } from '@azure/functions';
+import { renewFromApnsDashboard } from '../../../functions/getApnsDashboard';
+import { startServing } from '../../../shared/cli/commands/serveCommand';
+import { localRoutes, type LocalServer } from '../../../shared/cli/localServer';
+import { main } from '../../../shared/cli/main';
+import { loadConfig } from '../../../shared/config/loadConfig';
+import { createAppleCertificate } from '../../../shared/simulator/certificates';
+import { startKeyVaultSimulator, type KeyVaultSimulator } from '../../../shared/simulator/keyVaultSimulator';
+import { installLoopbackDns } from '../../../shared/simulator/loopbackDns';
+import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { bufferIo } from '../../support/bufferIo';
+import { recordingContext, withAppSettings } from '../../support/functionEnv';
+import { triggerOf } from '../../support/functionsCoreApi';
+import { loopbackTls } from '../../support/loopbackTls';
+import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
+
+const DAY = 86_400_000;
+const UUID = '2B7C4D1E-9F3A-4B5C-8D6E-0F1A2B3C4D5E';
+const TOPIC = `com.apple.mgmt.External.${UUID}`;
+const root = join(__dirname, '..', '..', '..');
+
+let h: TenantHarness;
+let kv: KeyVaultSimulator;
+let dir: string;
+let stateFile: string;
+let env: Record<string, string>;
+let server: LocalServer;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  installLoopbackDns();
+  h = await startTenantHarness({ tenant: { apns: apnsFixture({ topic: TOPIC, appleId: 'mdm@contoso.com', serialNumber: '0A', expiresAt: Date.now() + 25 * DAY + 3_600_000 }) } });
+  h.useIdentityEnv();
+  kv = await startKeyVaultSimulator({ tls: loopbackTls(), tenantId: h.identity.tenantId });
+  kv.setSecret('apns-certificate', createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 370 * DAY) }).certPem);
+  dir = mkdtempSync(join(tmpdir(), 'apns-serve-'));
+  stateFile = join(dir, 'state.json');
+  env = { ...h.env, APNS_TENANT_NAME: 'Contoso Serve', APNS_KEY_VAULT_URL: kv.vaultUrl };
+  // The state a real `check` wrote: what `serve` shows.
+  const checked = await main(['check', '--state-file', stateFile], bufferIo(env, dir));
+  expect(checked).toBe(1);
+  server = await startServing(loadConfig(env), { env, port: 0, stateFile, log: (level, text) => logged.push(`${level} ${text}`) });
+});
+afterAll(async () => {
+  await Promise.all([server?.close(), h?.close(), kv?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  h.graph.reset();
+  logged.length = 0;
+});
+
+const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.origin, ...headers }, body: JSON.stringify(body) });
+
+/** Resolves true when a TCP connect to the port is refused. */
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+
+describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a real check wrote)', () => {
+  test('when the dashboard is asked for, it answers 200 HTML with a CSP, the tenant and its severities, greeting the person at this computer', async () => {
+    const response = await fetch(server.dashboardUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'nonce-[^']+'/);
+    const page = await response.text();
+    expect(page).toContain('<h1>Contoso Serve</h1>');
+    expect(page).toContain(h.identity.tenantId);
+    expect(page).toMatch(/<span class="sev sev-warning">Warning<\/span>/);
+    expect(page).toMatch(/Signed in as <strong>[^<]+ \(local\)<\/strong>/);
+    expect(page).toContain('action="/api/apns/dashboard/renew"');
+    expect(h.graph.requests).toEqual([]); // rendered from stored state only
+  });
+
+  test('when the status API is asked for, it answers the stored assessment as JSON', async () => {
+    const response = await fetch(`${server.origin}/api/apns/status`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await response.json()) as { tenantId: string; tenantName: string; assets: { kind: string; severity: string }[] };
+    expect(body).toMatchObject({ tenantId: h.identity.tenantId, tenantName: 'Contoso Serve' });
+    expect(body.assets.find((a) => a.kind === 'apns')?.severity).toBe('warning');
+  });
+
+  test('when the page’s dry run is posted, every check runs against Intune and Key Vault, nothing is uploaded, and the audit names the local person', async () => {
+    const response = await postJson('/api/apns/dashboard/renew', { dryRun: true, tenantId: h.identity.tenantId });
+    const body = (await response.json()) as { outcome: string; checks: { ok: boolean }[] };
+    expect(response.status).toBe(200);
+    expect(body.outcome).toBe('valid');
+    expect(body.checks.every((c) => c.ok)).toBe(true);
+    expect(h.graph.uploads).toEqual([]);
+    const audit = readFileSync(`${stateFile}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; actor: string; via: string });
+    expect(audit.at(-1)).toMatchObject({ outcome: 'valid', via: 'http', actor: expect.stringMatching(/ \(local\)$/) });
+  });
+
+  test('when the same dry run reaches the deployed handler without App Service Authentication, it is refused with 401', async () => {
+    const restore = withAppSettings({ ...env, WEBSITE_AUTH_ENABLED: undefined });
+    try {
+      const request = new HttpRequest({ method: 'POST', url: 'https://apns.example/api/apns/dashboard/renew', body: { string: '{"dryRun":true}' }, headers: { 'content-type': 'application/json' } });
+      const response = await renewFromApnsDashboard(request, recordingContext('renewFromApnsDashboard'));
+      expect(response.status).toBe(401);
+    } finally {
+      restore();
+    }
+    expect(h.graph.requests).toEqual([]);
+  });
+
+  test('when another site makes the browser post the dry run, it answers 403 and reads nothing', async () => {
+    const response = await postJson('/api/apns/dashboard/renew', { dryRun: true }, { origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    expect(h.graph.requests).toEqual([]);
+    expect(logged).toEqual([expect.stringMatching(/^warning forbidden: Refused: .*the origin https:\/\/evil\.example/)]);
+  });
+
+  test('when a request names another host (DNS rebinding), it answers 421 without calling a function', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/api/apns/status', headers: { host: `rebound.example:${server.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.once('error', reject);
+      req.end();
+    });
+    expect(status).toBe(421);
+  });
+
+  test('when the routes are compared with what the Functions host registers, they are the same functions, methods and routes', async () => {
+    await import('../../../functions/index');
+    const routes = await localRoutes(() => {
+      throw new Error('not called');
+    }, { name: 'x', canRenew: true });
+    for (const r of routes) expect(triggerOf(r.name)).toMatchObject({ type: 'httpTrigger', route: r.route, methods: r.methods });
+    expect(routes.map((r) => r.name).sort()).toEqual(['getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'renewApnsCertificate', 'renewFromApnsDashboard']);
+  });
+
+  test('when run as a process, it prints the URL, serves the page, and on Ctrl-C exits 0 with nothing left listening', async () => {
+    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+    // The CLI reads local.settings.json from its working directory: the temp dir has none.
+    const child = spawn(process.execPath, [join(root, 'bin', 'apns-monitor.js'), 'serve', '--port', '0', '--state-file', stateFile], { env: childEnv, cwd: dir });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const found = /^(http:\/\/127\.0\.0\.1:\d+\/api\/apns\/dashboard)$/m.exec(out)?.[1];
+        if (found) resolve(found);
+      });
+      void exited.then((code) => reject(new Error(`serve exited with ${code} before printing its URL:\n${out}\n${err}`)));
+    });
+    const port = Number(new URL(url).port);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<h1>Contoso Serve</h1>');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(err).toBe('');
+    expect(await refused(port)).toBe(true);
+  });
+});
