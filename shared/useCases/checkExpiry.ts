@@ -206,14 +206,14 @@ async function claim(
   now: EpochMs,
   report: CheckReport,
 ): Promise<{ deliveries: PlannedDelivery[] }> {
-  let assessments = initial;
   for (let attempt = 1; ; attempt++) {
     const { state, version } = await deps.store.load(options.tenantId);
     // Channels switched off after 410 Gone stay off until their setting (fingerprint) changes; the
     // monitor warns about them through the other channels.
     const disabled = disabledChannels(state, deps.notifiers);
     const usable = channels.filter((c) => !disabled.some((d) => d.channel === c.name));
-    assessments = withDisabledChannels(report.assessments, disabled);
+    // From the assessed list each time: a retry after a conflict must not add the findings twice.
+    const assessments = withDisabledChannels(initial, disabled);
     report.assessments = assessments;
     report.worst = worstOf(assessments.map((a) => a.severity));
     report.disabledChannels = disabled;
