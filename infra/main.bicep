@@ -1,6 +1,8 @@
 // intune-apns-monitor: Flex Consumption Function App (Node 22) with a user-assigned identity,
 // identity-based storage (shared keys off), Key Vault (RBAC), Application Insights + Log Analytics,
-// the Graph application permissions, and Azure Monitor alerts. Deployed by `azd up`.
+// the Graph application permissions, Azure Monitor alerts, and — through the Microsoft Graph Bicep
+// extension — the fleet's multi-tenant app and the status page's sign-in. Deployed by `azd up`.
+// Outputs carry names, URLs and ids only: never a key, connection string or secret.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -13,14 +15,42 @@ param environmentName string
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the deploying user: gets Key Vault Secrets Officer to store the renewed certificate. Empty to skip.')
+@description('Object id of the deploying principal: gets Key Vault Secrets Officer to store the renewed certificate (and, for a person, the ApnsMonitor.Operator role). Empty to skip.')
 param principalId string = ''
 
-@description('Grant the Graph application permissions to the identity (needs Privileged Role Administrator or Application Administrator + AppRoleAssignment.ReadWrite.All). Set false and run the grant by hand if you cannot.')
+@description('Kind of the deploying principal: User (a person running azd) or ServicePrincipal (azd in CI). A role assignment with the wrong kind fails with UnmatchedPrincipalType.')
+@allowed([ 'User', 'ServicePrincipal', 'Group' ])
+param principalType string = 'User'
+
+@description('Grant the Graph application permissions (needs Privileged Role Administrator: Microsoft Graph app roles). Set false and have an administrator grant them by hand if you cannot.')
 param grantGraphPermissions string = 'true'
 
-@description('Also grant DeviceManagementServiceConfig.ReadWrite.All for the renewal upload and the CSR. False grants only DeviceManagementServiceConfig.Read.All (monitoring only).')
+@description('Grant DeviceManagementServiceConfig.ReadWrite.All (renewal upload and CSR; it includes the read). False grants only DeviceManagementServiceConfig.Read.All (monitoring only).')
 param enableRenewal string = 'true'
+
+@description('Also grant DeviceManagementManagedDevices.Read.All: the alternative the Graph v1.0 reference page lists for reading the APNs certificate, for a tenant whose read answers 403 with ServiceConfig.Read.All.')
+param grantManagedDevicesRead string = 'false'
+
+@description('Fleet mode even before APNS_TENANTS lists anyone (e.g. to get consent links first). A non-empty APNS_TENANTS turns it on by itself.')
+param fleet string = 'false'
+
+@description('Client ID of an existing multi-tenant app registration for the fleet. Empty: this deployment creates one (with its federated credential).')
+param fleetAppClientId string = ''
+
+@description('Display name of the fleet app that this deployment creates: what each customer admin sees on the consent screen.')
+param fleetAppName string = 'Intune APNs monitor'
+
+@description('Put Microsoft Entra sign-in (App Service Authentication) in front of the app, for the status page. False: no sign-in, and the page refuses everyone.')
+param statusPage string = 'true'
+
+@description('Client ID of an existing app registration for the status page sign-in. Empty: this deployment creates one (with the ApnsMonitor.Operator role).')
+param statusPageAppClientId string = ''
+
+@description('Key Vault purge protection. Off by default so that `azd down --purge` can remove the vault; once on, it cannot be turned off and the vault name stays taken for the retention period.')
+param keyVaultPurgeProtection string = 'false'
+
+@description('When this deployment runs: the heartbeat alert stays quiet until the first scheduled run has had its chance. Leave the default.')
+param deployedAt string = utcNow('u')
 
 @description('E-mail address of the action group that receives the Azure Monitor alerts (days remaining, missing heartbeat). Empty: no e-mail receiver.')
 param alertEmail string = ''
@@ -61,6 +91,9 @@ param apnsWebhookMinSeverity string = 'notice'
 param apnsDeliveryAttempts string = '3'
 param apnsCertSecretName string = 'apns-certificate'
 
+// One token per subscription + environment + region: every name below is unique per azd
+// environment, so two environments never collide. A deleted Key Vault keeps its name for the
+// soft-delete retention (7 days here) unless purged (`azd down --purge`): see README "Deploy".
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var names = {
@@ -72,8 +105,28 @@ var names = {
   logs: 'log-apns-${token}'
   insights: 'appi-apns-${token}'
   vault: 'kv-apns-${take(token, 13)}'
+  fleetApp: 'apns-monitor-fleet-${token}'
+  statusPageApp: 'apns-monitor-status-${token}'
 }
 var deploymentContainer = 'app-package-${take(token, 20)}'
+
+// Fleet (SPEC §11): on when APNS_TENANTS lists tenants (or APNS_FLEET=true).
+var fleetMode = toLower(fleet) == 'true' || !empty(apnsTenants)
+var createFleetApp = fleetMode && empty(fleetAppClientId)
+var homeTenantWatched = contains(toLower(apnsTenants), toLower(tenant().tenantId))
+// Status page sign-in (SPEC §12).
+var statusPageOn = toLower(statusPage) == 'true'
+var createStatusPageApp = statusPageOn && empty(statusPageAppClientId)
+var grantsOn = toLower(grantGraphPermissions) == 'true'
+var owners = empty(principalId) ? [] : [ principalId ]
+
+// Graph application permissions, least privilege (README "Graph permissions"). ReadWrite includes the read.
+var intunePermissions = concat(
+  [ toLower(enableRenewal) == 'true' ? 'DeviceManagementServiceConfig.ReadWrite.All' : 'DeviceManagementServiceConfig.Read.All' ],
+  toLower(grantManagedDevicesRead) == 'true' ? [ 'DeviceManagementManagedDevices.Read.All' ] : []
+)
+// The managed identity reads Intune itself only for one tenant; in a fleet the multi-tenant app does.
+var identityPermissions = concat(fleetMode ? [] : intunePermissions, empty(apnsEmailFrom) ? [] : [ 'Mail.Send' ])
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: names.rg
@@ -97,8 +150,12 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     allowBlobPublicAccess: false
     allowSharedKeyAccess: false // identity-based access only (AzureWebJobsStorage__*)
     minimumTlsVersion: 'TLS1_2'
+    // Public endpoint, identity-only access (no keys, no SAS): a Flex Consumption app without VNet
+    // integration reaches storage over its public endpoint. README "Deploy" lists the private option.
     networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
     blobServices: { containers: [ { name: deploymentContainer } ] }
+    // The fleet queue (the host creates apns-tenant-checks-poison itself on the first poison message).
+    queueServices: fleetMode ? { queues: [ { name: 'apns-tenant-checks' } ] } : {}
   }
 }
 
@@ -108,7 +165,8 @@ module logs 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
   params: { name: names.logs, location: location, tags: tags, dataRetention: 30 }
 }
 
-module insights 'br/public:avm/res/insights/component:0.6.0' = {
+// Not the AVM module: it outputs the connection string (see app/appInsights.bicep).
+module insights 'app/appInsights.bicep' = {
   name: 'insights'
   scope: rg
   params: { name: names.insights, location: location, tags: tags, workspaceResourceId: logs.outputs.resourceId }
@@ -122,8 +180,10 @@ module vault 'br/public:avm/res/key-vault/vault:0.12.1' = {
     location: location
     tags: tags
     enableRbacAuthorization: true
-    enablePurgeProtection: true
-    softDeleteRetentionInDays: 90
+    // Off by default so `azd down --purge` frees the name; the vault holds a .pem Apple lets you
+    // download again and channel URLs that azd re-creates, nothing that cannot be restored.
+    enablePurgeProtection: toLower(keyVaultPurgeProtection) == 'true'
+    softDeleteRetentionInDays: 7
     sku: 'standard'
   }
 }
@@ -154,9 +214,28 @@ module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
   }
 }
 
+// The fleet's multi-tenant app, trusting the identity through a federated credential (no secret).
+module fleetApp 'app/fleetApp.bicep' = if (createFleetApp) {
+  name: 'fleetApp'
+  scope: rg
+  params: {
+    uniqueName: names.fleetApp
+    displayName: fleetAppName
+    identityPrincipalId: identity.outputs.principalId
+    permissions: intunePermissions
+    grantHomeTenant: grantsOn && homeTenantWatched
+    ownerIds: owners
+  }
+}
+
+var appClientId = createFleetApp ? fleetApp.outputs.appId : (fleetMode ? fleetAppClientId : '')
+
 module app 'app/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
+  // The identity's roles first: the host's first start reads storage and the Key Vault references
+  // with them. (Role assignments can still take minutes to apply: README "Troubleshooting".)
+  dependsOn: [ rbac ]
   params: {
     name: names.app
     location: location
@@ -166,8 +245,9 @@ module app 'app/functionApp.bicep' = {
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: '${storage.outputs.primaryBlobEndpoint}${deploymentContainer}'
-    appInsightsConnectionString: insights.outputs.connectionString
+    appInsightsName: insights.outputs.name
     keyVaultUrl: vault.outputs.uri
+    appClientId: appClientId
     secretRefs: channelSecrets.outputs.references
     settings: {
       APNS_TENANT_NAME: apnsTenantName
@@ -206,16 +286,41 @@ module rbac 'app/rbac.bicep' = {
     vaultName: vault.outputs.name
     identityPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
   }
 }
 
-module graph 'app/graphPermissions.bicep' = if (toLower(grantGraphPermissions) == 'true') {
+module graph 'app/graphPermissions.bicep' = if (grantsOn && !empty(identityPermissions)) {
   name: 'graphPermissions'
   scope: rg
   params: {
     identityPrincipalId: identity.outputs.principalId
-    enableRenewal: toLower(enableRenewal) == 'true'
-    grantMailSend: !empty(apnsEmailFrom)
+    permissions: identityPermissions
+  }
+}
+
+// Status page: the sign-in app registration (needs the app's host name for its callback) ...
+module statusPageApp 'app/statusPageApp.bicep' = if (createStatusPageApp) {
+  name: 'statusPageApp'
+  scope: rg
+  params: {
+    uniqueName: names.statusPageApp
+    displayName: 'Intune APNs monitor status page (${environmentName})'
+    hostName: app.outputs.defaultHostname
+    ownerIds: owners
+    operatorPrincipalId: principalType == 'User' ? principalId : ''
+  }
+}
+
+var statusPageClientId = createStatusPageApp ? statusPageApp.outputs.clientId : statusPageAppClientId
+
+// ... and App Service Authentication in front of the app.
+module statusPageAuth 'app/statusPageAuth.bicep' = if (statusPageOn) {
+  name: 'statusPageAuth'
+  scope: rg
+  params: {
+    appName: app.outputs.name
+    clientId: statusPageClientId
   }
 }
 
@@ -228,12 +333,19 @@ module alerts 'app/alerts.bicep' = {
     appInsightsId: insights.outputs.resourceId
     alertEmail: alertEmail
     warningDays: int(apnsWarningDays)
+    deployedAt: deployedAt
   }
 }
 
+// Names, URLs and ids for `azd env get-value` (README). No connection string, key or secret.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_NAME string = app.outputs.name
+output AZURE_FUNCTION_URL string = 'https://${app.outputs.defaultHostname}'
+output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output AZURE_KEY_VAULT_NAME string = vault.outputs.name
 output APNS_KEY_VAULT_URL string = vault.outputs.uri
-output APPLICATIONINSIGHTS_CONNECTION_STRING string = insights.outputs.connectionString
+output APNS_APP_CLIENT_ID string = appClientId
+output APNS_STATUS_PAGE_URL string = statusPageOn ? 'https://${app.outputs.defaultHostname}/api/apns/dashboard' : ''
+output APNS_STATUS_PAGE_CLIENT_ID string = statusPageOn ? statusPageClientId : ''

@@ -8,7 +8,8 @@ param identityId string
 param identityClientId string
 param storageAccountName string
 param deploymentContainerUrl string
-param appInsightsConnectionString string
+@description('Name of the Application Insights component: its connection string is read here, never passed through a parameter or an output.')
+param appInsightsName string
 param keyVaultUrl string
 @description('Client ID of the multi-tenant app registration of the fleet (empty: single tenant).')
 param appClientId string = ''
@@ -17,13 +18,17 @@ param secretRefs object
 @description('The APNS_* settings given as parameters of main.bicep.')
 param settings object
 
+resource insights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
 var wired = {
   // Platform and identity
   AZURE_CLIENT_ID: identityClientId // DefaultAzureCredential picks this user-assigned identity
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
-  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
   NODE_OPTIONS: '--enable-source-maps' // stack traces in the logs point at the TypeScript sources
   // Wired from the resources created here
   APNS_TENANT_ID: tenant().tenantId
@@ -32,8 +37,9 @@ var wired = {
   APNS_APP_CLIENT_ID: appClientId
 }
 
-// Empty settings are left out: a channel is on only when its setting is present.
-var given = toObject(filter(items(settings), s => !empty(s.value)), s => s.key, s => s.value)
+// Empty settings are left out: a channel (or the fleet) is on only when its setting is present.
+var merged = union(settings, secretRefs, wired)
+var appSettings = toObject(filter(items(merged), s => !empty(s.value)), s => s.key, s => s.value)
 
 module site 'br/public:avm/res/web/site:0.15.1' = {
   name: 'site'
@@ -46,6 +52,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
     managedIdentities: { userAssignedResourceIds: [ identityId ] }
     keyVaultAccessIdentityResourceId: identityId
     httpsOnly: true
+    clientAffinityEnabled: false
     functionAppConfig: {
       deployment: {
         storage: {
@@ -58,8 +65,28 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
       runtime: { name: 'node', version: '22' }
     }
     siteConfig: { alwaysOn: false, ftpsState: 'Disabled', minTlsVersion: '1.2' }
-    appSettingsKeyValuePairs: union(given, secretRefs, wired)
+    // SPEC §9: no publishing passwords. azd deploys with its Entra token; FTP and Kudu basic auth are off.
+    basicPublishingCredentialsPolicies: [
+      { name: 'ftp', allow: false }
+      { name: 'scm', allow: false }
+    ]
   }
 }
 
+resource siteRef 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: name
+}
+
+// The app settings are written here rather than through the AVM module's appSettingsKeyValuePairs:
+// that module merges the app's current settings (a setting removed from the azd environment would
+// stay on the app forever) and passes them, with the Application Insights connection string, as a
+// parameter recorded in the deployment history. Here the settings are exactly this list.
+resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: siteRef
+  name: 'appsettings'
+  properties: appSettings
+  dependsOn: [ site ]
+}
+
 output name string = site.outputs.name
+output defaultHostname string = site.outputs.defaultHostname

@@ -45,9 +45,18 @@ export function infraParameters(): Record<string, unknown> {
     environmentName: { value: '${AZURE_ENV_NAME}' },
     location: { value: '${AZURE_LOCATION}' },
     principalId: { value: '${AZURE_PRINCIPAL_ID}' },
+    // Infrastructure choices that are not app settings (infra/main.bicep describes each).
+    principalType: { value: '${AZURE_PRINCIPAL_TYPE=User}' },
     alertEmail: { value: '${APNS_ALERT_EMAIL}' },
     grantGraphPermissions: { value: '${APNS_GRANT_GRAPH_PERMISSIONS=true}' },
     enableRenewal: { value: '${APNS_ENABLE_RENEWAL=true}' },
+    grantManagedDevicesRead: { value: '${APNS_GRANT_MANAGED_DEVICES_READ=false}' },
+    fleet: { value: '${APNS_FLEET=false}' },
+    fleetAppClientId: { value: '${APNS_FLEET_APP_CLIENT_ID}' },
+    fleetAppName: { value: '${APNS_FLEET_APP_NAME=Intune APNs monitor}' },
+    statusPage: { value: '${APNS_STATUS_PAGE=true}' },
+    statusPageAppClientId: { value: '${APNS_STATUS_PAGE_APP_CLIENT_ID}' },
+    keyVaultPurgeProtection: { value: '${APNS_KEY_VAULT_PURGE_PROTECTION=false}' },
   };
   for (const s of SETTING_SPECS) {
     if (s.infra !== 'parameter') continue;
