@@ -1,72 +1,65 @@
 'use strict';
-// One tenant's check against the simulated tenant with 50 ms added to every Graph request:
-// the product's read (a $batch per API version, sent concurrently) against the same check made
-// with one request per resource, one after the other, without batching.
+// SPEC §8: one tenant's check, cold (the first of a fresh process: no token, no connection) and warm,
+// with a round-trip time put on every packet to Graph by a loopback TCP proxy, the TCP and TLS
+// handshakes included. Counted from the simulators and the proxy: Graph requests ($batch per API
+// version), token requests, and connections opened. Beside it the baselines: one GET per resource in
+// turn (no $batch), and the product's batches with a credential that does not share its token fetch.
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { runWorker, workerEnv } = require('./lib/child');
+const { startLatencyProxy } = require('./lib/latencyProxy');
+const { dist, DAY } = require('./lib/sims');
 
-const dist = join(__dirname, '..', 'dist', 'shared');
-const { trustLoopbackCa } = require(join(dist, 'simulator', 'loopbackCa.js'));
-const { startIdentitySimulator } = require(join(dist, 'simulator', 'identitySimulator.js'));
-const { startGraphSimulator } = require(join(dist, 'simulator', 'graphSimulator.js'));
-const { apnsFixture, vppFixture, adeFixture } = require(join(dist, 'simulator', 'tenantFixtures.js'));
-const { loadConfig } = require(join(dist, 'config', 'loadConfig.js'));
-const { createCheckDeps, checkOptionsFrom, createCredential } = require(join(dist, 'composition', 'createServices.js'));
-const { createGraphClient } = require(join(dist, 'adapters', 'graph', 'createGraphClient.js'));
-const { parseApnsCertificate, parseCollection, parseVppToken, parseAdeToken } = require(join(dist, 'adapters', 'graph', 'parseGraphResources.js'));
-const { checkExpiry } = require(join(dist, 'useCases', 'checkExpiry.js'));
-const { silentLogger } = require(join(dist, 'ports', 'logger.js'));
+const sim = (name) => require(join(dist, 'simulator', name));
 
-const DAY = 86_400_000;
-
-/** The naive way: GET each resource in turn (what most scripts do). */
-function unbatchedGateway(client) {
-  const get = async (version, path) => client.api(path).version(version).get();
+/** What a window of time cost, from the simulators' logs and the proxy. */
+function countsIn(sims, proxy, { startedAt, endedAt }) {
+  const inside = (t) => t >= startedAt && t <= endedAt;
+  const graph = sims.graph.requests.filter((r) => inside(r.startedAt));
   return {
-    async readTenant() {
-      const apns = parseApnsCertificate(await get('v1.0', '/deviceManagement/applePushNotificationCertificate'));
-      const vpp = parseCollection(await get('v1.0', '/deviceAppManagement/vppTokens'), 'vpp').items.map(parseVppToken);
-      const ade = parseCollection(await get('beta', '/deviceManagement/depOnboardingSettings'), 'ade').items.map(parseAdeToken);
-      return { tenantId: '', readAt: Date.now(), apns: { status: 'ok', value: apns }, vpp: { status: 'ok', value: vpp }, ade: { status: 'ok', value: ade } };
-    },
+    graphRequests: graph.length,
+    v1Batches: graph.filter((r) => r.path === '/v1.0/$batch').length,
+    betaBatches: graph.filter((r) => r.path === '/beta/$batch').length,
+    tokenRequests: sims.identity.requests.filter((r) => inside(r.at)).length,
+    connections: proxy.connectionsBetween(startedAt, endedAt),
   };
 }
 
-async function checkBench(runs, latencyMs) {
-  const tlsPair = trustLoopbackCa('apns-monitor bench CA');
+async function checkBench({ tls, caPath, latencies, coldRuns, warmRuns, baselineRuns }) {
+  const { startIdentitySimulator } = sim('identitySimulator.js');
+  const { startGraphSimulator } = sim('graphSimulator.js');
+  const { apnsFixture, vppFixture, adeFixture } = sim('tenantFixtures.js');
   const identity = await startIdentitySimulator();
+  // Graph is reached at 127.0.0.2:<its port>, where the proxy listens: same origin apart from the address.
   const graph = await startGraphSimulator({
-    tls: tlsPair,
-    latencyMs,
+    tls,
+    host: '127.0.0.2',
+    tenantId: identity.tenantId,
     tenant: { apns: apnsFixture({ expiresAt: Date.now() + 200 * DAY }), vppTokens: [vppFixture()], adeTokens: [adeFixture()] },
   });
-  Object.assign(process.env, identity.env);
-  const dir = mkdtempSync(join(tmpdir(), 'apns-bench-'));
+  const proxy = await startLatencyProxy({ targetPort: graph.port, rttMs: latencies[0] });
+  const sims = { identity, graph };
+  const dir = mkdtempSync(join(tmpdir(), 'apns-bench-check-'));
+  const env = workerEnv({ ...identity.env, APNS_TENANT_ID: identity.tenantId, APNS_GRAPH_BASE_URL: graph.baseUrl, NODE_EXTRA_CA_CERTS: caPath });
+  let n = 0;
+  const sample = async (mode, warm) => {
+    const { result } = await runWorker('tenantCheck.js', { env, args: [mode, join(dir, `state-${++n}.json`), String(warm)] });
+    return result.checks.map((c) => ({ ...c, ...countsIn(sims, proxy, c) }));
+  };
   try {
-    const config = loadConfig({ APNS_TENANT_ID: identity.tenantId, APNS_GRAPH_BASE_URL: graph.baseUrl });
-    // One credential per process, as in the Function App (its token is cached across runs).
-    const credential = await createCredential();
-    const measure = async (makeGateway) => {
-      const samples = [];
-      for (let i = 0; i <= runs; i++) {
-        const deps = await createCheckDeps(config, { logger: silentLogger, stateFile: join(dir, `state-${i}.json`), credential });
-        if (makeGateway) deps.gateway = makeGateway();
-        graph.requests.length = 0;
-        const started = process.hrtime.bigint();
-        const report = await checkExpiry(deps, checkOptionsFrom(config));
-        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-        if (report.readFailures.length > 0) throw new Error(`the check failed: ${report.readFailures[0].message}`);
-        if (i > 0) samples.push({ wallMs, requests: graph.requests.length }); // run 0 warms up (token, TLS, JIT)
-      }
-      return samples;
-    };
-    const batched = await measure(undefined);
-    const client = createGraphClient({ baseUrl: graph.baseUrl, credential });
-    const unbatched = await measure(() => unbatchedGateway(client));
-    return { batched, unbatched };
+    const byLatency = [];
+    for (const rttMs of latencies) {
+      proxy.setRtt(rttMs);
+      const modes = { product: [], sequential: [], unshared: [] };
+      for (let i = 0; i < coldRuns; i++) modes.product.push(...(await sample('product', warmRuns)));
+      for (let i = 0; i < baselineRuns; i++) modes.sequential.push(...(await sample('sequential', warmRuns)));
+      for (let i = 0; i < baselineRuns; i++) modes.unshared.push(...(await sample('unshared', 0)));
+      byLatency.push({ rttMs, modes });
+    }
+    return byLatency;
   } finally {
-    await Promise.all([identity.close(), graph.close()]);
+    await Promise.all([identity.close(), graph.close(), proxy.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -242,6 +242,7 @@ export function loadConfig(env: Env): AppConfig {
 /** `id` or `id=Display name`, comma separated; ids are unique and keep the alert keys sound (no ":"). */
 export function parseTenantList(text: string, problems: string[]): TenantRef[] {
   const out: TenantRef[] = [];
+  const seen = new Set<string>(); // a fleet lists hundreds: no quadratic duplicate check
   const entries = text.split(',').map((e) => e.trim()).filter(Boolean);
   if (entries.length === 0) problems.push('APNS_TENANTS: must list at least one tenant (`id` or `id=Display name`, comma separated)');
   for (const entry of entries) {
@@ -252,10 +253,11 @@ export function parseTenantList(text: string, problems: string[]): TenantRef[] {
       problems.push(`APNS_TENANTS: "${id.slice(0, 80)}" is not a tenant ID (letters, digits, ".", "_", "-")`);
       continue;
     }
-    if (out.some((t) => t.id.toLowerCase() === id.toLowerCase())) {
+    if (seen.has(id.toLowerCase())) {
       problems.push(`APNS_TENANTS: tenant ${id} is listed twice`);
       continue;
     }
+    seen.add(id.toLowerCase());
     out.push({ id, name: name || id });
   }
   return out;
