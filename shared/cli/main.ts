@@ -44,10 +44,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const redact = createRedactor();
     const text = error.code === 'internal_error' ? describeUnexpected(thrown) : error.describe();
     // Nagios reads only the first line of stdout: a check that could not even start says UNKNOWN there.
-    if (command === 'check') io.stdout(redact(`APNS UNKNOWN - ${text.split('\n').map((l) => l.trim()).filter(Boolean).join('; ')}`));
+    if (command === 'check') io.stdout(redact(`APNS UNKNOWN - ${oneLine(text)}`));
     io.stderr(redact(`apns-monitor ${command}: ${text}`));
     return command === 'check' ? 3 : error.exitCode;
   }
+}
+
+/** "Invalid configuration:\n  A: …\n  B: …" as one line: "Invalid configuration: A: …; B: …". */
+function oneLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.reduce((out, line) => (out === '' ? line : out.endsWith(':') ? `${out} ${line}` : `${out}; ${line}`), '');
 }
 
 function describeUnexpected(thrown: unknown): string {

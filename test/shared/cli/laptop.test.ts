@@ -125,7 +125,7 @@ describe('settings and hints that explain themselves', () => {
   test('when APNS_WARNING_DAYS is not a number, check exits 3 and its first stdout line is APNS UNKNOWN naming the setting', async () => {
     const { code, out } = await cli(['check', '--no-notify'], laptopEnv({ APNS_WARNING_DAYS: 'abc' }));
     expect(code).toBe(3);
-    expect(out.split('\n')[0]).toMatch(/^APNS UNKNOWN - Invalid configuration:; APNS_WARNING_DAYS: must be a whole number of days, got "abc"/);
+    expect(out.split('\n')[0]).toMatch(/^APNS UNKNOWN - Invalid configuration: APNS_WARNING_DAYS: must be a whole number of days, got "abc"/);
   });
 
   test('when --settings names a file that does not exist, it is an error, not silently ignored', async () => {
