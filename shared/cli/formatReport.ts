@@ -1,8 +1,8 @@
 import { severityLabel } from '../domain/alertEvent';
 import type { Assessment } from '../domain/assessment';
+import { describeTenant } from '../domain/describeTenant';
 import { formatUtc } from '../domain/graphDateTime';
 import { severityRank, type Severity } from '../domain/severity';
-import type { TenantRef } from '../config/loadConfig';
 import type { TenantResult } from '../useCases/checkFleet';
 import { heldElsewhereMessage, runFailure, type CheckReport } from '../useCases/checkExpiry';
 import { assetStatus } from '../useCases/getStatus';
@@ -79,8 +79,7 @@ export interface ReportOptions {
 }
 
 export function formatReport(report: CheckReport, exitCode: number, options: ReportOptions = {}): string {
-  const tenant = report.tenantName === report.tenantId ? report.tenantId : `${report.tenantName} (${report.tenantId})`;
-  const lines = [nagiosLine(report, exitCode), '', `Tenant ${tenant} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
+  const lines = [nagiosLine(report, exitCode), '', `Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
   for (const f of report.readFailures) if (f.hint) lines.push('', `Hint: ${f.hint}`);
   if (report.stateFailure?.hint) lines.push('', `Hint: ${report.stateFailure.hint}`);
   if (report.notified) {
@@ -122,10 +121,6 @@ export function fleetExitCode(results: readonly TenantResult[]): number {
   return results.reduce<number>((worst, r) => Math.max(worst, r.report ? exitCodeOf(r.report) : EXIT.unknown), EXIT.ok);
 }
 
-function tenantLabel(t: TenantRef): string {
-  return t.name === t.id ? t.id : `${t.name} (${t.id})`;
-}
-
 function tenantExit(r: TenantResult): number {
   return r.report ? exitCodeOf(r.report) : EXIT.unknown;
 }
@@ -154,7 +149,7 @@ export function fleetNagiosLine(results: readonly TenantResult[], exitCode: numb
   const order = ['unreadable', 'expired', 'critical', 'warning', 'notice', 'ok'];
   const summary = order.filter((w) => counts.has(w)).map((w) => `${counts.get(w)} ${w}`).join(', ');
   const worst = byUrgency(results)[0];
-  const lead = worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok')) ? `; worst: ${tenantLabel(worst.tenant)}: ${tenantHeadline(worst)}` : '';
+  const lead = worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok')) ? `; worst: ${describeTenant(worst.tenant.id, worst.tenant.name)}: ${tenantHeadline(worst)}` : '';
   const perf = results
     .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `'${r.tenant.id.slice(0, 36)}:${a.kind}'=${a.daysRemaining}`))
     .join(' ');
@@ -165,7 +160,7 @@ export function fleetNagiosLine(results: readonly TenantResult[], exitCode: numb
 export function formatFleetReport(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): string {
   const lines = [fleetNagiosLine(results, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
   for (const r of byUrgency(results)) {
-    lines.push('', `${statusWord(tenantExit(r))}  ${tenantLabel(r.tenant)}`);
+    lines.push('', `${statusWord(tenantExit(r))}  ${describeTenant(r.tenant.id, r.tenant.name)}`);
     if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
     else lines.push(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`);
     const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h));

@@ -1,4 +1,5 @@
 import { AppError } from '../../domain/errors';
+import { describeTenant } from '../../domain/describeTenant';
 import type { AuthExplainer } from '../graph/graphGateway';
 import { readEntraFailure } from './authErrors';
 
@@ -34,7 +35,7 @@ export function managedIdentityAuth(): AuthExplainer {
  */
 export function fleetAppAuth(tenant: { id: string; name: string }, appClientId: string, authorityHost: string): AuthExplainer {
   const consentUrl = adminConsentUrl(authorityHost, tenant.id, appClientId);
-  const who = tenant.name === tenant.id ? `tenant ${tenant.id}` : `tenant ${tenant.name} (${tenant.id})`;
+  const who = `tenant ${describeTenant(tenant.id, tenant.name)}`;
   return {
     tokenFailure(error, what) {
       const f = readEntraFailure(error);

@@ -1,3 +1,4 @@
+import { describeTenant } from '../../domain/describeTenant';
 import type { AlertEvent } from '../../domain/alertEvent';
 import { describeExpiry } from '../../domain/assessExpiry';
 import { formatUtc } from '../../domain/graphDateTime';
@@ -10,7 +11,7 @@ export function kindLabel(event: AlertEvent): string {
 
 /** How people know the tenant: its name, with the id when the name is not the id. */
 export function tenantLabel(event: AlertEvent): string {
-  return event.tenantName === event.tenantId ? event.tenantId : `${event.tenantName} (${event.tenantId})`;
+  return describeTenant(event.tenantId, event.tenantName);
 }
 
 /** The facts every channel shows, in order, as label/value pairs (absent ones left out). Plain text. */

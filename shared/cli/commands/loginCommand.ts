@@ -1,6 +1,7 @@
 import { createRedactor } from '../../adapters/logging/redact';
 import { accessOf, createGateway, secretsOf, tenantFor } from '../../composition/createServices';
 import { describeExpiry } from '../../domain/assessExpiry';
+import { describeTenant } from '../../domain/describeTenant';
 import { formatUtc } from '../../domain/graphDateTime';
 import { cliLogger } from '../cliIo';
 import { deviceCodeSignIn } from '../deviceCode';
@@ -22,8 +23,7 @@ export async function runLoginCommand(args: readonly string[], ctx: CliContext):
   const gateway = await createGateway(config, signIn, logger);
   const cert = await gateway.getApnsCertificate();
   const user = (signIn.credential as { lastUser?: () => string | undefined }).lastUser?.() ?? 'you';
-  const where = tenant.name === tenant.id ? tenant.id : `${tenant.name} (${tenant.id})`;
-  const lines = [`Signed in to ${where} as ${user}; Intune can be read.`];
+  const lines = [`Signed in to ${describeTenant(tenant.id, tenant.name)} as ${user}; Intune can be read.`];
   if (!cert) lines.push('Intune has no Apple MDM push certificate in this tenant.');
   else {
     lines.push(
