@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import type { AppConfig, Env, TenantRef } from '../config/loadConfig';
+import { findTenant, type AppConfig, type Env, type TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
 import type { CliIo } from './cliIo';
 
@@ -59,7 +59,7 @@ export function parseFlags<const T extends ParseArgsOptionsConfig>(args: readonl
 export function selectTenants(config: AppConfig, requested: readonly string[] | undefined): TenantRef[] {
   if (!requested || requested.length === 0) return [...config.tenants];
   return requested.map((id) => {
-    const found = config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
+    const found = findTenant(config, id);
     if (!found) throw new AppError('cli_usage', `--tenant ${id.slice(0, 64)}: not one of the watched tenants (${config.tenants.map((t) => t.id).join(', ')}).`);
     return found;
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import type { AppConfig, TenantRef } from '../config/loadConfig';
+import { findTenant, type AppConfig, type TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
 import type { ChannelPolicy } from '../domain/channels';
 import { systemClock, type Clock } from '../ports/clock';
@@ -210,7 +210,7 @@ export async function createCertificateSource(config: AppConfig, credential: Tok
  */
 export function tenantFor(config: AppConfig, requested: string | undefined, what: string, flag: string, code: 'invalid_request' | 'cli_usage' = 'invalid_request'): TenantRef {
   if (requested !== undefined) {
-    const found = config.tenants.find((t) => t.id.toLowerCase() === requested.toLowerCase());
+    const found = findTenant(config, requested);
     if (!found) throw new AppError(code, `${what}: tenant ${requested.slice(0, 64)} is not one of the watched tenants (${config.tenants.map((t) => t.id).join(', ')}).`);
     return found;
   }

@@ -28,6 +28,12 @@ export interface TenantRef {
   name: string;
 }
 
+/** A watched tenant by id (tenant ids are case-insensitive), or undefined. */
+export function findTenant(config: Pick<AppConfig, 'tenants'>, tenantId: string): TenantRef | undefined {
+  const wanted = tenantId.toLowerCase();
+  return config.tenants.find((t) => t.id.toLowerCase() === wanted);
+}
+
 /** The queue a fleet's timer fills with one message per tenant (SPEC §11). */
 export const TENANT_CHECK_QUEUE = 'apns-tenant-checks';
 

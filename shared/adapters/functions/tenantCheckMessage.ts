@@ -1,4 +1,4 @@
-import type { AppConfig, TenantRef } from '../../config/loadConfig';
+import { findTenant, type AppConfig, type TenantRef } from '../../config/loadConfig';
 import type { Logger } from '../../ports/logger';
 import type { TenantCheckMessage } from '../../ports/tenantCheckQueue';
 
@@ -12,7 +12,7 @@ export function tenantOfMessage(message: unknown, config: AppConfig, logger: Log
     logger.error('A tenant-check message without a tenantId was dropped (not a message this app enqueued).');
     return undefined;
   }
-  const tenant = config.tenants.find((t) => t.id === tenantId);
+  const tenant = findTenant(config, tenantId);
   // Removed from APNS_TENANTS since it was enqueued: nothing to check, and nothing to retry.
   if (!tenant) logger.warn(`Tenant ${tenantId.slice(0, 64)} is no longer in APNS_TENANTS; its queued check was dropped.`);
   return tenant;
