@@ -4,7 +4,7 @@ import { assessTenant, withDisabledChannels, withStateFailure } from '../domain/
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
-import { applyDeliveryOutcomes, planDeliveries, type DeliveryOutcome, type PlannedDelivery } from '../domain/planDeliveries';
+import { applyDeliveryOutcomes, planDeliveries, type DeliveryOutcome, type DeliveryPlan, type PlanInput, type PlannedDelivery } from '../domain/planDeliveries';
 import type { AlertEvent } from '../domain/alertEvent';
 import type { AlertPolicy } from '../domain/policy';
 import { formatUtc } from '../domain/graphDateTime';
@@ -123,20 +123,8 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
       deps.logger.error(`The monitor state is not usable; sending this run's alerts without de-duplication: ${error.describe()}`, { code: error.code });
       report.stateFailure = error;
       assessments = withStateFailure(assessments, { message: error.message, hint: error.hint });
-      report.assessments = assessments;
-      report.worst = worstOf(assessments.map((a) => a.severity));
-      deliveries = planDeliveries({
-        assessments,
-        readKinds: readKindsOf(snapshot),
-        oneShots: options.extraEvents ?? [],
-        state: emptyTenantState(options.tenantId),
-        tenantName: options.tenantName,
-        channels,
-        now,
-        policy: options.policy,
-        newId: deps.newId,
-        leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
-      }).deliveries;
+      setAssessments(report, assessments);
+      deliveries = plan(deps, options, snapshot, now, { assessments, state: emptyTenantState(options.tenantId), channels, oneShots: options.extraEvents ?? [] }).deliveries;
     }
     const { outcomes, channels: reports } = await deliverAll(deliveries, deps.notifiers, {
       attempts: options.deliveryAttempts,
@@ -196,6 +184,30 @@ function readKindsOf(snapshot: TenantSnapshot): Set<AssetKind> {
   return new Set((['apns', 'vpp', 'ade'] as const).filter((k) => snapshot[k].status === 'ok' || snapshot[k].status === 'not_configured'));
 }
 
+function setAssessments(report: CheckReport, assessments: Assessment[]): void {
+  report.assessments = assessments;
+  report.worst = worstOf(assessments.map((a) => a.severity));
+}
+
+/** The delivery plan of this run against `state`, for the given channels and one-shot messages. */
+function plan(
+  deps: CheckDeps,
+  options: CheckOptions,
+  snapshot: TenantSnapshot,
+  now: EpochMs,
+  input: Pick<PlanInput, 'assessments' | 'state' | 'channels' | 'oneShots'>,
+): DeliveryPlan {
+  return planDeliveries({
+    ...input,
+    readKinds: readKindsOf(snapshot),
+    tenantName: options.tenantName,
+    now,
+    policy: options.policy,
+    newId: deps.newId,
+    leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
+  });
+}
+
 /** Plans and saves the claims; on a concurrent update, reloads and plans again. */
 async function claim(
   deps: CheckDeps,
@@ -214,35 +226,23 @@ async function claim(
     const usable = channels.filter((c) => !disabled.some((d) => d.channel === c.name));
     // From the assessed list each time: a retry after a conflict must not add the findings twice.
     const assessments = withDisabledChannels(initial, disabled);
-    report.assessments = assessments;
-    report.worst = worstOf(assessments.map((a) => a.severity));
+    setAssessments(report, assessments);
     report.disabledChannels = disabled;
     // A change the caller already reports (a renewal with a new topic) is not reported twice.
     const extra = options.extraEvents ?? [];
     const extraKeys = new Set(extra.map((e) => e.key));
     const detected = detectApnsChanges(state.apns, snapshot, assessments, now, deps.newId, options.tenantName).filter((e) => !extraKeys.has(e.key));
     const oneShots = [...detected, ...extra];
-    const plan = planDeliveries({
-      assessments,
-      readKinds: readKindsOf(snapshot),
-      oneShots,
-      state,
-      tenantName: options.tenantName,
-      channels: usable,
-      now,
-      policy: options.policy,
-      newId: deps.newId,
-      leaseMs: options.claimLeaseMs ?? DEFAULT_LEASE_MS,
-    });
-    plan.state.apns = lastSeenOf(snapshot, state.apns);
-    plan.state.disabledChannels = Object.fromEntries(disabled.map((d) => [d.channel, { fingerprint: d.fingerprint, at: d.at, reason: d.reason }]));
-    if (disabled.length === 0) delete plan.state.disabledChannels;
-    report.heldElsewhere = plan.heldElsewhere;
-    plan.state.lastRun = runRecord(report, now);
-    if (report.readFailures.length === 0) plan.state.lastSuccessAt = now;
+    const planned = plan(deps, options, snapshot, now, { assessments, state, channels: usable, oneShots });
+    planned.state.apns = lastSeenOf(snapshot, state.apns);
+    planned.state.disabledChannels = Object.fromEntries(disabled.map((d) => [d.channel, { fingerprint: d.fingerprint, at: d.at, reason: d.reason }]));
+    if (disabled.length === 0) delete planned.state.disabledChannels;
+    report.heldElsewhere = planned.heldElsewhere;
+    planned.state.lastRun = runRecord(report, now);
+    if (report.readFailures.length === 0) planned.state.lastSuccessAt = now;
     try {
-      await deps.store.save(plan.state, version);
-      return { deliveries: plan.deliveries };
+      await deps.store.save(planned.state, version);
+      return { deliveries: planned.deliveries };
     } catch (thrown) {
       if (!isConflict(thrown) || attempt >= MAX_CONFLICT_RETRIES) throw thrown;
       deps.logger.warn('Another run updated the state at the same time; deciding again.', { attempt });
