@@ -2,10 +2,12 @@
 export interface RenewalLease {
   /**
    * The fence, called right before the upload: confirms the lease is still this renewal's and
-   * pushes it to now + ttlMs. Throws AppError `renewal_in_progress` when another renewal took it
-   * over (this one outlived its lease): then nothing may be uploaded.
+   * pushes it to now + ttlMs; returns when the lease now ends (epoch ms). From then on the lease
+   * binds even if this process exits or is killed (its upload may still land), until that end.
+   * Throws AppError `renewal_in_progress` when another renewal took it over (this one outlived its
+   * lease): then nothing may be uploaded.
    */
-  extend(ttlMs: number): Promise<void>;
+  extend(ttlMs: number): Promise<number>;
   release(): Promise<void>;
 }
 

@@ -186,15 +186,18 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       const appleIdentifier = before?.appleIdentifier || req.appleIdentifier || '';
       // The fence: this renewal must still hold its lease right before the PATCH. A renewal that
       // outlived it (and was overtaken) uploads nothing, so an older certificate is never put back.
-      await lease.extend(ttl);
+      const fencedUntil = await lease.extend(ttl);
       try {
         await deps.gateway.uploadApnsCertificate({ appleIdentifier, certificatePem: candidate.pem });
       } catch (error) {
         if (error instanceof AppError && error.code === 'upload_failed' && error.retriable) {
-          // No answer: Intune may still apply it. Keep the lock for its lease so no other renewal
-          // can upload in between and be overwritten by this one arriving late.
+          // No answer: Intune may still apply it. Keep the lock for a full lease from now, so no
+          // other renewal can upload in between and be overwritten by this one arriving late; the
+          // lease binds even after this process exits (the CLI's lock file says so).
           keepLock = true;
-          throw new AppError('upload_failed', `${error.message} The renewal lock is kept until ${formatUtc(deps.clock.now() + ttl)} so that no other renewal races it.`, {
+          // (If it cannot be extended, the lease taken at the fence still binds until its end.)
+          const until = await lease.extend(ttl).catch(() => fencedUntil);
+          throw new AppError('upload_failed', `${error.message} The renewal lock is kept until ${formatUtc(until)} so that no other renewal races it.`, {
             hint: 'Check the certificate in the Intune admin center (or run "apns-monitor check") after that time before trying again.',
             cause: error,
           });

@@ -8,10 +8,13 @@ import { hostname } from 'node:os';
  * - the lock file appears with its content already in it (written to a temp file, then `link`ed
  *   into place, which fails with EEXIST when it exists: O_EXCL semantics without an empty-file
  *   window in which a reader could mistake a fresh lock for a broken one);
- * - a lock is taken over only when its holder is provably gone (same host and its pid no longer
- *   runs: a SIGKILLed run costs the next one nothing) or its lease expired, and the takeover itself
- *   is serialised by a second exclusive file, so two contenders never both take over;
- * - `extend` is a fence: it fails when the lock is no longer this holder's.
+ * - a lock is taken over only when its lease expired, or when its holder is provably gone (same
+ *   host and its pid no longer runs: a SIGKILLed run costs the next one nothing) and its lease was
+ *   not made to outlive it; the takeover itself is serialised by a second exclusive file, so two
+ *   contenders never both take over;
+ * - `extend` is a fence: it fails when the lock is no longer this holder's. With `outlivesHolder`
+ *   the lease binds past the holder's process: something it started (an upload) may still land
+ *   after it exits or is killed, so only the lease's end frees the lock.
  * Self-contained (node built-ins only), so tests can run it in worker threads as it is.
  */
 export interface LockInfo {
@@ -22,12 +25,17 @@ export interface LockInfo {
   /** Epoch ms; 0 = no lease (held until released or the holder dies). */
   expiresAt: number;
   since: string;
+  /** The lease holds until `expiresAt` even when the holder's process is gone (see `extend`). */
+  outlivesHolder?: boolean;
 }
 
 export interface FileLock {
   readonly info: LockInfo;
-  /** The fence: still ours? Then push the lease to now + ttlMs. Throws LockLostError otherwise. */
-  extend(ttlMs: number): void;
+  /**
+   * The fence: still ours? Then push the lease to now + ttlMs (and, with `outlivesHolder`, make it
+   * bind past this process). Returns the lease's new end (epoch ms). Throws LockLostError otherwise.
+   */
+  extend(ttlMs: number, options?: { outlivesHolder?: boolean }): number;
   /** Removes the lock if it is still ours (a taken-over lock is left to its new holder). */
   release(): void;
 }
@@ -78,6 +86,8 @@ function isStale(path: string, info: LockInfo | undefined, now: number): boolean
     }
   }
   if (info.expiresAt > 0 && info.expiresAt <= now) return true;
+  // A lease made to outlive its holder (an upload may still land) is not freed by the holder's exit.
+  if (info.outlivesHolder === true && info.expiresAt > 0) return false;
   return processIsGone(info);
 }
 
@@ -159,14 +169,16 @@ function handle(path: string, initial: LockInfo, now: () => number): FileLock {
     get info() {
       return current;
     },
-    extend(ttlMs: number) {
+    extend(ttlMs: number, options: { outlivesHolder?: boolean } = {}) {
       const seen = readLockInfo(path);
       if (seen?.nonce !== current.nonce) throw new LockLostError(path, seen);
-      const next = { ...current, expiresAt: ttlMs > 0 ? now() + ttlMs : 0 };
+      const next: LockInfo = { ...current, expiresAt: ttlMs > 0 ? now() + ttlMs : 0 };
+      if (options.outlivesHolder || current.outlivesHolder) next.outlivesHolder = true;
       const temp = tempBeside(path, `${current.nonce}x`);
       writeFileSync(temp, JSON.stringify(next), { mode: 0o600 });
       renameSync(temp, path); // atomic replace: readers see the old lease or the new one
       current = next;
+      return next.expiresAt;
     },
     release() {
       if (readLockInfo(path)?.nonce === current.nonce) unlinkQuietly(path);

@@ -1,5 +1,6 @@
 import { odata, RestError } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
+import { formatUtc } from '../../domain/graphDateTime';
 import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
 import { createTableClient, describeTable, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
@@ -23,7 +24,8 @@ export function createTableRenewalLock(options: TableStoreOptions, now: () => nu
           throw storageError(e, where, 'read the renewal lock');
         });
         if (Number(held.expiresAt) > now()) {
-          throw new AppError('renewal_in_progress', `Another renewal is running (since ${held.since}); nothing was uploaded. Try again when it has finished.`);
+          const until = formatUtc(Number(held.expiresAt));
+          throw new AppError('renewal_in_progress', `Another renewal is running or its upload may still reach Intune (since ${held.since}, lock held until ${until}); nothing was uploaded. Try again after that time.`);
         }
         try {
           etag = (await client.updateEntity(entity, 'Replace', { etag: held.etag })).etag; // a stale lock from a crashed run
@@ -36,8 +38,10 @@ export function createTableRenewalLock(options: TableStoreOptions, now: () => nu
         async extend(ttl: number) {
           // The fence: conditional on the ETag this renewal got, so a lock taken over by another
           // renewal (after this one outlived its lease) is never extended, and nothing is uploaded.
+          const expiresAt = now() + ttl;
           try {
-            etag = (await client.updateEntity({ ...entity, expiresAt: now() + ttl }, 'Replace', { etag })).etag;
+            etag = (await client.updateEntity({ ...entity, expiresAt }, 'Replace', { etag })).etag;
+            return expiresAt;
           } catch (e) {
             if (e instanceof RestError && (e.statusCode === 412 || e.statusCode === 404)) {
               throw new AppError('renewal_in_progress', 'This renewal outlived its lock and another renewal took it over; nothing was uploaded by this one.');

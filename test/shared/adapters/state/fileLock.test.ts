@@ -99,6 +99,20 @@ describe('the CLI lock file', () => {
     expect(readLockInfo(path)?.owner).toBe('second');
   });
 
+  test('when a lease was made to outlive its holder, the holder being gone does not free it; only the lease end does', () => {
+    const path = join(dir, 'kept.lock');
+    let clock = 1_000_000;
+    const first = tryAcquireFileLock(path, { owner: 'first', ttlMs: 1000, now: () => clock });
+    if (!first.ok) throw new Error('first should hold it');
+    expect(first.lock.extend(5000, { outlivesHolder: true })).toBe(clock + 5000);
+    // As if its process had exited: same host, a pid that no longer runs.
+    const kept = { ...(readLockInfo(path) as object), pid: 999_999_999 };
+    writeFileSync(path, JSON.stringify(kept));
+    expect(tryAcquireFileLock(path, { owner: 'second', ttlMs: 1000, now: () => clock }).ok).toBe(false);
+    clock += 5001;
+    expect(tryAcquireFileLock(path, { owner: 'third', ttlMs: 1000, now: () => clock }).ok).toBe(true);
+  });
+
   test('when a holder on another host still has a lease, it is respected even though its pid is not running here', () => {
     const path = join(dir, 'shared.lock');
     writeFileSync(path, JSON.stringify({ owner: 'remote', pid: 999_999, host: `${hostname()}-elsewhere`, nonce: 'n', expiresAt: Date.now() + 60_000, since: 'then' }));
