@@ -1,9 +1,11 @@
-import type { TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig, TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
 import type { AuthExplainer } from '../adapters/graph/graphGateway';
 import { sharedCredential, type SharedCredential } from '../adapters/http/sharedCredential';
-import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth } from '../adapters/identity/explainers';
+import { requestTimeoutHttpClient } from '../adapters/http/requestTimeout';
+import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth, managedIdentityAuth } from '../adapters/identity/explainers';
 
 /** The audience of the managed identity's token that a federated credential accepts. */
 export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
@@ -55,15 +57,30 @@ export interface TenantAccessOptions {
 const READ = 'DeviceManagementServiceConfig.Read.All';
 const WRITE = 'DeviceManagementServiceConfig.ReadWrite.All';
 
+/**
+ * What every `@azure/identity` credential here is built with: each request to the identity
+ * endpoint or to Entra is aborted after APNS_HTTP_TIMEOUT_SECONDS (so none keeps a finished run or
+ * its process alive), and the SDK's own retries stay few and short (0.5 s, 1 s), well inside that
+ * bound: a token that cannot be had now is for the next run, not for minutes of this one.
+ */
+async function identityClientOptions(config: AppConfig): Promise<{ httpClient: HttpClient; retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number } }> {
+  const { createDefaultHttpClient } = await import('@azure/core-rest-pipeline');
+  return {
+    httpClient: requestTimeoutHttpClient(createDefaultHttpClient(), config.http.timeoutMs),
+    retryOptions: { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 1000 },
+  };
+}
+
 export async function createHomeCredential(config: AppConfig): Promise<SharedCredential> {
   const { DefaultAzureCredential } = await import('@azure/identity');
   // AZURE_CLIENT_ID selects a user-assigned managed identity; @azure/identity reads it itself.
-  return sharedCredential(new DefaultAzureCredential(), { timeoutMs: config.http.timeoutMs });
+  return sharedCredential(new DefaultAzureCredential(await identityClientOptions(config)), { timeoutMs: config.http.timeoutMs });
 }
 
 export async function createTenantAccess(config: AppConfig, options: TenantAccessOptions): Promise<TenantAccess> {
   const identity = await import('@azure/identity');
   const home = options.home ?? (await createHomeCredential(config));
+  const clientOptions = await identityClientOptions(config);
   const base = config.graph.baseUrl;
   const appScopes = [`${base}/.default`];
   const authorityHost = config.entra.authorityHost;
@@ -82,14 +99,23 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
         authorityHost,
         disableInstanceDiscovery,
         userPromptCallback: (info) => signIn.prompt(info.message),
+        ...clientOptions,
       }),
       // A person needs time to open the page and type the code: the request timeout does not apply.
       { timeoutMs: 15 * 60_000 },
     );
 
+  // The fleet's client assertion is the managed identity's token: when that fails, it is explained as
+  // the managed identity's failure (the same for every tenant), not as the customer tenant's sign-in.
+  const homeAuth = managedIdentityAuth();
   const assertion = async (): Promise<string> => {
-    const token = await home.getToken(TOKEN_EXCHANGE_SCOPE);
-    if (!token) throw new AppError('graph_auth_failed', 'The managed identity gave no token for api://AzureADTokenExchange (the fleet sign-in needs one).');
+    let token: AccessToken | null;
+    try {
+      token = await home.getToken(TOKEN_EXCHANGE_SCOPE);
+    } catch (error) {
+      throw homeAuth.tokenFailure(error, "Intune (the managed identity's token that the fleet's app exchanges)");
+    }
+    if (!token) throw new AppError('graph_auth_failed', 'The managed identity gave no token for api://AzureADTokenExchange (the fleet sign-in needs one).', { sharedCause: 'home_credential' });
     return token.token;
   };
 
@@ -103,11 +129,12 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
       if (options.deviceCode) {
         credential = deviceCodeFor(tenant, options.deviceCode);
         const permission = options.deviceCode.write ? WRITE : READ;
-        signIn = { credential, scopes: [`${base}/${permission}`], auth: deviceCodeAuth(publicClientId as string) };
+        signIn = { credential, scopes: [`${base}/${permission}`], auth: deviceCodeAuth(publicClientId as string, authorityHost) };
       } else if (config.fleet) {
         const appClientId = config.entra.appClientId as string; // loadConfig requires it in a fleet
-        credential = sharedCredential(new identity.ClientAssertionCredential(tenant.id, appClientId, assertion, { authorityHost, disableInstanceDiscovery }), {
-          timeoutMs: config.http.timeoutMs,
+        credential = sharedCredential(new identity.ClientAssertionCredential(tenant.id, appClientId, assertion, { authorityHost, disableInstanceDiscovery, ...clientOptions }), {
+          // Two requests in a row, each bounded: the managed identity's token, then Entra's.
+          timeoutMs: 2 * config.http.timeoutMs,
         });
         signIn = { credential, scopes: appScopes, auth: fleetAppAuth(tenant, appClientId, authorityHost) };
       } else {

@@ -51,6 +51,14 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * What a failure is common to, when it is not about one tenant (SPEC §15 "a shared cause is seen
+ * once"): every tenant's check goes through the managed identity endpoint, Microsoft Entra's
+ * sign-in, Microsoft Graph and the home credential, so when one of them cannot be reached (network,
+ * DNS, a timeout) or the home credential is refused, every tenant fails the same way.
+ */
+export type SharedCause = 'identity_endpoint' | 'entra' | 'graph' | 'home_credential';
+
 export interface AppErrorOptions {
   /** Worth trying again later (throttling, a receiver that is down). */
   retriable?: boolean;
@@ -59,6 +67,8 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** How long the peer asked us to wait before another try (`Retry-After`), when it said. */
   retryAfterMs?: number;
+  /** Set when the failure is not this tenant's but the path every tenant shares. */
+  sharedCause?: SharedCause;
 }
 
 export class AppError extends Error {
@@ -66,6 +76,7 @@ export class AppError extends Error {
   readonly retriable: boolean;
   readonly hint: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly sharedCause: SharedCause | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -74,6 +85,7 @@ export class AppError extends Error {
     this.retriable = options.retriable ?? false;
     this.hint = options.hint;
     this.retryAfterMs = options.retryAfterMs;
+    this.sharedCause = options.sharedCause;
   }
 
   get status(): number {

@@ -2,6 +2,11 @@ import { Client, AuthenticationHandler, HTTPMessageHandler, TelemetryHandler } f
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { TokenCredential } from '@azure/identity';
 
+/** What an application asks for: every application permission granted to it on that Graph. */
+export function defaultGraphScopes(baseUrl: string): string[] {
+  return [`${baseUrl.replace(/\/+$/, '')}/.default`];
+}
+
 /**
  * The Graph client used by the gateway and the e-mail channel. `APNS_GRAPH_BASE_URL` sets the
  * endpoint and the token scope `<base>/.default`; the client only attaches the token to hosts it
@@ -11,7 +16,7 @@ import type { TokenCredential } from '@azure/identity';
 export function createGraphClient(options: { baseUrl: string; credential: TokenCredential; scopes?: string[] }): Client {
   const base = options.baseUrl.replace(/\/+$/, '');
   // Applications ask for `<base>/.default`; a person signed in by device code asks for named scopes.
-  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: options.scopes ?? [`${base}/.default`] });
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: options.scopes ?? defaultGraphScopes(base) });
   return Client.initWithMiddleware({
     baseUrl: `${base}/`,
     customHosts: new Set([new URL(base).hostname]),

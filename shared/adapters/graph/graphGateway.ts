@@ -4,9 +4,11 @@ import type { AdeToken, ApnsCertificate, MonitoredKind, ReadOutcome, TenantSnaps
 import { AppError } from '../../domain/errors';
 import type { IntuneGateway } from '../../ports/intuneGateway';
 import { silentLogger, type Logger } from '../../ports/logger';
-import { createGraphClient } from './createGraphClient';
+import { createGraphClient, defaultGraphScopes } from './createGraphClient';
 import { adeLabel, isUnconfiguredApns, parseAdeToken, parseApnsCertificate, parseCollection, parseCsr, parseItems, parseVppToken, vppLabel } from './parseGraphResources';
-import { isTimeout } from '../http/requestTimeout';
+import { describeNetworkError, networkErrorCode } from '../http/networkError';
+import { TokenTimeoutError } from '../http/sharedCredential';
+import { managedIdentityAuth } from '../identity/explainers';
 
 export const READ_PERMISSION = 'DeviceManagementServiceConfig.Read.All';
 export const WRITE_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
@@ -58,17 +60,6 @@ export interface AuthExplainer {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export const managedIdentityExplainer: AuthExplainer = {
-  tokenFailure(error, what) {
-    const code = (error as { code?: unknown; name?: unknown }).code ?? (error as { name?: unknown }).name;
-    return new AppError('graph_auth_failed', `Could not get an access token for Microsoft Graph (${String(code)}) to read ${what}.`, {
-      hint: 'In Azure, check that the managed identity (AZURE_CLIENT_ID) is assigned to the Function App; on a laptop, use "apns-monitor login" or --device-code.',
-      cause: error,
-    });
-  },
-  permissionHint: (permission) => `Grant ${permission} to the Function App's managed identity and give admin consent (infra/ does it on "azd up"; see README "Graph permissions").`,
-};
-
 interface Answer {
   status: number;
   headers: Record<string, string>;
@@ -82,7 +73,7 @@ interface BatchItem {
 }
 
 /** What a failed Graph call means, for a person. */
-function failure(status: number, body: unknown, what: string, permission: string, auth: AuthExplainer = managedIdentityExplainer): AppError {
+function failure(status: number, body: unknown, what: string, permission: string, auth: AuthExplainer): AppError {
   const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
   const graphCode = typeof code === 'string' ? ` (${code})` : '';
   if (status === 401) {
@@ -108,13 +99,22 @@ function noAnswer(error: AppError): AppError {
   return error;
 }
 
-/** A network error's code (ECONNREFUSED, ENOTFOUND…), never its message (it may hold a URL). */
-function networkCode(error: unknown): string {
-  let e = error as { code?: unknown; cause?: unknown; name?: unknown } | undefined;
-  for (let depth = 0; e && depth < 4; depth++, e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && /^[A-Z_]{3,40}$/.test(e.code)) return e.code;
-  }
-  return (error as { name?: unknown })?.name === 'TypeError' ? 'fetch failed' : 'unknown';
+/**
+ * Errors of the sign-in (the token, before any request reached Graph). Never retried here: the
+ * credential already retried within its own bound, and a sign-in failure is never "Graph asked to
+ * wait" nor "Graph was unavailable".
+ */
+const SIGN_IN = new WeakSet<AppError>();
+function signIn(error: AppError): AppError {
+  SIGN_IN.add(error);
+  return error;
+}
+
+/** Graph itself could not be reached: the same host for every tenant, so a shared cause (SPEC §15). */
+function graphUnreachable(thrown: unknown, what: string): AppError {
+  const code = networkErrorCode(thrown);
+  const how = code ? describeNetworkError(code) : 'network error (no error code)';
+  return new AppError('graph_unavailable', `Microsoft Graph could not be reached for ${what}: ${how}.`, { retriable: true, cause: thrown, sharedCause: 'graph' });
 }
 
 /** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
@@ -142,31 +142,52 @@ function lowerHeaders(headers: unknown): Record<string, string> {
  * 503/504, for the whole batch or items in it, are retried within a bounded total wait.
  */
 export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway {
+  const scopes = options.scopes ?? defaultGraphScopes(options.baseUrl);
   const client =
     options.client ??
     (() => {
       if (!options.credential) throw new Error('createGraphGateway needs a client or a credential');
-      return createGraphClient({ baseUrl: options.baseUrl, credential: options.credential, ...(options.scopes ? { scopes: options.scopes } : {}) });
+      return createGraphClient({ baseUrl: options.baseUrl, credential: options.credential, scopes });
     })();
   const logger = options.logger ?? silentLogger;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const auth = options.auth ?? managedIdentityExplainer;
+  const auth = options.auth ?? managedIdentityAuth();
   const seconds = (ms: number) => Math.round(ms / 1000);
   const fail = (status: number, body: unknown, what: string, permission: string) => failure(status, body, what, permission, auth);
+
+  /**
+   * The token first, bounded by the credential itself (APNS_HTTP_TIMEOUT_SECONDS per token request),
+   * so that a token endpoint that never answers is named as such, never as "Graph did not answer".
+   * The Graph client then gets the same token from the credential's cache.
+   */
+  async function signedIn(): Promise<void> {
+    if (!options.credential) return;
+    try {
+      await options.credential.getToken(scopes);
+    } catch (thrown) {
+      throw signIn(thrown instanceof AppError ? thrown : auth.tokenFailure(thrown, 'Intune'));
+    }
+  }
+
+  /** Graph accepted the request (or the connection) and gave no answer in time. */
+  function graphTimedOut(what: string): AppError {
+    return new AppError('graph_unavailable', `Microsoft Graph did not answer within ${seconds(timeoutMs)} s for ${what} (timed out).`, { retriable: true, sharedCause: 'graph' });
+  }
 
   /**
    * One HTTP call, token included, bounded by `timeoutMs`; transport and credential failures become
    * AppErrors (retriable when worth it). A call that times out is aborted, never left running.
    */
   async function call(method: 'GET' | 'POST' | 'PATCH', version: string, path: string, body: unknown, what: string): Promise<Answer> {
+    await signedIn();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(noAnswer(new AppError('graph_unavailable', `Microsoft Graph did not answer within ${seconds(timeoutMs)} s for ${what} (timed out).`, { retriable: true })));
+        reject(noAnswer(graphTimedOut(what)));
       }, timeoutMs);
     });
     try {
@@ -181,14 +202,12 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
         const request = client.api(path).version(version).responseType(ResponseType.RAW).option('signal', controller.signal);
         response = (await (method === 'GET' ? request.get() : method === 'POST' ? request.post(body) : request.patch(body))) as Response;
       } catch (thrown) {
-        if (thrown instanceof AppError) throw thrown;
-        if (controller.signal.aborted) throw noAnswer(new AppError('graph_unavailable', `Microsoft Graph did not answer within ${seconds(timeoutMs)} s for ${what} (timed out).`, { retriable: true }));
-        // A sign-in fails for the whole tenant, not one request: said the same way for every read, so once.
-        if (isCredentialError(thrown)) throw auth.tokenFailure(thrown, 'Intune');
-        if (isTimeout(thrown)) {
-          throw new AppError('graph_auth_failed', `Could not get an access token for Microsoft Graph within ${seconds(timeoutMs)} s to read ${what} (timed out).`, { retriable: true, cause: thrown });
-        }
-        throw noAnswer(new AppError('graph_unavailable', `Microsoft Graph could not be reached for ${what} (network error: ${networkCode(thrown)}).`, { retriable: true, cause: thrown }));
+        // A sign-in fails for the whole tenant, not one request: said the same way for every read, so
+        // once; the explainer names the token endpoint that failed (never Graph, which was not reached).
+        if (thrown instanceof AppError) throw signIn(thrown);
+        if (isCredentialError(thrown) || thrown instanceof TokenTimeoutError) throw signIn(auth.tokenFailure(thrown, 'Intune'));
+        if (controller.signal.aborted) throw noAnswer(graphTimedOut(what));
+        throw noAnswer(graphUnreachable(thrown, what));
       }
       return read(response, what);
     }
@@ -215,6 +234,13 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     return retryAfterMs(answer.headers['retry-after'], now()) ?? FIRST_BACKOFF_MS * 2 ** attempt;
   }
 
+  /** Why a retry waits: only a 429/503 with Retry-After is Graph asking; the rest is our back-off. */
+  function waitReason(last: Answer | AppError | undefined): string {
+    if (last instanceof AppError) return last.code === 'graph_throttled' ? 'Microsoft Graph throttled the request' : 'Microsoft Graph could not be reached or did not answer';
+    if (last?.headers['retry-after'] !== undefined) return 'Microsoft Graph asked to wait';
+    return `Microsoft Graph answered ${last?.status ?? 'an error'}`;
+  }
+
   /** Time spent on this read so far: the real clock, or the waits asked for when sleep is simulated. */
   const spent = (started: number, waited: number) => Math.max(now() - started, waited);
 
@@ -223,6 +249,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     const base = answer instanceof AppError ? answer.message : fail(answer.status, answer.body, what, READ_PERMISSION).message;
     return new AppError(throttled ? 'graph_throttled' : 'graph_unavailable', `${base} Gave up after trying for ${seconds(spentMs)} s (limit APNS_GRAPH_MAX_RETRY_SECONDS=${seconds(options.maxRetryMs)}).`, {
       retriable: true,
+      ...(answer instanceof AppError && answer.sharedCause ? { sharedCause: answer.sharedCause } : {}),
       hint: throttled ? 'Graph is throttling this tenant; the next scheduled run will try again.' : 'Graph was unavailable; the next scheduled run will try again.',
     });
   }
@@ -239,14 +266,14 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
       try {
         answer = await call(method, version, path, body, what);
       } catch (error) {
-        if (!(error instanceof AppError) || !error.retriable) throw error;
+        if (!(error instanceof AppError) || !error.retriable || SIGN_IN.has(error)) throw error;
         if (method === 'PATCH' && NO_ANSWER.has(error)) throw error;
         answer = error;
       }
       const wait = answer instanceof AppError ? FIRST_BACKOFF_MS * 2 ** attempt : waitFor(answer, attempt);
       if (wait === undefined) return answer as Answer;
       if (spent(started, waited) + wait > options.maxRetryMs) throw gaveUp(answer, what, spent(started, waited));
-      logger.warn(`Graph asked to wait ${Math.ceil(wait / 1000)} s for ${what}; retrying.`);
+      logger.warn(`${waitReason(answer)} for ${what}; retrying in ${Math.ceil(wait / 1000)} s.`);
       await sleep(wait);
       waited += wait;
     }
@@ -271,7 +298,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
       }
       const retry: { item: BatchItem; wait: number; last: Answer | AppError }[] = [];
       if (answer instanceof AppError) {
-        if (!answer.retriable) {
+        if (!answer.retriable || SIGN_IN.has(answer)) {
           for (const item of pending) results.set(item.id, answer);
           return results;
         }
@@ -307,7 +334,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
         for (const r of retry) results.set(r.item.id, gaveUp(r.last, labels[r.item.id] ?? r.item.url, spent(started, waited)));
         break;
       }
-      logger.warn(`Graph asked to wait ${Math.ceil(wait / 1000)} s (${retry.length} of the ${version} reads); retrying.`);
+      logger.warn(`${waitReason(retry[0]?.last)} (${retry.length} of the ${version} reads); retrying in ${Math.ceil(wait / 1000)} s.`);
       await sleep(wait);
       waited += wait;
       pending = retry.map((r) => r.item);

@@ -1,3 +1,6 @@
+import { describeNetworkError, networkErrorCode } from '../http/networkError';
+import { TokenTimeoutError } from '../http/sharedCredential';
+
 /**
  * Microsoft Entra sign-in errors, read from what the credential reports (`AADSTS<code>: …` in the
  * message), with a one-line meaning a person can act on. Never echoes the error text itself: it
@@ -37,6 +40,12 @@ export const AADSTS_MEANINGS: Record<string, string> = {
 /** The codes that mean a fleet tenant has not consented to the multi-tenant app (SPEC §11). */
 export const CONSENT_MISSING_CODES = new Set(['700016', '7000229', '65001']);
 
+/**
+ * The AADSTS codes about the monitor's own sign-in, not the tenant: the app's federated credential
+ * and the managed identity's assertion are the same for every tenant of a fleet.
+ */
+export const HOME_CREDENTIAL_CODES = new Set(['70021', '700211', '700212', '700024']);
+
 export interface EntraFailure {
   /** `AADSTS700016`, or undefined when the failure carries no code (network, timeout). */
   code: string | undefined;
@@ -45,6 +54,15 @@ export interface EntraFailure {
   /** A network error code (ENOTFOUND, ECONNREFUSED…) when the authority could not be reached. */
   network: string | undefined;
   consentMissing: boolean;
+  /**
+   * The sign-in endpoint itself failed (network, DNS, no answer in time, no OpenID metadata): not
+   * this tenant's problem, and no tenant can sign in through it until it is back.
+   */
+  unreachable: boolean;
+  /** What happened to the endpoint when `unreachable`: "could not be reached: the connection was refused (ECONNREFUSED)". */
+  problem: string | undefined;
+  /** The code is about the monitor's own credential (HOME_CREDENTIAL_CODES), not the tenant. */
+  homeCredential: boolean;
 }
 
 function textOf(error: unknown): string {
@@ -62,13 +80,8 @@ function textOf(error: unknown): string {
 }
 
 function networkCodeOf(error: unknown): string | undefined {
-  let e = error as { code?: unknown; cause?: unknown; errors?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === 'string' && /^E[A-Z]{3,}$/.test(e.code)) return e.code;
-    e = e.cause as typeof e;
-  }
-  const text = textOf(error);
-  return /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(text)?.[1];
+  // Some credentials keep only the message of the network error they met.
+  return networkErrorCode(error) ?? /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(textOf(error))?.[1];
 }
 
 /** What an Entra sign-in failure means. */
@@ -76,15 +89,28 @@ export function readEntraFailure(error: unknown): EntraFailure {
   const text = textOf(error);
   const code = /AADSTS(\d{5,7})/.exec(text)?.[1];
   const network = code ? undefined : networkCodeOf(error);
+  const noMetadata = !code && !network && /endpoints_resolution_error/.test(text);
+  const timedOut = !code && !network && !noMetadata && (error instanceof TokenTimeoutError || /timed out|timeout/i.test(text));
+  let problem: string | undefined;
+  if (network) problem = `could not be reached: ${describeNetworkError(network)}`;
+  else if (noMetadata) problem = 'could not be reached or gave no OpenID metadata';
+  else if (timedOut) problem = 'did not answer in time (timed out; APNS_HTTP_TIMEOUT_SECONDS)';
   let meaning: string;
   if (code) meaning = AADSTS_MEANINGS[code] ?? 'see https://login.microsoftonline.com/error?code=' + code;
-  else if (network) meaning = `the sign-in endpoint could not be reached (${network})`;
-  else if (/endpoints_resolution_error/.test(text)) meaning = 'the sign-in endpoint (AZURE_AUTHORITY_HOST) could not be reached or gave no OpenID metadata';
-  else if (/timed out|timeout/i.test(text)) meaning = 'the sign-in endpoint did not answer in time (timed out)';
+  else if (noMetadata) meaning = `the sign-in endpoint (AZURE_AUTHORITY_HOST) ${problem}`;
+  else if (problem) meaning = `the sign-in endpoint ${problem}`;
   else if (/post_request_failed|invalid_request|invalid_client|unauthorized_client/.test(text)) {
     // MSAL keeps only the OAuth error word for some endpoints (the device-code request among them).
     const word = /\b(invalid_request|invalid_client|unauthorized_client|invalid_grant)\b/.exec(text)?.[1] ?? 'refused';
     meaning = `Entra refused the sign-in request (${word}): check the tenant ID and the app's client ID`;
   } else meaning = 'the sign-in failed without an error code';
-  return { code: code ? `AADSTS${code}` : undefined, meaning, network, consentMissing: code !== undefined && CONSENT_MISSING_CODES.has(code) };
+  return {
+    code: code ? `AADSTS${code}` : undefined,
+    meaning,
+    network,
+    consentMissing: code !== undefined && CONSENT_MISSING_CODES.has(code),
+    unreachable: problem !== undefined,
+    problem,
+    homeCredential: code !== undefined && HOME_CREDENTIAL_CODES.has(code),
+  };
 }

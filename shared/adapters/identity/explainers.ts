@@ -1,4 +1,4 @@
-import { AppError } from '../../domain/errors';
+import { AppError, type SharedCause } from '../../domain/errors';
 import { describeTenant } from '../../domain/describeTenant';
 import type { AuthExplainer } from '../graph/graphGateway';
 import { readEntraFailure } from './authErrors';
@@ -14,16 +14,44 @@ function describe(failure: ReturnType<typeof readEntraFailure>): string {
   return failure.code ? `${failure.code}: ${failure.meaning}` : failure.meaning;
 }
 
-function authFailed(message: string, hint: string, cause: unknown, retriable: boolean): AppError {
-  return new AppError('graph_auth_failed', message, { hint, cause, retriable });
+function authFailed(message: string, hint: string, cause: unknown, retriable: boolean, sharedCause?: SharedCause): AppError {
+  return new AppError('graph_auth_failed', message, { hint, cause, retriable, ...(sharedCause ? { sharedCause } : {}) });
 }
 
-/** The Function App's managed identity (single tenant, in Azure). */
+/** A failure already explained further down (the fleet's assertion: the managed identity's token). */
+function explainedBelow(error: unknown): AppError | undefined {
+  let e = error as { cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 6; depth++, e = e.cause as typeof e) if (e instanceof AppError) return e;
+  return undefined;
+}
+
+/** Sign-in endpoints are the same for every tenant: when one cannot be reached, none can sign in. */
+function entraUnreachableHint(authorityHost: string): string {
+  return `Microsoft Entra's sign-in (${authorityHost}, AZURE_AUTHORITY_HOST) is the same for every tenant: check the network, DNS and proxy of this machine or Function App; the next run tries again.`;
+}
+
+/** The Function App's managed identity (single tenant, in Azure; and the fleet's client assertion). */
 export function managedIdentityAuth(): AuthExplainer {
   return {
     tokenFailure(error, what) {
       const f = readEntraFailure(error);
-      return authFailed(`The managed identity could not get a token for Microsoft Graph to read ${what} (${describe(f)}).`, 'Check that the user-assigned identity named by AZURE_CLIENT_ID is assigned to the Function App.', error, f.network !== undefined);
+      if (f.unreachable) {
+        // The token endpoint, not Graph: say which one, so nobody goes looking at Microsoft Graph.
+        return authFailed(
+          `The managed identity endpoint (IDENTITY_ENDPOINT) ${f.problem ?? 'failed'}, so no access token could be had to read ${what}.`,
+          "It is the Function App platform's token service: it usually recovers by itself, and the next run tries again. On a laptop IDENTITY_ENDPOINT must not be set: sign in with --device-code.",
+          error,
+          true,
+          'identity_endpoint',
+        );
+      }
+      return authFailed(
+        `The managed identity could not get an access token to read ${what} (${describe(f)}).`,
+        'Check that the managed identity (the user-assigned one named by AZURE_CLIENT_ID) is assigned to the Function App; on a laptop, sign in with --device-code instead.',
+        error,
+        false,
+        'home_credential',
+      );
     },
     permissionHint: (permission) => `Grant ${permission} to the Function App's managed identity and give admin consent (infra/ does it on "azd up"; see README "Graph permissions").`,
   };
@@ -38,6 +66,9 @@ export function fleetAppAuth(tenant: { id: string; name: string }, appClientId: 
   const who = `tenant ${describeTenant(tenant.id, tenant.name)}`;
   return {
     tokenFailure(error, what) {
+      // The managed identity's token (the client assertion) failed first: that is the cause.
+      const below = explainedBelow(error);
+      if (below) return below;
       const f = readEntraFailure(error);
       if (f.consentMissing) {
         return new AppError('graph_consent_missing', `Admin consent is missing: ${who} has not consented to the monitor's app ${appClientId} (${describe(f)}), so ${what} cannot be read.`, {
@@ -45,17 +76,33 @@ export function fleetAppAuth(tenant: { id: string; name: string }, appClientId: 
           cause: error,
         });
       }
-      return authFailed(`Could not sign in to ${who} through the monitor's app ${appClientId} to read ${what} (${describe(f)}).`, f.code === 'AADSTS70021' ? "Check the app registration's federated credential: it must trust the Function App's managed identity (infra/ creates it)." : `If it persists, check the app registration and ${who}'s sign-in logs.`, error, f.network !== undefined || f.code === undefined);
+      if (f.unreachable) {
+        return authFailed(`Microsoft Entra's sign-in endpoint (${authorityHost}) ${f.problem ?? 'failed'}, so ${who} could not be signed in to read ${what}.`, entraUnreachableHint(authorityHost), error, true, 'entra');
+      }
+      if (f.homeCredential) {
+        return authFailed(
+          `The monitor's app ${appClientId} could not sign in with the managed identity's token (${describe(f)}), so ${what} cannot be read in ${who} nor in any other tenant.`,
+          "Check the app registration's federated credential: it must trust the Function App's managed identity (infra/ creates it), and the machine's clock must be right.",
+          error,
+          false,
+          'home_credential',
+        );
+      }
+      return authFailed(`Could not sign in to ${who} through the monitor's app ${appClientId} to read ${what} (${describe(f)}).`, `If it persists, check the app registration and ${who}'s sign-in logs.`, error, f.code === undefined);
     },
     permissionHint: (permission) => `The app has consent in ${who} but not the permission ${permission}: an administrator of ${who} opens ${consentUrl} again to consent to the app's current permissions.`,
   };
 }
 
 /** A person signed in with a device code (laptop): delegated permissions. */
-export function deviceCodeAuth(publicClientId: string): AuthExplainer {
+export function deviceCodeAuth(publicClientId: string, authorityHost: string): AuthExplainer {
   return {
     tokenFailure(error, what) {
       const f = readEntraFailure(error);
+      if (f.unreachable) {
+        // Offline or no DNS: the client id is not the problem, so do not send the person to check it.
+        return authFailed(`The device-code sign-in could not reach Microsoft Entra (${authorityHost}): it ${f.problem ?? 'failed'}, so ${what} cannot be read.`, 'Check the network connection, DNS and proxy of this machine, then try again.', error, true, 'entra');
+      }
       const hint =
         f.code === 'AADSTS7000218'
           ? `In the app registration ${publicClientId}, set Authentication > "Allow public client flows" to Yes.`

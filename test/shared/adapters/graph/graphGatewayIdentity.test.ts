@@ -17,7 +17,7 @@ test('when the managed-identity endpoint refuses, the read fails as auth with an
   const snapshot = await gateway.readTenant(['apns', 'vpp', 'ade']);
   const error = (snapshot.apns as { error: AppError }).error;
   expect(error.code).toBe('graph_auth_failed');
-  expect(error.message).toMatch(/Could not get an access token for Microsoft Graph/);
+  expect(error.message).toMatch(/^The managed identity could not get an access token to read Intune/);
   expect(error.hint).toMatch(/managed identity/);
   expect(JSON.stringify({ m: error.message, h: error.hint })).not.toMatch(/eyJ|Bearer|X-IDENTITY|[0-9a-f]{32}/i);
   expect(h.graph.requests).toEqual([]); // nothing reached Graph without a token

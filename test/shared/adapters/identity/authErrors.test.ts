@@ -21,7 +21,9 @@ describe('readEntraFailure', () => {
 
   test('when the authority cannot be reached, the network code is named; MSAL\'s endpoints_resolution_error too', () => {
     const refused = Object.assign(new Error('request failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
-    expect(readEntraFailure(refused)).toMatchObject({ code: undefined, network: 'ECONNREFUSED', meaning: 'the sign-in endpoint could not be reached (ECONNREFUSED)' });
+    expect(readEntraFailure(refused)).toMatchObject({ code: undefined, network: 'ECONNREFUSED', unreachable: true, meaning: 'the sign-in endpoint could not be reached: the connection was refused (ECONNREFUSED)' });
+    const dns = Object.assign(new Error('request failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.example'), { code: 'ENOTFOUND' }) });
+    expect(readEntraFailure(dns).meaning).toBe('the sign-in endpoint could not be reached: its host name could not be resolved (DNS: ENOTFOUND)');
     const msal = Object.assign(new Error('endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details'), { name: 'CredentialUnavailableError' });
     expect(readEntraFailure(msal).meaning).toBe('the sign-in endpoint (AZURE_AUTHORITY_HOST) could not be reached or gave no OpenID metadata');
   });
