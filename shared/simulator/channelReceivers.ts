@@ -38,6 +38,13 @@ export interface ChannelReceivers {
   hangNext(channel: ReceiverName, times?: number): void;
   /** Requests held unanswered by `hangNext` right now. */
   readonly hanging: number;
+  /**
+   * Answer the next `times` requests of a channel 200 with a body that never ends (written as fast
+   * as the client reads it, until it hangs up).
+   */
+  streamEndlesslyNext(channel: ReceiverName, times?: number): void;
+  /** Bytes of endless bodies written so far, and how many such answers are still being written. */
+  readonly endless: { bytes: number; open: number };
   clear(): void;
   close(): Promise<void>;
 }
@@ -56,6 +63,25 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
   const faults = new Map<ReceiverName, { status: number; left: number; retryAfter: string | undefined }>();
   const hangs = new Map<ReceiverName, number>();
   const held = new Set<ServerResponse>();
+  const endlessNext = new Map<ReceiverName, number>();
+  const endless = { bytes: 0, open: 0 };
+  const CHUNK = Buffer.alloc(64 * 1024, 'x');
+
+  const streamEndlessly = (res: ServerResponse) => {
+    endless.open++;
+    res.on('close', () => endless.open--);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    const pump = () => {
+      while (!res.destroyed) {
+        endless.bytes += CHUNK.length;
+        if (!res.write(CHUNK)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://localhost');
@@ -73,6 +99,12 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
       hangs.set(channel, hang - 1);
       held.add(res);
       res.on('close', () => held.delete(res));
+      return;
+    }
+    const streams = endlessNext.get(channel) ?? 0;
+    if (streams > 0) {
+      endlessNext.set(channel, streams - 1);
+      streamEndlessly(res);
       return;
     }
     const fault = faults.get(channel);
@@ -145,10 +177,15 @@ export async function startChannelReceivers(options: { tls: { cert: string; key:
     get hanging() {
       return held.size;
     },
+    streamEndlesslyNext(channel, times = 1) {
+      endlessNext.set(channel, times);
+    },
+    endless,
     clear() {
       received.length = 0;
       faults.clear();
       hangs.clear();
+      endlessNext.clear();
       for (const res of held) res.destroy();
       held.clear();
     },

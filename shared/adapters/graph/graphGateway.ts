@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../../ports/logger';
 import { createGraphClient, defaultGraphScopes } from './createGraphClient';
 import { adeLabel, isUnconfiguredApns, parseAdeToken, parseApnsCertificate, parseCollection, parseCsr, parseItems, parseVppToken, vppLabel } from './parseGraphResources';
 import { describeNetworkError, networkErrorCode } from '../http/networkError';
+import { BodyTooLargeError, describeBytes, readBoundedText } from '../http/readBoundedBody';
 import { TokenTimeoutError } from '../http/sharedCredential';
 import { managedIdentityAuth } from '../identity/explainers';
 
@@ -20,6 +21,8 @@ const CSR_PATH = `${APNS_PATH}/downloadApplePushNotificationCertificateSigningRe
 const RETRIABLE = new Set([429, 503, 504]);
 const FIRST_BACKOFF_MS = 1000; // no Retry-After: 1 s, 2 s, 4 s … within the budget
 const MAX_PAGES = 50;
+// Far above any real answer here (a $batch of three reads, a page of VPP tokens, a CSR); bounds memory.
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError', 'AuthenticationRequiredError']);
 /** The v1.0 reference page of GET applePushNotificationCertificate lists these instead (SPEC §2). */
 const APNS_DOCUMENTED_ALTERNATIVES = 'DeviceManagementServiceConfig.ReadWrite.All or DeviceManagementManagedDevices.Read.All';
@@ -215,7 +218,13 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
 
   async function read(response: Response, what: string): Promise<Answer> {
     const headers = lowerHeaders(response.headers);
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await readBoundedText(response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      throw new AppError('graph_malformed_response', `Graph's answer for ${what} is larger than ${describeBytes(error.maxBytes)}; it was not read.`, { cause: error });
+    }
     let parsed: unknown;
     if (text) {
       try {

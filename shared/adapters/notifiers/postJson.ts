@@ -1,5 +1,6 @@
 import type { ChannelName } from '../../domain/channels';
 import { AppError } from '../../domain/errors';
+import { BodyTooLargeError, describeBytes, readBoundedText } from '../http/readBoundedBody';
 
 export interface PostResult {
   status: number;
@@ -9,6 +10,9 @@ export interface PostResult {
 
 /** `APNS_HTTP_TIMEOUT_SECONDS` default: a receiver that hangs must not hold the run. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Receivers answer "ok", "1" or a small JSON: anything longer than this is not read (bounded memory). */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** The settings a person changes when a receiver says no, named in the error (never their values). */
 export interface ReceiverSettings {
@@ -53,9 +57,22 @@ export async function postJson(channel: ChannelName, url: string, body: unknown,
     if (signal.aborted) throw timedOut(channel, timeoutMs, error);
     throw new AppError('delivery_failed', `${channel}: the receiver could not be reached.`, { retriable: true, cause: error });
   }
-  // A body that stops halfway is cut by the same timeout; the status is what counts.
-  const text = await response.text().catch(() => '');
-  return { status: response.status, headers: response.headers, text };
+  return { status: response.status, headers: response.headers, text: await readAnswer(channel, response) };
+}
+
+/**
+ * A receiver's answer, read up to MAX_ANSWER_BYTES: one that never ends is a clear refusal (the
+ * delivery is not confirmed, so the next run sends it again), never an unbounded read.
+ */
+export async function readAnswer(channel: ChannelName, response: Response): Promise<string> {
+  try {
+    return await readBoundedText(response, MAX_ANSWER_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new AppError('delivery_failed', `${channel} answered ${response.status} with an answer longer than ${describeBytes(error.maxBytes)}; it was not read, and the delivery is not confirmed (sent again on the next run).`, { cause: error });
+    }
+    return ''; // a body that stops halfway is cut by the request's timeout: the status is what counts
+  }
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */

@@ -3,7 +3,7 @@ import { AppError } from '../../../domain/errors';
 import type { MinSeverity } from '../../../domain/severity';
 import type { Notifier } from '../../../ports/notifier';
 import { fingerprintOf } from '../fingerprint';
-import { DEFAULT_TIMEOUT_MS, refusal, timedOut } from '../postJson';
+import { DEFAULT_TIMEOUT_MS, readAnswer, refusal, timedOut } from '../postJson';
 import { buildEmailMessage } from './buildEmailMessage';
 
 export interface EmailConfig {
@@ -45,7 +45,7 @@ export function createEmailNotifier(config: EmailConfig, client: Client): Notifi
         if (signal.aborted) throw timedOut('email', timeoutMs, error, 'Microsoft Graph sendMail did not answer');
         throw new AppError('delivery_failed', 'email: Microsoft Graph could not be reached or no token could be obtained.', { retriable: true, cause: error });
       }
-      await response.text().catch(() => '');
+      await readAnswer('email', response);
       if (response.status === 202 || response.ok) return;
       if (response.status === 403) {
         throw new AppError('delivery_failed', `email answered 403: the identity lacks the Graph application permission Mail.Send for ${config.from}.`, { retriable: false });

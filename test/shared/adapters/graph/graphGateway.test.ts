@@ -113,6 +113,44 @@ describe('graphGateway.readTenant', () => {
     }
   });
 
+  test('when Graph answers 200 with a body that never ends, the read stops at 16 MB with a clear error and the connection is closed', async () => {
+    const { createServer } = await import('node:https');
+    const { loopbackTls } = await import('../../../support/loopbackTls');
+    const chunk = Buffer.alloc(64 * 1024, ' '); // JSON whitespace: it would parse, if it ever ended
+    let sent = 0;
+    let open = 0;
+    const endless = createServer(loopbackTls(), (_req, res) => {
+      open++;
+      res.on('close', () => open--);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const pump = () => {
+        while (!res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+    try {
+      const port = (endless.address() as { port: number }).port;
+      const gw = createGraphGateway({ baseUrl: `https://localhost:${port}`, credential: h.credential(), maxRetryMs: 0, timeoutMs: 20_000 });
+      const snapshot = await gw.readTenant(ALL);
+      for (const kind of ALL) {
+        const outcome = snapshot[kind] as { status: string; error: AppError };
+        expect(outcome.status).toBe('failed');
+        expect(outcome.error.code).toBe('graph_malformed_response');
+        expect(outcome.error.message).toMatch(/^Graph's answer for the (v1\.0|beta) batch is larger than 16 MB; it was not read\.$/);
+      }
+      for (let i = 0; i < 200 && open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(open).toBe(0);
+      expect(sent).toBeLessThan(2 * 64 * 1024 * 1024); // two batches: each the bound plus socket buffers
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((r) => endless.close(r));
+    }
+  });
+
   test('when Graph answers 403 on every call, each resource fails with the permission to grant', async () => {
     for (const resource of ['apns', 'vpp', 'ade'] as const) h.graph.addFault({ resource, status: 403 });
     const snapshot = await gateway.readTenant(ALL);

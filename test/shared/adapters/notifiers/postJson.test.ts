@@ -116,6 +116,26 @@ describe('webhook channels against loopback receivers', () => {
     expect({ retriable: error.retriable, retryAfterMs: error.retryAfterMs, message: error.message }).toEqual({ retriable: true, retryAfterMs: undefined, message: 'teams answered 500.' });
   });
 
+  test.each(CHANNELS)('when %s answers 200 with a body that never ends, it stops reading after 1 MB with a clear error and the connection is closed', async (channel) => {
+    const before = rx.endless.bytes;
+    rx.streamEndlesslyNext(channel);
+    // A generous timeout, so only the bound can end this read early.
+    const patient = { teams: createTeamsNotifier, slack: createSlackNotifier } as const;
+    const notifier =
+      channel in patient
+        ? patient[channel as keyof typeof patient]({ webhookUrl: rx.urls[channel], minSeverity: 'notice', timeoutMs: 20_000 })
+        : channel === 'pagerduty'
+          ? createPagerDutyNotifier({ routingKey: ROUTING_KEY, eventsUrl: rx.urls.pagerduty, minSeverity: 'warning', timeoutMs: 20_000 })
+          : createWebhookNotifier({ url: rx.urls.webhook, secret: WEBHOOK_SECRET, minSeverity: 'notice', timeoutMs: 20_000 });
+    const error = await refusalOf(notifier.send(apnsEvent(5)));
+    expect({ code: error.code, retriable: error.retriable }).toEqual({ code: 'delivery_failed', retriable: false });
+    expect(error.message).toBe(`${channel} answered 200 with an answer longer than 1 MB; it was not read, and the delivery is not confirmed (sent again on the next run).`);
+    for (let i = 0; i < 200 && rx.endless.open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rx.endless.open).toBe(0); // the client hung up instead of reading on
+    // What the receiver could push before that: the bound plus socket buffers, nowhere near gigabytes.
+    expect(rx.endless.bytes - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
   test.each(CHANNELS)('when %s accepts the connection and never answers, the request is aborted after the configured timeout', async (channel) => {
     rx.hangNext(channel);
     const error = await refusalOf(notifiers[channel].send(apnsEvent(5)));

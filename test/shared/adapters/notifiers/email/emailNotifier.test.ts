@@ -57,6 +57,18 @@ describe('createEmailNotifier', () => {
     expect(rx.hanging).toBe(0);
   });
 
+  test('when sendMail answers 200 with a body that never ends, it stops reading after 1 MB with a clear error', async () => {
+    rx.streamEndlesslyNext('email');
+    const patient = createEmailNotifier({ from: FROM, to: TO, minSeverity: 'notice', timeoutMs: 20_000 }, createGraphClient({ baseUrl: rx.urls.email, credential }));
+    const error = await refusalOf(patient.send(apnsEvent(25)));
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'delivery_failed',
+      message: 'email answered 200 with an answer longer than 1 MB; it was not read, and the delivery is not confirmed (sent again on the next run).',
+    });
+    for (let i = 0; i < 200 && rx.endless.open > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rx.endless.open).toBe(0);
+  });
+
   test('when sendMail answers 410 Gone, it throws channel_gone naming the settings to change', async () => {
     rx.failNext('email', 410);
     const error = await refusalOf(email.send(apnsEvent(25)));
