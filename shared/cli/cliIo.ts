@@ -1,5 +1,6 @@
 import type { Logger } from '../ports/logger';
-import { escapeLogText, type Redactor } from '../adapters/logging/redact';
+import type { Redactor } from '../adapters/logging/redact';
+import { escapeLogText, escapeTerminalOutput } from '../adapters/notifiers/plainText';
 
 /** Where the CLI reads and writes: the process in production, buffers in tests. */
 export interface CliIo {
@@ -24,6 +25,15 @@ export function processIo(): CliIo {
   };
   if (process.stderr.isTTY) io.progress = (text) => process.stderr.write(text === undefined ? '\r\x1b[K' : `\r${text}\x1b[K`);
   return io;
+}
+
+/**
+ * What every command prints through: each line of stdout and stderr escaped (`escapeTerminalOutput`),
+ * so no control or bidi character from Graph or state ever reaches the terminal raw, whatever a
+ * formatter forgot. The progress line (our own fixed text) is left as it is.
+ */
+export function terminalIo(io: CliIo): CliIo {
+  return { ...io, stdout: (text) => io.stdout(escapeTerminalOutput(text)), stderr: (text) => io.stderr(escapeTerminalOutput(text)) };
 }
 
 /** Log lines to stderr (stdout is for the report), redacted, one line each; info only when verbose. */

@@ -1,3 +1,4 @@
+import { escapeLogText, escapeNagiosText } from '../adapters/notifiers/plainText';
 import { severityLabel } from '../domain/alertEvent';
 import type { Assessment } from '../domain/assessment';
 import { describeTenant } from '../domain/describeTenant';
@@ -26,14 +27,29 @@ export function statusWord(exitCode: number): string {
   return STATUS[exitCode] ?? 'UNKNOWN';
 }
 
+/**
+ * A perfdata label: the plugin guidelines allow anything but `'` and `=` inside the quotes; Graph's
+ * asset ids are data, so those, `|` and control characters cannot come through.
+ */
+function perfLabel(text: string): string {
+  return `'${escapeNagiosText(text).replace(/['=]/g, '_')}'`;
+}
+
+/**
+ * The status line's text and perfdata: whatever Graph named an asset, it stays the first line and
+ * the perfdata after its `|` stays ours (SPEC §9).
+ */
+function statusLine(exitCode: number, text: string, perf: string): string {
+  return `APNS ${statusWord(exitCode)} - ${escapeNagiosText(text)}${perf ? ` | ${perf}` : ''}`;
+}
+
 /** The first line Nagios/Icinga show: status, the worst asset, and perfdata (days left per asset). */
 export function nagiosLine(report: CheckReport, exitCode: number): string {
-  const text = headline(report);
   const perf = report.assessments
     .filter((a) => a.daysRemaining !== undefined)
-    .map((a) => `'${a.kind}:${a.assetId.slice(0, 36)}'=${a.daysRemaining}`)
+    .map((a) => `${perfLabel(`${a.kind}:${a.assetId.slice(0, 36)}`)}=${a.daysRemaining}`)
     .join(' ');
-  return `APNS ${statusWord(exitCode)} - ${text}${perf ? ` | ${perf}` : ''}`;
+  return statusLine(exitCode, headline(report), perf);
 }
 
 /** What matters most in one tenant's run, in one line. */
@@ -57,7 +73,7 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** A readable table of the assets, worst first. */
+/** A readable table of the assets, worst first; every cell one line (Graph's text escaped). */
 export function formatTable(assessments: readonly Assessment[]): string {
   const header = ['SEVERITY', 'ASSET', 'EXPIRES (UTC)', 'DAYS', 'APPLE ID', 'DETAIL'];
   const rows = assessments.map((a) => [
@@ -67,7 +83,7 @@ export function formatTable(assessments: readonly Assessment[]): string {
     a.daysRemaining === undefined ? '-' : String(a.daysRemaining),
     a.appleId ?? '-',
     a.findings[0] ? a.findings[0].message + (a.findings.length > 1 ? ` (+${a.findings.length - 1} more)` : '') : 'ok',
-  ]);
+  ].map(escapeLogText));
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
@@ -79,16 +95,18 @@ export interface ReportOptions {
 }
 
 export function formatReport(report: CheckReport, exitCode: number, options: ReportOptions = {}): string {
-  const lines = [nagiosLine(report, exitCode), '', `Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
-  for (const f of report.readFailures) if (f.hint) lines.push('', `Hint: ${f.hint}`);
-  if (report.stateFailure?.hint) lines.push('', `Hint: ${report.stateFailure.hint}`);
+  // Each line built here is escaped whole: the values in it (names, messages, hints) stay on it.
+  const line = escapeLogText;
+  const lines = [nagiosLine(report, exitCode), '', line(`Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`), formatTable(report.assessments)];
+  for (const f of report.readFailures) if (f.hint) lines.push('', line(`Hint: ${f.hint}`));
+  if (report.stateFailure?.hint) lines.push('', line(`Hint: ${report.stateFailure.hint}`));
   if (report.notified) {
     lines.push('');
     if (report.channels.length === 0 && report.heldElsewhere.count === 0) lines.push('Notifications: nothing new to send.');
     const held = heldElsewhereMessage(report);
     if (held) lines.push(`Notifications: ${held}`);
     for (const c of report.channels) {
-      lines.push(`Notifications: ${c.channel}: ${c.sent} sent${c.failed ? `, ${c.failed} failed (${c.errors.join('; ')}) — retried on the next run` : ''}`);
+      lines.push(line(`Notifications: ${c.channel}: ${c.sent} sent${c.failed ? `, ${c.failed} failed (${c.errors.join('; ')}) — retried on the next run` : ''}`));
     }
   } else if (options.forecast) {
     lines.push('', `Forecast as if on ${formatUtc(report.at)} (--now): read-only — nothing was sent and the state was not updated.`);
@@ -151,20 +169,22 @@ export function fleetNagiosLine(results: readonly TenantResult[], exitCode: numb
   const worst = byUrgency(results)[0];
   const lead = worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok')) ? `; worst: ${describeTenant(worst.tenant.id, worst.tenant.name)}: ${tenantHeadline(worst)}` : '';
   const perf = results
-    .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `'${r.tenant.id.slice(0, 36)}:${a.kind}'=${a.daysRemaining}`))
+    .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `${perfLabel(`${r.tenant.id.slice(0, 36)}:${a.kind}`)}=${a.daysRemaining}`))
     .join(' ');
-  return `APNS ${statusWord(exitCode)} - ${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${lead}${perf ? ` | ${perf}` : ''}`;
+  return statusLine(exitCode, `${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${lead}`, perf);
 }
 
 /** The fleet report: the Nagios line, then each tenant (name and id) with its assets, worst first. */
 export function formatFleetReport(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): string {
+  // Each line built here is escaped whole: the values in it (names, messages, hints) stay on it.
+  const line = escapeLogText;
   const lines = [fleetNagiosLine(results, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
   for (const r of byUrgency(results)) {
-    lines.push('', `${statusWord(tenantExit(r))}  ${describeTenant(r.tenant.id, r.tenant.name)}`);
+    lines.push('', line(`${statusWord(tenantExit(r))}  ${describeTenant(r.tenant.id, r.tenant.name)}`));
     if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
-    else lines.push(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`);
+    else lines.push(line(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`));
     const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h));
-    for (const hint of hints) lines.push(`  Hint: ${hint}`);
+    for (const hint of hints) lines.push(line(`  Hint: ${hint}`));
   }
   lines.push('');
   if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);

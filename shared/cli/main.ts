@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { createRedactor } from '../adapters/logging/redact';
 import { loadConfig, type Env } from '../config/loadConfig';
 import { AppError, toAppError } from '../domain/errors';
-import { processIo, type CliIo } from './cliIo';
+import { escapeNagiosText } from '../adapters/notifiers/plainText';
+import { processIo, terminalIo, type CliIo } from './cliIo';
 import { USAGE, type Command } from './flags';
 import { readLocalSettings } from './localSettings';
 
@@ -20,7 +21,8 @@ const COMMANDS: Record<string, Loader> = {
 };
 
 /** Runs one CLI command and returns its exit code. Never throws, never prints a stack trace. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], terminal: CliIo = processIo()): Promise<number> {
+  const io = terminalIo(terminal);
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.stdout(USAGE);
@@ -44,7 +46,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const redact = createRedactor();
     const text = error.code === 'internal_error' ? describeUnexpected(thrown) : error.describe();
     // Nagios reads only the first line of stdout: a check that could not even start says UNKNOWN there.
-    if (command === 'check') io.stdout(redact(`APNS UNKNOWN - ${oneLine(text)}`));
+    if (command === 'check') io.stdout(redact(`APNS UNKNOWN - ${escapeNagiosText(oneLine(text))}`));
     io.stderr(redact(`apns-monitor ${command}: ${text}`));
     return command === 'check' ? 3 : error.exitCode;
   }

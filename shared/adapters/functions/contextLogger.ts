@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { Logger } from '../../ports/logger';
-import { escapeLogText, redactProperties, type Redactor } from '../logging/redact';
+import { redactProperties, type Redactor } from '../logging/redact';
+import { escapeLogText } from '../notifiers/plainText';
 
 /**
  * Logs through the InvocationContext (so they reach Application Insights), redacted, each message

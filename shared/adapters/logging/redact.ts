@@ -1,3 +1,5 @@
+import { escapeLogText } from '../notifiers/plainText';
+
 /**
  * The last line of defence for "secrets stay secret": every log line and every CLI output goes
  * through a redactor that masks the configured secret values exactly, plus token-shaped patterns.
@@ -25,20 +27,6 @@ export function createRedactor(secrets: readonly (string | undefined)[] = []): R
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
     return out;
   };
-}
-
-// C0 and C1 controls (CR, LF, NEL, ESC …), DEL, the Unicode line and paragraph separators, and
-// the bidi overrides that can make a line read differently from what it holds.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * A log line that stays one line: text from Graph (an Apple ID with CR/LF, a name with an ANSI
- * escape) is shown escaped (`\n`, `\r`, `\t`, `\u2028`, `\u001b`) instead of starting a forged line.
- */
-export function escapeLogText(text: string): string {
-  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Redacts a properties bag for structured logs (values are stringified and kept on one line). */

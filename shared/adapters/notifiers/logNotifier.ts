@@ -2,7 +2,7 @@ import type { AlertEvent } from '../../domain/alertEvent';
 import type { MinSeverity } from '../../domain/severity';
 import type { Logger } from '../../ports/logger';
 import type { Notifier } from '../../ports/notifier';
-import { escapeLogText } from '../logging/redact';
+import { escapeLogText } from './plainText';
 
 /**
  * The run's own log as a channel: always on, so every decision is visible in the Function's log

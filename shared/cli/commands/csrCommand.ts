@@ -24,7 +24,8 @@ export async function runCsrCommand(args: readonly string[], ctx: CliContext): P
     const of = config.fleet ? ` of ${tenant.name} (${tenant.id})` : '';
     ctx.io.stdout(`Wrote the certificate signing request${of} to ${values.out}. Upload it in the Apple Push Certificates Portal (https://identity.apple.com/pushcert/) with "Renew" next to the existing certificate.`);
   } else {
-    ctx.io.stdout(csr);
+    // Line breaks as a terminal and a redirected file expect them (the terminal guard shows any CR).
+    ctx.io.stdout(csr.replace(/\r\n?/g, '\n'));
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 import { createRedactor } from '../../adapters/logging/redact';
+import { escapeLogText } from '../../adapters/notifiers/plainText';
 import { accessOf, createGateway, secretsOf, tenantFor } from '../../composition/createServices';
 import { describeExpiry } from '../../domain/assessExpiry';
 import { describeTenant } from '../../domain/describeTenant';
@@ -31,6 +32,7 @@ export async function runLoginCommand(args: readonly string[], ctx: CliContext):
     );
   }
   lines.push('', 'Next: "apns-monitor check --device-code" for the full check, "apns-monitor renew --file renewed.pem --dry-run --device-code" to check a renewed .pem. The sign-in is not kept after this command.');
-  ctx.io.stdout(redact(lines.join('\n')));
+  // The user and the certificate's text come from Entra and Graph: each line stays one line.
+  ctx.io.stdout(redact(lines.map(escapeLogText).join('\n')));
   return 0;
 }

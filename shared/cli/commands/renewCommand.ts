@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createRedactor } from '../../adapters/logging/redact';
+import { escapeLogText } from '../../adapters/notifiers/plainText';
 import { createRenewDeps, renewOptionsFor, secretsOf, tenantFor } from '../../composition/createServices';
 import { AppError, toAppError } from '../../domain/errors';
 import { parseRenewalRequest, type CheckLine, type RenewalRequest } from '../../domain/renewal';
@@ -26,16 +27,21 @@ function formatChecks(checks: readonly CheckLine[]): string[] {
   return checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${String(c.step).padStart(2)}. ${c.check}: ${c.detail}`);
 }
 
+/** The renewal's outcome for a person; each line escaped whole, so Graph's and the certificate's text stays on it. */
 export function formatRenewal(result: RenewalResult): string {
+  return renewalLines(result).map(escapeLogText).join('\n');
+}
+
+function renewalLines(result: RenewalResult): string[] {
   if (result.ok) {
     const lines = [result.message];
     if (result.before && result.after && result.code !== 'already_current') lines.push(`Expiry: ${result.before.expiresAt} → ${result.after.expiresAt}${result.code === 'valid' ? ' (if uploaded)' : ''}`);
     lines.push('', 'Checked:', ...formatChecks(result.checks));
     for (const n of result.notifications) lines.push(`Notified ${n.channel}: ${n.sent} sent${n.failed ? `, ${n.failed} failed (retried on the next run)` : ''}`);
-    return lines.join('\n');
+    return lines;
   }
   const e = result.error;
-  return [`Refused (${e.code}): ${e.message}`, ...(e.hint ? [`Hint: ${e.hint}`] : []), '', 'Checked:', ...formatChecks(result.checks)].join('\n');
+  return [`Refused (${e.code}): ${e.message}`, ...(e.hint ? [`Hint: ${e.hint}`] : []), '', 'Checked:', ...formatChecks(result.checks)];
 }
 
 /**

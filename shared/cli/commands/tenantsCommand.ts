@@ -1,4 +1,5 @@
 import { adminConsentUrl } from '../../adapters/identity/explainers';
+import { escapeLogText } from '../../adapters/notifiers/plainText';
 import { tenantFor } from '../../composition/createServices';
 import { AppError } from '../../domain/errors';
 import { parseFlags, type CliContext } from '../flags';
@@ -26,7 +27,11 @@ export async function runTenantsCommand(args: readonly string[], ctx: CliContext
   }
   if (id !== undefined) tenantFor(config, id, 'tenants list', '', 'cli_usage');
   const lines = [config.fleet ? `Fleet of ${config.tenants.length} tenant${config.tenants.length === 1 ? '' : 's'} (APNS_TENANTS), home tenant ${config.tenant.id}:` : `One tenant (APNS_TENANT_ID); set APNS_TENANTS to watch a fleet:`];
-  for (const t of config.tenants) lines.push(`  ${t.id}  ${t.name === t.id ? '' : t.name}`.trimEnd() + (config.fleet && config.entra.appClientId ? `\n      consent: ${consent(t.id)}` : ''));
-  ctx.io.stdout(lines.join('\n'));
+  for (const t of config.tenants) {
+    lines.push(`  ${t.id}  ${t.name === t.id ? '' : t.name}`.trimEnd());
+    if (config.fleet && config.entra.appClientId) lines.push(`      consent: ${consent(t.id)}`);
+  }
+  // Names are data (a registry may hold what a customer's admin typed): each line stays one line.
+  ctx.io.stdout(lines.map(escapeLogText).join('\n'));
   return 0;
 }

@@ -1,5 +1,6 @@
 import { contextLogger } from '../../../../shared/adapters/functions/contextLogger';
-import { createRedactor, escapeLogText } from '../../../../shared/adapters/logging/redact';
+import { createRedactor } from '../../../../shared/adapters/logging/redact';
+import { escapeLogText } from '../../../../shared/adapters/notifiers/plainText';
 import { createLogNotifier } from '../../../../shared/adapters/notifiers/logNotifier';
 import { alertConsole, cliLogger } from '../../../../shared/cli/cliIo';
 import type { Logger } from '../../../../shared/ports/logger';
