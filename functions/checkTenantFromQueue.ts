@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport } from '../shared/composition/createServices';
 import { functionServices } from '../shared/composition/functionServices';
 import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
@@ -14,6 +14,9 @@ import { summarizeRun } from '../shared/useCases/summarizeRun';
  * visible again and, after maxDequeueCount tries, moves it to the poison queue. A failure that a
  * retry cannot fix (consent missing, a permission) is already the tenant's monitor alert: the
  * message completes. Re-delivery never double-sends: the state's claims decide what goes out.
+ * A failure every tenant shares (the sign-in, Graph unreachable: SPEC §15) raises the fleet's one
+ * alert instead of the tenant's — however many invocations report it, its state record's claims
+ * send it once — and is retried like any; a check that gets through resolves it.
  */
 export async function checkTenantFromQueue(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
@@ -21,12 +24,25 @@ export async function checkTenantFromQueue(message: unknown, context: Invocation
   const tenant = tenantOfMessage(message, services.config, logger);
   if (!tenant) return;
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
-  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
+  const { config } = services;
+  const shared = await createSharedCheckServices(config, { logger, access: await services.access });
+  const fleetHealth = fleetHealthReport(config, shared);
+  const outcome = { tried: 1, notTried: 0, total: config.tenants.length };
   try {
-    const report = await checkExpiry(await checkDepsFor(services.config, shared, tenant, logger), checkOptionsFor(services.config, tenant));
+    const report = await checkExpiry(await checkDepsFor(config, shared, tenant, logger), checkOptionsFor(config, tenant, { deferSharedCause: config.fleet }));
     logger.info(summarizeRun(report), { tenantId: tenant.id, worst: report.worst, dequeueCount });
+    if (report.sharedCause) {
+      await fleetHealth({ ...outcome, cause: report.sharedCause });
+      const retried = report.sharedCause.retriable;
+      logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed for a cause every tenant shares (try ${dequeueCount}); the fleet's alert says so${retried ? ' and the queue retries it' : ''}: ${report.sharedCause.describe()}`, { code: report.sharedCause.code });
+      if (retried) throw report.sharedCause;
+      return;
+    }
     const failure = runFailure(report);
-    if (!failure) return;
+    if (!failure) {
+      await fleetHealth(outcome); // resolves the fleet's alert, if it was raised
+      return;
+    }
     if (failure.retriable || report.stateFailure || report.deliveryFailed) {
       logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed (try ${dequeueCount}); the queue retries it: ${failure.describe()}`, { code: failure.code });
       throw failure;

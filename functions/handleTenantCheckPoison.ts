@@ -3,6 +3,7 @@ import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
 import { functionServices } from '../shared/composition/functionServices';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
+import { fleetAlertOpen } from '../shared/useCases/reportFleetHealth';
 import { reportGivenUpCheck } from '../shared/useCases/reportGivenUpCheck';
 
 /** The queue a message lands in after host.json's maxDequeueCount failures (the host's naming). */
@@ -10,7 +11,9 @@ export const POISON_QUEUE = `${TENANT_CHECK_QUEUE}-poison`;
 
 /**
  * A tenant whose check kept failing: its message is in the poison queue. It must not vanish — the
- * tenant's monitor alert says the check was given up, on every channel, like any other alert.
+ * tenant's monitor alert says the check was given up, on every channel, like any other alert —
+ * unless the fleet's alert for a cause every tenant shares is open: that one already says so for
+ * every tenant (SPEC §15), and a page per tenant is what it exists to prevent.
  */
 export async function handleTenantCheckPoison(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
@@ -19,6 +22,10 @@ export async function handleTenantCheckPoison(message: unknown, context: Invocat
   if (!tenant) return;
   const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
   try {
+    if (services.config.fleet && (await fleetAlertOpen(shared.store, services.config.tenant.id))) {
+      logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) was given up while the fleet's alert for a cause every tenant shares is open; that alert covers it.`, { tenantId: tenant.id });
+      return;
+    }
     const deps = await checkDepsFor(services.config, shared, tenant, logger);
     await reportGivenUpCheck(deps, checkOptionsFor(services.config, tenant));
     logger.error(`The check of tenant ${tenant.name} (${tenant.id}) was given up after repeated failures; its monitor alert was raised.`, { tenantId: tenant.id });

@@ -1,10 +1,12 @@
 import { escapeLogText, escapeNagiosText } from '../adapters/notifiers/plainText';
 import { severityLabel } from '../domain/alertEvent';
+import { SHARED_CAUSE_LABEL } from '../domain/assessFleet';
+import type { AppError } from '../domain/errors';
 import type { Assessment } from '../domain/assessment';
 import { describeTenant } from '../domain/describeTenant';
 import { formatUtc } from '../domain/graphDateTime';
 import { severityRank, type Severity } from '../domain/severity';
-import type { TenantResult } from '../useCases/checkFleet';
+import type { FleetRun, TenantResult } from '../useCases/checkFleet';
 import { heldElsewhereMessage, runFailure, type CheckReport } from '../useCases/checkExpiry';
 import { assetStatus } from '../useCases/getStatus';
 
@@ -132,11 +134,11 @@ export function reportJson(report: CheckReport, exitCode: number, options: Repor
   };
 }
 
-// ---- Fleet (SPEC §11) ----
+// ---- Fleet (SPEC §11, §15) ----
 
-/** The worst exit code over the fleet: 3 when any tenant could not be read or its run failed. */
-export function fleetExitCode(results: readonly TenantResult[]): number {
-  return results.reduce<number>((worst, r) => Math.max(worst, r.report ? exitCodeOf(r.report) : EXIT.unknown), EXIT.ok);
+/** The worst exit code over the fleet: 3 when any tenant could not be read, was not tried, or its run failed. */
+export function fleetExitCode(run: FleetRun): number {
+  return run.results.reduce<number>((worst, r) => Math.max(worst, tenantExit(r)), EXIT.ok);
 }
 
 function tenantExit(r: TenantResult): number {
@@ -145,6 +147,11 @@ function tenantExit(r: TenantResult): number {
 
 function tenantHeadline(r: TenantResult): string {
   return r.report ? headline(r.report) : `the check did not run: ${r.error?.message ?? 'unknown error'}`;
+}
+
+/** "the sign-in failed …: <message>": the cause a stopped run names once, for every tenant. */
+function sharedCauseLine(cause: AppError): string {
+  return `${cause.sharedCause ? SHARED_CAUSE_LABEL[cause.sharedCause] : 'a cause every tenant shares'}: ${cause.message}`;
 }
 
 /** Worst tenant first (exit code, then severity), then by name. */
@@ -157,41 +164,65 @@ function byUrgency(results: readonly TenantResult[]): TenantResult[] {
   });
 }
 
-/** The Nagios line of a fleet: the counts, the worst tenant by name, perfdata per tenant and asset. */
-export function fleetNagiosLine(results: readonly TenantResult[], exitCode: number): string {
+/**
+ * The Nagios line of a fleet: the counts, the shared cause (when the run stopped on one) or the
+ * worst tenant by name, perfdata per tenant and asset.
+ */
+export function fleetNagiosLine(run: FleetRun, exitCode: number): string {
+  const { results } = run;
   const counts = new Map<string, number>();
   for (const r of results) {
-    const word = tenantExit(r) === EXIT.unknown ? 'unreadable' : (r.report?.worst ?? 'ok');
+    const word = r.notTried ? 'not tried' : tenantExit(r) === EXIT.unknown ? 'unreadable' : (r.report?.worst ?? 'ok');
     counts.set(word, (counts.get(word) ?? 0) + 1);
   }
-  const order = ['unreadable', 'expired', 'critical', 'warning', 'notice', 'ok'];
+  const order = ['unreadable', 'not tried', 'expired', 'critical', 'warning', 'notice', 'ok'];
   const summary = order.filter((w) => counts.has(w)).map((w) => `${counts.get(w)} ${w}`).join(', ');
   const worst = byUrgency(results)[0];
-  const lead = worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok')) ? `; worst: ${describeTenant(worst.tenant.id, worst.tenant.name)}: ${tenantHeadline(worst)}` : '';
+  const lead = run.sharedCause
+    ? `; every tenant: ${sharedCauseLine(run.sharedCause.error)}`
+    : worst && (tenantExit(worst) > EXIT.ok || (worst.report && worst.report.worst !== 'ok'))
+      ? `; worst: ${describeTenant(worst.tenant.id, worst.tenant.name)}: ${tenantHeadline(worst)}`
+      : '';
   const perf = results
     .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `${perfLabel(`${r.tenant.id.slice(0, 36)}:${a.kind}`)}=${a.daysRemaining}`))
     .join(' ');
   return statusLine(exitCode, `${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${lead}`, perf);
 }
 
-/** The fleet report: the Nagios line, then each tenant (name and id) with its assets, worst first. */
-export function formatFleetReport(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): string {
+/**
+ * The fleet report: the Nagios line, the shared cause once (when the run stopped on one, with the
+ * tenants it did not try), then each tenant tried (name and id) with its assets, worst first.
+ */
+export function formatFleetReport(run: FleetRun, exitCode: number, at: number, options: ReportOptions = {}): string {
+  const { results } = run;
   // Each line built here is escaped whole: the values in it (names, messages, hints) stay on it.
   const line = escapeLogText;
-  const lines = [fleetNagiosLine(results, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
-  for (const r of byUrgency(results)) {
+  const lines = [fleetNagiosLine(run, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
+  if (run.sharedCause) {
+    const { error, tried, notTried } = run.sharedCause;
+    lines.push('', line(`Every tenant: ${sharedCauseLine(error)}`));
+    if (error.hint) lines.push(line(`Hint: ${error.hint}`));
+    const names = (rs: readonly TenantResult[]) => rs.map((r) => describeTenant(r.tenant.id, r.tenant.name)).join(', ');
+    const covered = results.filter((r) => r.report?.sharedCause);
+    lines.push(line(`Tried and failed this way (${covered.length}): ${names(covered)}.`));
+    if (notTried > 0) lines.push(line(`Not tried (${notTried}): ${names(results.filter((r) => r.notTried))}.`));
+    if (tried > covered.length) lines.push(`The other ${tried - covered.length} tried ${tried - covered.length === 1 ? 'tenant is' : 'tenants are'} below.`);
+  }
+  // The tenants the shared cause covers were listed once above; the others, each with its assets.
+  for (const r of byUrgency(results.filter((t) => !t.notTried && !(run.sharedCause && t.report?.sharedCause)))) {
     lines.push('', line(`${statusWord(tenantExit(r))}  ${describeTenant(r.tenant.id, r.tenant.name)}`));
     if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
     else lines.push(line(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`));
-    const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h));
+    // The shared cause's hint is said once, above.
+    const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h && h !== run.sharedCause?.error.hint));
     for (const hint of hints) lines.push(line(`  Hint: ${hint}`));
   }
   lines.push('');
   if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);
-  else if (results.every((r) => !r.report?.notified)) lines.push('Notifications: off (--no-notify); state not updated.');
+  else if (results.every((r) => !r.report?.notified) && !run.health) lines.push('Notifications: off (--no-notify); state not updated.');
   else {
     const totals = new Map<string, { sent: number; failed: number }>();
-    for (const c of results.flatMap((r) => r.report?.channels ?? [])) {
+    for (const c of [...results.flatMap((r) => r.report?.channels ?? []), ...(run.health?.channels ?? [])]) {
       const t = totals.get(c.channel) ?? { sent: 0, failed: 0 };
       t.sent += c.sent;
       t.failed += c.failed;
@@ -205,16 +236,18 @@ export function formatFleetReport(results: readonly TenantResult[], exitCode: nu
   return lines.join('\n');
 }
 
-export function fleetJson(results: readonly TenantResult[], exitCode: number, at: number, options: ReportOptions = {}): unknown {
+export function fleetJson(run: FleetRun, exitCode: number, at: number, options: ReportOptions = {}): unknown {
+  const cause = run.sharedCause;
   return {
     status: statusWord(exitCode),
     exitCode,
     at: formatUtc(at),
     forecast: options.forecast === true,
     fleet: true,
-    tenants: byUrgency(results).map((r) => {
+    sharedCause: cause ? { code: cause.error.code, cause: cause.error.sharedCause ?? null, message: cause.error.message, hint: cause.error.hint ?? null, tried: cause.tried, notTried: cause.notTried } : null,
+    tenants: byUrgency(run.results).map((r) => {
       const code = tenantExit(r);
-      const base = { tenantId: r.tenant.id, tenantName: r.tenant.name, status: statusWord(code), exitCode: code };
+      const base = { tenantId: r.tenant.id, tenantName: r.tenant.name, status: statusWord(code), exitCode: code, notTried: r.notTried === true };
       if (!r.report) return { ...base, worst: null, assets: [], errors: [{ code: r.error?.code ?? 'internal_error', message: r.error?.message ?? '', hint: r.error?.hint ?? null }], channels: [] };
       const json = reportJson(r.report, code, options) as Record<string, unknown>;
       return { ...base, worst: r.report.worst, assets: json.assets, errors: json.errors, channels: r.report.channels };

@@ -9,7 +9,9 @@ import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/stateStore';
 import { noTelemetry, type Telemetry } from '../ports/telemetry';
-import type { CheckDeps, CheckOptions } from '../useCases/checkExpiry';
+import type { CheckDeps, CheckOptions, CheckReport } from '../useCases/checkExpiry';
+import type { CheckTenant } from '../useCases/checkFleet';
+import type { FleetOutcome } from '../domain/assessFleet';
 import type { AuditLog } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
@@ -141,6 +143,27 @@ export async function checkDepsFor(config: AppConfig, shared: SharedCheckService
 
 export async function createCheckDeps(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<CheckDeps> {
   return checkDepsFor(config, await createSharedCheckServices(config, options), tenant);
+}
+
+/** One tenant's check as a fleet run makes it (CLI, demo): its own sign-in, everything else shared. */
+export function fleetTenantCheck(config: AppConfig, shared: SharedCheckServices, overrides: Partial<CheckOptions> = {}, loggerFor?: (tenant: TenantRef) => Logger): CheckTenant {
+  return async (tenant, { deferSharedCause }) => {
+    const { checkExpiry } = await import('../useCases/checkExpiry');
+    const deps = await checkDepsFor(config, shared, tenant, loggerFor?.(tenant) ?? shared.logger);
+    return checkExpiry(deps, checkOptionsFor(config, tenant, { ...overrides, deferSharedCause }));
+  };
+}
+
+/**
+ * The fleet's one alert for a cause every tenant shares (SPEC §15), raised or resolved with the
+ * shared channels and state, keyed on the home tenant.
+ */
+export function fleetHealthReport(config: AppConfig, shared: SharedCheckServices, overrides: Partial<CheckOptions> = {}): (outcome: FleetOutcome) => Promise<CheckReport | undefined> {
+  return async (outcome) => {
+    const { reportFleetHealth } = await import('../useCases/reportFleetHealth');
+    const deps = { store: shared.store, notifiers: shared.notifiers, clock: shared.clock, logger: shared.logger, newId: randomUUID, sleep: shared.sleep };
+    return reportFleetHealth(deps, checkOptionsFor(config, config.tenant, overrides), outcome);
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { fleetExitCode, formatFleetReport, formatTable } from '../cli/formatReport';
 import { formatRenewal } from '../cli/commands/renewCommand';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
-import { checkDepsFor, checkOptionsFor, checkOptionsFrom, createCheckDeps, createRenewDeps, createSharedCheckServices, renewOptionsFor, secretsOf, type SharedCheckServices } from '../composition/createServices';
+import { checkOptionsFrom, createCheckDeps, createRenewDeps, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, renewOptionsFor, secretsOf, type SharedCheckServices } from '../composition/createServices';
 import { formatUtc } from '../domain/graphDateTime';
 import { silentLogger } from '../ports/logger';
 import { fixedClock } from '../ports/clock';
@@ -245,11 +245,13 @@ and only the APNs certificate is watched (APNS_MONITORED_ASSETS=apns) to keep it
 
 What "apns-monitor check" prints for this fleet (its first line is the Nagios status line):\n`));
   const shared = await createSharedCheckServices(config, { logger: silentLogger, stateFile, env: process.env });
-  const results = await checkFleet(config.tenants, async (tenant) => checkExpiry(await checkDepsFor(config, shared, tenant), checkOptionsFor(config, tenant, { deliveryBackoffMs: 10 })), {
+  const fleet = await checkFleet(config.tenants, fleetTenantCheck(config, shared, { deliveryBackoffMs: 10 }), {
     concurrency: config.fleetConcurrency,
+    reportHealth: fleetHealthReport(config, shared, { deliveryBackoffMs: 10 }),
   });
-  const exitCode = fleetExitCode(results);
-  out(indent(formatFleetReport(results, exitCode, now)));
+  const { results } = fleet;
+  const exitCode = fleetExitCode(fleet);
+  out(indent(formatFleetReport(fleet, exitCode, now)));
   out(indent(`(exit code ${exitCode}, as "apns-monitor check" gives it: 3 when any tenant could not be read)`));
   out('');
 

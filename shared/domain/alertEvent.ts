@@ -184,6 +184,7 @@ function mainLine(a: Assessment, now: EpochMs): string | undefined {
   const first = a.findings[0];
   if (!first) return undefined;
   if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a), now)}`;
+  if (first.title) return first.title;
   if (first.code === 'read_failed') return 'Expiry monitor cannot read Intune';
   if (first.code === 'state_failed') return 'Expiry monitor cannot use its state (alerts may repeat)';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';

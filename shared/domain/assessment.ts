@@ -14,7 +14,9 @@ export type FindingCode =
   /** The monitor's own state could not be read or written: alerts went out without de-duplication. */
   | 'state_failed'
   /** A channel's receiver answered 410 Gone: that channel is off until its setting changes. */
-  | 'channel_gone';
+  | 'channel_gone'
+  /** A fleet run stopped on a cause every tenant shares (the sign-in, Graph): the fleet's own alert. */
+  | 'shared_cause';
 
 export interface Finding {
   code: FindingCode;
@@ -22,6 +24,8 @@ export interface Finding {
   /** One sentence a person can act on; never a secret. */
   message: string;
   hint?: string;
+  /** The alert's title when this finding leads it (else it is derived from the code and asset). */
+  title?: string;
 }
 
 /** The verdict on one asset at one instant: plain data, stored for `GET /api/apns/status`. */

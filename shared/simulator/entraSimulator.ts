@@ -139,6 +139,12 @@ export interface EntraSimulator {
   deviceCodeMessages: string[];
   /** Answer the next `count` token requests with this HTTP status (e.g. 503), before any other check. */
   failNext(status: number, count?: number): void;
+  /**
+   * Entra unreachable, for every request until cleared (or `reset`): `close` hangs up on each one
+   * as it arrives (the client sees the connection reset), `hang` never answers. Requests are still
+   * logged (status 0), so a test can count how many reached it.
+   */
+  setOutage(mode: 'close' | 'hang' | undefined): void;
   /** Forget requests, issued tokens, pending device codes and failures (tenants stay). */
   reset(): void;
   close(): Promise<void>;
@@ -189,6 +195,7 @@ export async function startEntraSimulator(options: EntraSimulatorOptions): Promi
   const deviceCodes = new Map<string, DeviceCode>();
   const refreshGrants = new Map<string, RefreshGrant>();
   let failures: { status: number; count: number } | undefined;
+  let outage: 'close' | 'hang' | undefined;
   let authorityHost = '';
   let homeTenantId: string | undefined;
 
@@ -553,6 +560,8 @@ export async function startEntraSimulator(options: EntraSimulatorOptions): Promi
       errorCode: null,
     };
     sim.requests.push(log);
+    if (outage === 'close') return void req.socket.destroy();
+    if (outage === 'hang') return;
     const send = (answer: Answer, contentType = 'application/json; charset=utf-8') => {
       log.status = answer.status;
       log.error = answer.error ?? null;
@@ -608,8 +617,12 @@ export async function startEntraSimulator(options: EntraSimulatorOptions): Promi
     failNext(status: number, count = 1) {
       failures = { status, count };
     },
+    setOutage(mode: 'close' | 'hang' | undefined) {
+      outage = mode;
+    },
     reset() {
       failures = undefined;
+      outage = undefined;
       deviceCodes.clear();
       refreshGrants.clear();
       sim.requests.length = 0;

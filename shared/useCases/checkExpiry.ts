@@ -1,5 +1,6 @@
 import type { AssetKind, EpochMs, MonitoredKind, TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
+import { sharedCauseOf } from '../domain/assessFleet';
 import { assessTenant, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
@@ -29,6 +30,9 @@ export interface CheckDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** What deciding and sending needs (no Graph): a tenant's run and the fleet's own health. */
+export type NotifyDeps = Omit<CheckDeps, 'gateway' | 'telemetry'>;
+
 export interface CheckOptions {
   tenantId: string;
   /** How messages name the tenant. */
@@ -52,6 +56,12 @@ export interface CheckOptions {
    * that died mid-delivery sends it (default 10 min).
    */
   claimLeaseMs?: number;
+  /**
+   * In a fleet: when every read failed for a cause all tenants share (the sign-in, Graph), send and
+   * record nothing for this tenant and report it as `sharedCause`: the fleet's one alert covers it
+   * (SPEC §15), instead of one alert per tenant.
+   */
+  deferSharedCause?: boolean;
 }
 
 export interface CheckReport {
@@ -73,6 +83,11 @@ export interface CheckReport {
   stateFailure?: AppError;
   /** Channels off since a 410 Gone (until their setting changes). */
   disabledChannels: { channel: ChannelName; at: EpochMs; reason: string }[];
+  /**
+   * Set when the reads failed for a cause every tenant shares and `deferSharedCause` was asked:
+   * nothing was sent or recorded for this tenant (the fleet's alert speaks for it).
+   */
+  sharedCause?: AppError;
   durationMs: number;
 }
 
@@ -88,14 +103,31 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const started = deps.clock.now();
   const now = options.now ?? started;
   const snapshot = await readSafely(deps, options);
-  let assessments = assessTenant(snapshot, now, options.policy);
   const readFailures = (['apns', 'vpp', 'ade'] as const).flatMap((k) => {
     const o = snapshot[k];
     return o.status === 'failed' ? [o.error] : [];
   });
   for (const e of new Map(readFailures.map((f) => [f.describe(), f])).values()) deps.logger.error(`Reading Intune failed: ${e.describe()}`, { code: e.code });
+  const assessments = assessTenant(snapshot, now, options.policy);
+  const shared = options.deferSharedCause ? sharedCauseOf(readFailures) : undefined;
+  const report = shared
+    ? { ...newReport(options, now, assessments, readFailures), notified: false, sharedCause: shared }
+    : await notifyAssessed(deps, options, snapshot, assessments, readFailures);
+  report.durationMs = deps.clock.now() - started;
+  deps.telemetry.trackRun({
+    tenantId: options.tenantId,
+    tenantName: options.tenantName,
+    ok: runFailure(report) === undefined,
+    durationMs: report.durationMs,
+    assessments: report.assessments,
+    deliveries: report.channels.map((c) => ({ channel: c.channel, ok: c.sent, failed: c.failed })),
+    ...(readFailures[0] ? { errorCode: readFailures[0].code } : {}),
+  });
+  return report;
+}
 
-  const report: CheckReport = {
+function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[], readFailures: AppError[]): CheckReport {
+  return {
     tenantId: options.tenantId,
     tenantName: options.tenantName,
     at: now,
@@ -109,55 +141,58 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
     disabledChannels: [],
     durationMs: 0,
   };
+}
 
-  if (options.notify) {
-    const channels: ChannelPolicy[] = deps.notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
-    let deliveries: PlannedDelivery[];
+/**
+ * Decide → claim → send → record for assessed conditions, against the state record
+ * `options.tenantId`: a tenant's run, or the fleet's own health (`reportFleetHealth`).
+ */
+export async function notifyAssessed(
+  deps: NotifyDeps,
+  options: CheckOptions,
+  snapshot: TenantSnapshot,
+  assessed: Assessment[],
+  readFailures: AppError[] = [],
+): Promise<CheckReport> {
+  const now = options.now ?? deps.clock.now();
+  const report = newReport(options, now, assessed, readFailures);
+  if (!options.notify) return report;
+  let assessments = assessed;
+  const channels: ChannelPolicy[] = deps.notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
+  let deliveries: PlannedDelivery[];
+  try {
+    ({ deliveries } = await claim(deps, options, snapshot, assessments, channels, now, report));
+  } catch (thrown) {
+    const error = toAppError(thrown);
+    if (!STATE_FAILURES.has(error.code)) throw thrown;
+    // An unreadable or unreachable state must not silence the alerts: send what was assessed, as
+    // if nothing had been sent before, plus the monitor's own alert about its state. Save nothing.
+    deps.logger.error(`The monitor state is not usable; sending this run's alerts without de-duplication: ${error.describe()}`, { code: error.code });
+    report.stateFailure = error;
+    assessments = withStateFailure(assessments, { message: error.message, hint: error.hint });
+    setAssessments(report, assessments);
+    deliveries = plan(deps, options, snapshot, now, { assessments, state: emptyTenantState(options.tenantId), channels, oneShots: options.extraEvents ?? [] }).deliveries;
+  }
+  const { outcomes, channels: reports } = await deliverAll(deliveries, deps.notifiers, {
+    attempts: options.deliveryAttempts,
+    backoffMs: options.deliveryBackoffMs ?? 1000,
+    ...(options.deliveryMaxWaitMs === undefined ? {} : { maxWaitMs: options.deliveryMaxWaitMs }),
+    sleep: deps.sleep,
+    logger: deps.logger,
+  });
+  report.channels = reports;
+  report.deliveryFailed = reports.some((r) => r.failed > 0);
+  if (outcomes.length > 0 && !report.stateFailure) {
     try {
-      ({ deliveries } = await claim(deps, options, snapshot, assessments, channels, now, report));
+      await record(deps, options.tenantId, outcomes, channels, now, report);
     } catch (thrown) {
       const error = toAppError(thrown);
       if (!STATE_FAILURES.has(error.code)) throw thrown;
-      // An unreadable or unreachable state must not silence the alerts: send what was assessed, as
-      // if nothing had been sent before, plus the monitor's own alert about its state. Save nothing.
-      deps.logger.error(`The monitor state is not usable; sending this run's alerts without de-duplication: ${error.describe()}`, { code: error.code });
+      // Sent but not recorded: the claims lapse and the next run sends them again (at-least-once).
+      deps.logger.error(`The deliveries were sent but could not be recorded; they may be sent again: ${error.describe()}`, { code: error.code });
       report.stateFailure = error;
-      assessments = withStateFailure(assessments, { message: error.message, hint: error.hint });
-      setAssessments(report, assessments);
-      deliveries = plan(deps, options, snapshot, now, { assessments, state: emptyTenantState(options.tenantId), channels, oneShots: options.extraEvents ?? [] }).deliveries;
-    }
-    const { outcomes, channels: reports } = await deliverAll(deliveries, deps.notifiers, {
-      attempts: options.deliveryAttempts,
-      backoffMs: options.deliveryBackoffMs ?? 1000,
-      ...(options.deliveryMaxWaitMs === undefined ? {} : { maxWaitMs: options.deliveryMaxWaitMs }),
-      sleep: deps.sleep,
-      logger: deps.logger,
-    });
-    report.channels = reports;
-    report.deliveryFailed = reports.some((r) => r.failed > 0);
-    if (outcomes.length > 0 && !report.stateFailure) {
-      try {
-        await record(deps, options.tenantId, outcomes, channels, now, report);
-      } catch (thrown) {
-        const error = toAppError(thrown);
-        if (!STATE_FAILURES.has(error.code)) throw thrown;
-        // Sent but not recorded: the claims lapse and the next run sends them again (at-least-once).
-        deps.logger.error(`The deliveries were sent but could not be recorded; they may be sent again: ${error.describe()}`, { code: error.code });
-        report.stateFailure = error;
-      }
     }
   }
-
-  report.durationMs = deps.clock.now() - started;
-  deps.telemetry.trackRun({
-    tenantId: options.tenantId,
-    tenantName: options.tenantName,
-    ok: runFailure(report) === undefined,
-    durationMs: report.durationMs,
-    assessments,
-    deliveries: report.channels.map((c) => ({ channel: c.channel, ok: c.sent, failed: c.failed })),
-    ...(readFailures[0] ? { errorCode: readFailures[0].code } : {}),
-  });
   return report;
 }
 
@@ -191,7 +226,7 @@ function setAssessments(report: CheckReport, assessments: Assessment[]): void {
 
 /** The delivery plan of this run against `state`, for the given channels and one-shot messages. */
 function plan(
-  deps: CheckDeps,
+  deps: NotifyDeps,
   options: CheckOptions,
   snapshot: TenantSnapshot,
   now: EpochMs,
@@ -210,7 +245,7 @@ function plan(
 
 /** Plans and saves the claims; on a concurrent update, reloads and plans again. */
 async function claim(
-  deps: CheckDeps,
+  deps: NotifyDeps,
   options: CheckOptions,
   snapshot: TenantSnapshot,
   initial: Assessment[],
@@ -251,7 +286,7 @@ async function claim(
 }
 
 async function record(
-  deps: CheckDeps,
+  deps: NotifyDeps,
   tenantId: string,
   outcomes: DeliveryOutcome[],
   channels: ChannelPolicy[],

@@ -107,6 +107,42 @@ describe('a fleet on Functions: timer → Azurite queue → queue-triggered chec
     expect(status.assets.find((a) => a.kind === 'monitor')?.findings[0]?.message).toContain('given up (poison queue apns-tenant-checks-poison)');
   });
 
+  test('when Entra is unreachable, every queued check raises the one fleet alert (once per channel) and no tenant its own, given-up tenants included; a check that gets through resolves it', async () => {
+    restore();
+    restore = withAppSettings({ ...h.env, AzureWebJobsStorage: storage, APNS_STATE_TABLE: uniqueTableName('shared'), APNS_PAGERDUTY_ROUTING_KEY: 'R0QUEUER0QUEUER0QUEUER0QUEUE0000', APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty });
+    h.entra.setOutage('close');
+    try {
+      await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+      const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, visibilityTimeoutMs: 0 });
+      await host.drain();
+      await host.stop();
+      // Each message was tried and retried by the queue (a sign-in may come back), then given up.
+      expect(host.invocations.filter((i) => i.outcome === 'failed')).toHaveLength(3 * 5);
+      expect(host.poisoned).toHaveLength(3);
+      const poison = startQueueHost({ connectionString: storage, queueName: POISON_QUEUE, handler: handleTenantCheckPoison });
+      await poison.drain();
+      await poison.stop();
+      expect(poison.invocations.map((i) => i.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    } finally {
+      h.entra.setOutage(undefined);
+    }
+    // Fifteen failed checks, one page: the fleet's, naming the sign-in; no tenant's own, none "given up".
+    const fleetKey = `${h.homeTenantId}:monitor:fleet`;
+    expect(pdKeys().map((e) => [e.event_action, e.dedup_key])).toEqual([['trigger', fleetKey]]);
+    const alert = rx.of('pagerduty')[0]?.json as { payload: { summary: string } };
+    expect(alert.payload.summary).toMatch(/^CRITICAL: Expiry monitor cannot check the fleet: Microsoft Entra sign-in failed/);
+    expect(h.graph.requests).toEqual([]);
+
+    // Entra is back: the next run's checks get through, and the first one resolves the fleet's alert.
+    rx.clear();
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, visibilityTimeoutMs: 0 });
+    await host.drain();
+    await host.stop();
+    expect(host.invocations.every((i) => i.outcome === 'succeeded')).toBe(true);
+    expect(pdKeys().filter((e) => e.dedup_key === fleetKey).map((e) => e.event_action)).toEqual(['resolve']);
+  }, 60_000);
+
   test("when a poisoned tenant's check fails before it could alert (nothing recorded), the poison queue raises its monitor alert", async () => {
     const contoso = h.tenantIds[0] as string;
     const poison = startQueueHost({ connectionString: storage, queueName: POISON_QUEUE, handler: handleTenantCheckPoison });

@@ -77,7 +77,8 @@ export function fleetAppAuth(tenant: { id: string; name: string }, appClientId: 
         });
       }
       if (f.unreachable) {
-        return authFailed(`Microsoft Entra's sign-in endpoint (${authorityHost}) ${f.problem ?? 'failed'}, so ${who} could not be signed in to read ${what}.`, entraUnreachableHint(authorityHost), error, true, 'entra');
+        // Not this tenant's problem: said without its name, as it is the same for every tenant.
+        return authFailed(`Microsoft Entra's sign-in endpoint (${authorityHost}) ${f.problem ?? 'failed'}, so no tenant can be signed in to read ${what}.`, entraUnreachableHint(authorityHost), error, true, 'entra');
       }
       if (f.homeCredential) {
         return authFailed(

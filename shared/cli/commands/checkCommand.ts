@@ -1,5 +1,5 @@
 import { createRedactor } from '../../adapters/logging/redact';
-import { checkDepsFor, checkOptionsFor, createSharedCheckServices, secretsOf } from '../../composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, secretsOf } from '../../composition/createServices';
 import type { TenantRef } from '../../config/loadConfig';
 import { AppError } from '../../domain/errors';
 import { parseGraphDateTime } from '../../domain/graphDateTime';
@@ -57,14 +57,12 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
       return exitCode;
     }
     const at = now ?? shared.clock.now();
-    const results = await checkFleet(
-      tenants,
-      async (tenant) => checkExpiry(await checkDepsFor(config, shared, tenant, tenantLogger(logger, tenant)), checkOptionsFor(config, tenant, overrides)),
-      {
-        concurrency: config.fleetConcurrency,
-        ...(ctx.io.progress ? { onProgress: (done: number, total: number) => ctx.io.progress?.(`Checking tenants: ${done}/${total}`) } : {}),
-      },
-    );
+    const results = await checkFleet(tenants, fleetTenantCheck(config, shared, overrides, (tenant) => tenantLogger(logger, tenant)), {
+      concurrency: config.fleetConcurrency,
+      ...(ctx.io.progress ? { onProgress: (done: number, total: number) => ctx.io.progress?.(`Checking tenants: ${done}/${total}`) } : {}),
+      // The fleet's one alert for a shared cause: only a run that notifies raises or resolves it.
+      ...(notify ? { reportHealth: fleetHealthReport(config, shared, overrides) } : {}),
+    });
     ctx.io.progress?.(undefined);
     const exitCode = fleetExitCode(results);
     output(values.json ? JSON.stringify(fleetJson(results, exitCode, at, { forecast }), null, 2) : formatFleetReport(results, exitCode, at, { forecast }));

@@ -1,0 +1,30 @@
+import { assessFleet, fleetAlertKey, fleetStateId, type FleetOutcome } from '../domain/assessFleet';
+import type { TenantSnapshot } from '../domain/assets';
+import type { StateStore } from '../ports/stateStore';
+import { notifyAssessed, type CheckOptions, type CheckReport, type NotifyDeps } from './checkExpiry';
+
+/**
+ * The fleet's one alert for a cause every tenant shares (SPEC §15), through the same decide →
+ * claim → send → record as a tenant's alerts, on its own state record: raised once however many
+ * tenants (or queue invocations) report the cause, reminded like any critical alert, and resolved
+ * by the first run that gets through. `options` are the home tenant's check options.
+ * Returns undefined when there was nothing to raise or resolve (nothing is written then).
+ */
+export async function reportFleetHealth(deps: NotifyDeps, options: CheckOptions, outcome: FleetOutcome): Promise<CheckReport | undefined> {
+  const home = options.tenantId;
+  if (!outcome.cause && !(await fleetAlertOpen(deps.store, home))) return undefined;
+  const now = options.now ?? deps.clock.now();
+  const recordId = fleetStateId(home);
+  const skipped = { status: 'skipped' as const };
+  const snapshot: TenantSnapshot = { tenantId: recordId, readAt: now, apns: skipped, vpp: skipped, ade: skipped };
+  const fleet: CheckOptions = { ...options, tenantId: recordId, tenantName: `Fleet of ${outcome.total} tenant${outcome.total === 1 ? '' : 's'}`, kinds: [], notify: true, now };
+  return notifyAssessed(deps, fleet, snapshot, [assessFleet(home, outcome, now)]);
+}
+
+/** True while the fleet's alert is raised (or being sent): a tenant given up on is part of it. */
+export async function fleetAlertOpen(store: StateStore, homeTenantId: string): Promise<boolean> {
+  const { state } = await store.load(fleetStateId(homeTenantId));
+  const key = fleetAlertKey(homeTenantId);
+  const stored = state.assessments.find((a) => a.key === key);
+  return (stored !== undefined && stored.severity !== 'ok') || Object.keys(state.channels[key] ?? {}).length > 0;
+}
