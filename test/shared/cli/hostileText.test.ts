@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeLogText, escapeNagiosText, escapeTerminalOutput } from '../../../shared/adapters/notifiers/plainText';
 import { createAppleCertificate } from '../../../shared/simulator/certificates';
 import { adeFixture, apnsFixture, vppFixture } from '../../../shared/simulator/tenantFixtures';
+import { runCli } from '../../support/cliProcess';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
 // In an MSP fleet a customer's admin names the VPP and ADE tokens and the Apple IDs: that text must
@@ -12,7 +12,6 @@ import { startTenantHarness, type TenantHarness } from '../../support/tenantHarn
 const DAY = 86_400_000;
 const UUID = 'BADC0DE0-1234-4321-8888-ABCDEFABCDEF';
 const TOPIC = `com.apple.mgmt.External.${UUID}`;
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'apns-monitor.js');
 const HOSTILE = {
   // CR/LF start a forged status line; OSC sets the window title; BEL; ESC[2J clears the screen.
   appleId: 'mdm@contoso.com\r\nAPNS OK - all fine\u001b]0;pwned\u0007\u001b[2J',
@@ -45,14 +44,7 @@ beforeEach(() => {
 });
 
 /** The installed command in its own process, its real stdout and stderr. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...h.env }, cwd: dir });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
-}
+const cli = (args: string[]) => runCli(args, { env: { ...process.env, ...h.env }, cwd: dir });
 
 function expectNothingRaw(text: string): void {
   const found = RAW.exec(text);

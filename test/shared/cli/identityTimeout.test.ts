@@ -1,16 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killRunningClis, runCli } from '../../support/cliProcess';
 
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'apns-monitor.js');
 let silent: Server;
 let endpoint: string;
 let dir: string;
 let requests = 0;
-let child: ChildProcess | undefined;
 
 beforeAll(async () => {
   // An App Service token endpoint that accepts the request and never answers.
@@ -20,7 +18,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apns-identity-hang-'));
 });
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL'); // only when the test failed: it hung
+  killRunningClis(); // only when the test failed: the command hung
   silent.closeAllConnections();
   await new Promise((resolve) => silent.close(resolve));
   rmSync(dir, { recursive: true, force: true });
@@ -38,14 +36,8 @@ describe('nothing hangs: the managed-identity endpoint (SPEC §4 timeouts)', () 
       APNS_GRAPH_BASE_URL: 'https://graph.invalid',
       APNS_HTTP_TIMEOUT_SECONDS: '1',
     };
-    const proc = spawn(process.execPath, [BIN, 'check', '--no-notify', '--state-file', join(dir, 'state.json')], { env, cwd: dir });
-    child = proc;
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // The only clock is Jest's test timeout: the process must end on its own, nothing kills it.
-    const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    const { code, out, err } = await runCli(['check', '--no-notify', '--state-file', join(dir, 'state.json')], { env, cwd: dir });
     expect(code).toBe(3);
     const first = out.split('\n')[0];
     expect(first).toMatch(/^APNS UNKNOWN - cannot read Intune: The managed identity endpoint \(IDENTITY_ENDPOINT\) did not answer in time \(timed out; APNS_HTTP_TIMEOUT_SECONDS\)/);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,12 +5,12 @@ import { join } from 'node:path';
 import { formatUtc } from '../../../shared/domain/graphDateTime';
 import { createAppleCertificate } from '../../../shared/simulator/certificates';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { runCli } from '../../support/cliProcess';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
 const DAY = 86_400_000;
 const UUID = '0DDBA11A-5678-4901-8234-567890ABCDEF';
 const TOPIC = `com.apple.mgmt.External.${UUID}`;
-const BIN = join(__dirname, '..', '..', '..', 'bin', 'apns-monitor.js');
 let h: TenantHarness;
 let dir: string;
 
@@ -25,17 +24,9 @@ afterAll(async () => {
 });
 
 /** The installed command in its own process: it exits (or is gone) before the next one starts. */
-function renew(file: string, stateFile: string): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [BIN, 'renew', '--file', file, '--state-file', stateFile], {
-    // A one-second request timeout: the PATCH that Intune takes longer to apply gets no answer.
-    env: { ...process.env, ...h.env, APNS_HTTP_TIMEOUT_SECONDS: '1' },
-    cwd: dir,
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+function renew(file: string, stateFile: string) {
+  // A one-second request timeout: the PATCH that Intune takes longer to apply gets no answer.
+  return runCli(['renew', '--file', file, '--state-file', stateFile], { env: { ...process.env, ...h.env, APNS_HTTP_TIMEOUT_SECONDS: '1' }, cwd: dir });
 }
 
 const until = async (done: () => boolean, what: string) => {
