@@ -20,6 +20,9 @@ const ADE_PATH = '/deviceManagement/depOnboardingSettings';
 const CSR_PATH = `${APNS_PATH}/downloadApplePushNotificationCertificateSigningRequest`;
 const RETRIABLE = new Set([429, 503, 504]);
 const FIRST_BACKOFF_MS = 1000; // no Retry-After: 1 s, 2 s, 4 s … within the budget
+// Graph not reached at all (network, DNS, no answer): a few tries, not the whole budget. Such an
+// outage is seldom over in seconds and is the same for every tenant of a fleet (SPEC §15).
+const NO_ANSWER_TRIES = 3;
 const MAX_PAGES = 50;
 // Far above any real answer here (a $batch of three reads, a page of VPP tokens, a CSR); bounds memory.
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
@@ -243,6 +246,12 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     return retryAfterMs(answer.headers['retry-after'], now()) ?? FIRST_BACKOFF_MS * 2 ** attempt;
   }
 
+  /** The back-off before trying again after an error, or undefined when it is not tried again. */
+  function errorWait(error: AppError, attempt: number): number | undefined {
+    if (NO_ANSWER.has(error) && attempt + 1 >= NO_ANSWER_TRIES) return undefined;
+    return FIRST_BACKOFF_MS * 2 ** attempt;
+  }
+
   /** Why a retry waits: only a 429/503 with Retry-After is Graph asking; the rest is our back-off. */
   function waitReason(last: Answer | AppError | undefined): string {
     if (last instanceof AppError) return last.code === 'graph_throttled' ? 'Microsoft Graph throttled the request' : 'Microsoft Graph could not be reached or did not answer';
@@ -256,10 +265,16 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
   function gaveUp(answer: Answer | AppError, what: string, spentMs: number): AppError {
     const throttled = answer instanceof AppError ? answer.code === 'graph_throttled' : answer.status === 429;
     const base = answer instanceof AppError ? answer.message : fail(answer.status, answer.body, what, READ_PERMISSION).message;
-    return new AppError(throttled ? 'graph_throttled' : 'graph_unavailable', `${base} Gave up after trying for ${seconds(spentMs)} s (limit APNS_GRAPH_MAX_RETRY_SECONDS=${seconds(options.maxRetryMs)}).`, {
+    const unreached = answer instanceof AppError && NO_ANSWER.has(answer);
+    const limit = unreached ? `at most ${NO_ANSWER_TRIES} tries when Graph is not reached` : `limit APNS_GRAPH_MAX_RETRY_SECONDS=${seconds(options.maxRetryMs)}`;
+    return new AppError(throttled ? 'graph_throttled' : 'graph_unavailable', `${base} Gave up after trying for ${seconds(spentMs)} s (${limit}).`, {
       retriable: true,
       ...(answer instanceof AppError && answer.sharedCause ? { sharedCause: answer.sharedCause } : {}),
-      hint: throttled ? 'Graph is throttling this tenant; the next scheduled run will try again.' : 'Graph was unavailable; the next scheduled run will try again.',
+      hint: throttled
+        ? 'Graph is throttling this tenant; the next scheduled run will try again.'
+        : unreached
+          ? "Microsoft Graph could not be reached from here (network, DNS or proxy; APNS_GRAPH_BASE_URL for another cloud); the next scheduled run will try again."
+          : 'Graph was unavailable; the next scheduled run will try again.',
     });
   }
 
@@ -279,8 +294,11 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
         if (method === 'PATCH' && NO_ANSWER.has(error)) throw error;
         answer = error;
       }
-      const wait = answer instanceof AppError ? FIRST_BACKOFF_MS * 2 ** attempt : waitFor(answer, attempt);
-      if (wait === undefined) return answer as Answer;
+      const wait = answer instanceof AppError ? errorWait(answer, attempt) : waitFor(answer, attempt);
+      if (wait === undefined) {
+        if (answer instanceof AppError) throw gaveUp(answer, what, spent(started, waited));
+        return answer;
+      }
       if (spent(started, waited) + wait > options.maxRetryMs) throw gaveUp(answer, what, spent(started, waited));
       logger.warn(`${waitReason(answer)} for ${what}; retrying in ${Math.ceil(wait / 1000)} s.`);
       await sleep(wait);
@@ -311,7 +329,12 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
           for (const item of pending) results.set(item.id, answer);
           return results;
         }
-        for (const item of pending) retry.push({ item, wait: FIRST_BACKOFF_MS * 2 ** attempt, last: answer });
+        const wait = errorWait(answer, attempt);
+        if (wait === undefined) {
+          for (const item of pending) results.set(item.id, gaveUp(answer, labels[item.id] ?? item.url, spent(started, waited)));
+          return results;
+        }
+        for (const item of pending) retry.push({ item, wait, last: answer });
       } else if (answer.status !== 200) {
         const wait = waitFor(answer, attempt);
         for (const item of pending) {

@@ -13,9 +13,11 @@ export function networkErrorCode(error: unknown): string | undefined {
   const walk = (e: unknown, depth: number): string | undefined => {
     if (!e || typeof e !== 'object' || depth > MAX_DEPTH || seen.has(e)) return undefined;
     seen.add(e);
-    const { code, errors, cause } = e as { code?: unknown; errors?: unknown; cause?: unknown };
+    const { code, errors, cause, body } = e as { code?: unknown; errors?: unknown; cause?: unknown; body?: unknown };
     if (typeof code === 'string' && NETWORK_CODE.test(code)) return code;
-    for (const inner of Array.isArray(errors) ? errors : []) {
+    // AggregateError (every address refused), and the Graph client's GraphError, which keeps the
+    // fetch error it wraps in `body`.
+    for (const inner of [...(Array.isArray(errors) ? errors : []), ...(typeof body === 'object' ? [body] : [])]) {
       const found = walk(inner, depth + 1);
       if (found) return found;
     }

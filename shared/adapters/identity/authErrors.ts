@@ -90,9 +90,12 @@ export function readEntraFailure(error: unknown): EntraFailure {
   const code = /AADSTS(\d{5,7})/.exec(text)?.[1];
   const network = code ? undefined : networkCodeOf(error);
   const noMetadata = !code && !network && /endpoints_resolution_error/.test(text);
-  const timedOut = !code && !network && !noMetadata && (error instanceof TokenTimeoutError || /timed out|timeout/i.test(text));
+  // MSAL reports a failed request as `network_error` and keeps no code of its own.
+  const unnamedNetwork = !code && !network && !noMetadata && /\bnetwork_error\b|Network unreachable/.test(text);
+  const timedOut = !code && !network && !noMetadata && !unnamedNetwork && (error instanceof TokenTimeoutError || /timed out|timeout/i.test(text));
   let problem: string | undefined;
   if (network) problem = `could not be reached: ${describeNetworkError(network)}`;
+  else if (unnamedNetwork) problem = 'could not be reached (a network error: refused, reset, or no such host)';
   else if (noMetadata) problem = 'could not be reached or gave no OpenID metadata';
   else if (timedOut) problem = 'did not answer in time (timed out; APNS_HTTP_TIMEOUT_SECONDS)';
   let meaning: string;

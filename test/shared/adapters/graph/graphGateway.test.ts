@@ -113,6 +113,22 @@ describe('graphGateway.readTenant', () => {
     }
   });
 
+  test('when Graph refuses connections, each batch is tried 3 times (not for the whole budget) and fails as "not reached", a cause every tenant shares', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r)); // nothing listens there any more: ECONNREFUSED
+    const gw = createGraphGateway({ baseUrl: `https://localhost:${port}`, credential: h.credential(), maxRetryMs: 60_000, sleep: async (ms) => void sleeps.push(ms) });
+    const snapshot = await gw.readTenant(ALL);
+    const error = (snapshot.apns as { error: AppError }).error;
+    expect({ code: error.code, sharedCause: error.sharedCause }).toEqual({ code: 'graph_unavailable', sharedCause: 'graph' });
+    expect(error.message).toMatch(/^Microsoft Graph could not be reached for the v1\.0 batch: the connection was refused \(ECONNREFUSED\)\. Gave up after trying for \d+ s \(at most 3 tries when Graph is not reached\)\.$/);
+    expect(error.hint).toMatch(/network, DNS or proxy/);
+    // Two batches (v1.0 and beta), each waiting 1 s then 2 s between its three tries.
+    expect(sleeps.sort()).toEqual([1000, 1000, 2000, 2000]);
+  });
+
   test('when Graph answers 200 with a body that never ends, the read stops at 16 MB with a clear error and the connection is closed', async () => {
     const { createServer } = await import('node:https');
     const { loopbackTls } = await import('../../../support/loopbackTls');
