@@ -1,5 +1,5 @@
 import { daysRemaining } from '../domain/assessExpiry';
-import type { EpochMs } from '../domain/assets';
+import { MONITORED_KINDS, type EpochMs } from '../domain/assets';
 import type { AssetStatus, FleetStatusView, StatusView } from '../useCases/getStatus';
 import { parseIso, SEVERITY_LABEL, type ShownSeverity } from './format';
 
@@ -19,7 +19,8 @@ export interface FleetRow {
 // than a warning: an on-call engineer must notice an unwatched tenant.
 const URGENCY: Record<ShownSeverity, number> = { expired: 6, critical: 5, unknown: 4, warning: 3, notice: 2, ok: 1 };
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;
-const KIND_ORDER: Record<string, number> = { apns: 0, vpp: 1, ade: 2, monitor: 3 };
+// Within a tenant and a band: the registry's order (APNs, VPP, ADE, then the connectors), the monitor last.
+const KIND_ORDER: Record<string, number> = Object.fromEntries([...MONITORED_KINDS, 'monitor'].map((k, i) => [k, i]));
 
 function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): FleetRow {
   const expiresAt = parseIso(asset?.expiresAt);

@@ -1,6 +1,7 @@
 import { APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL } from '../domain/alertEvent';
 import { APNS_GRACE_DAYS, MS_PER_DAY } from '../domain/assessExpiry';
-import type { EpochMs } from '../domain/assets';
+import { isMonitoredKind, type EpochMs } from '../domain/assets';
+import { kindSpec } from '../domain/assetKinds';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../useCases/getStatus';
@@ -92,7 +93,10 @@ interface Ctx {
   fleetSize: number;
 }
 
-const KIND_SHORT: Record<string, string> = { apns: 'APNs', vpp: 'VPP', ade: 'ADE', monitor: 'Monitor' };
+/** The kind's short tag ("APNs", "NDES"); "Monitor" for the monitor's own health. */
+function kindShort(kind: string): string {
+  return kind === 'monitor' ? 'Monitor' : isMonitoredKind(kind) ? kindSpec(kind).short : kind;
+}
 
 function tenantHref(ctx: Ctx, tenantId: string): string {
   return `${ctx.routes.dashboard}?tenant=${encodeURIComponent(tenantId)}`;
@@ -150,7 +154,7 @@ function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean)
   }
   // The fleet table already says when it expires: it shows only findings that add something.
   const findings = full ? asset.findings : asset.findings.filter((f) => f.code !== 'expiry');
-  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${KIND_SHORT[asset.kind] ?? asset.kind}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${findings.map(
+  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${kindShort(asset.kind)}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${findings.map(
     (f) => html`<span class="finding">${linkified(f.message)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint)}</span>` : ''}`,
   )}${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
 }
@@ -194,7 +198,7 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
 
   const items: TimelineItem[] = rows.flatMap((r) =>
     r.asset !== null && r.expiresAt !== null
-      ? [{ label: timelineLabel(`${r.tenant.tenantName} — ${r.asset.name}`, r.asset.severity, r.expiresAt, ctx.now), short: `${r.tenant.tenantName} · ${KIND_SHORT[r.asset.kind] ?? r.asset.kind}`, severity: r.asset.severity, expiresAt: r.expiresAt, filterText: r.filterText }]
+      ? [{ label: timelineLabel(`${r.tenant.tenantName} — ${r.asset.name}`, r.asset.severity, r.expiresAt, ctx.now), short: `${r.tenant.tenantName} · ${kindShort(r.asset.kind)}`, severity: r.asset.severity, expiresAt: r.expiresAt, filterText: r.filterText }]
       : [],
   );
 

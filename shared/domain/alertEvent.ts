@@ -1,7 +1,9 @@
 import type { AssetKind, EpochMs } from './assets';
+import { kindSpec } from './assetKinds';
 import { describeExpiry } from './assessExpiry';
 import type { Assessment, Finding } from './assessment';
 import { formatUtc } from './graphDateTime';
+import { INTUNE_ADMIN_CENTER, type AlertLink } from './links';
 import type { Severity } from './severity';
 
 /**
@@ -13,14 +15,7 @@ import type { Severity } from './severity';
 export const ALERT_EVENT_TYPES = ['alert', 'reminder', 'resolved', 'changed', 'renewed'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
-export const APPLE_PUSH_PORTAL_URL = 'https://identity.apple.com/pushcert/';
-export const INTUNE_ADMIN_CENTER_URL = 'https://intune.microsoft.com/';
-export const APPLE_BUSINESS_MANAGER_URL = 'https://business.apple.com/';
-
-export interface AlertLink {
-  title: string;
-  url: string;
-}
+export { APPLE_BUSINESS_MANAGER_URL, APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL, type AlertLink } from './links';
 
 export interface AlertAsset {
   kind: AssetKind;
@@ -80,51 +75,15 @@ export function severityLabel(severity: Severity): string {
   return LABEL[severity];
 }
 
-/** The renewal steps for the asset, in words; "use the same Apple ID" for APNs (SPEC §4). */
+/** What to do next for the asset, in words (the renewal steps, "use the same Apple ID" for APNs, SPEC §4). */
 export function nextStepsFor(asset: AlertAsset, findings: readonly Finding[]): string[] {
-  switch (asset.kind) {
-    case 'apns': {
-      if (findings.some((f) => f.code === 'not_configured')) {
-        return [
-          'Set up the Apple MDM push certificate in the Intune admin center (Devices > Enrollment > Apple > MDM Push Certificate), or point the monitor at the tenant that has it.',
-        ];
-      }
-      const appleId = asset.appleId ?? 'the Apple ID that created it';
-      const topic = asset.topic ? ` (topic ${asset.topic})` : '';
-      return [
-        `Renew in the Apple Push Certificates Portal signed in as ${appleId} — renew the existing certificate${topic}, not a new certificate: a new one forces every device to re-enroll.`,
-        'Download the certificate signing request first: GET /api/apns/csr, "apns-monitor csr", or the Intune admin center.',
-        'Store the renewed .pem in Key Vault, then run the guarded upload: POST /api/apns/renew with {"dryRun": true}, then without it (or "apns-monitor renew").',
-      ];
-    }
-    case 'vpp':
-      return [
-        `Download a renewed VPP (Apps and Books) token in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-        'Upload it in the Intune admin center: Tenant administration > Connectors and tokens > Apple VPP tokens.',
-      ];
-    case 'ade':
-      return [
-        `Download a new server token for the MDM server in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-        'Upload it in the Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens.',
-      ];
-    case 'monitor': {
-      const hints = [...new Set(findings.flatMap((f) => (f.hint ? [f.hint] : [])))];
-      return hints.length > 0 ? hints : ['Check the Function App logs for the failed run; the monitor cannot see expiries until it reads Intune again.'];
-    }
-  }
+  if (asset.kind !== 'monitor') return kindSpec(asset.kind).nextSteps(asset, findings);
+  const hints = [...new Set(findings.flatMap((f) => (f.hint ? [f.hint] : [])))];
+  return hints.length > 0 ? hints : ['Check the Function App logs for the failed run; the monitor cannot see expiries until it reads Intune again.'];
 }
 
 export function linksFor(asset: AlertAsset): AlertLink[] {
-  const intune = { title: 'Intune admin center', url: INTUNE_ADMIN_CENTER_URL };
-  switch (asset.kind) {
-    case 'apns':
-      return [intune, { title: 'Apple Push Certificates Portal', url: APPLE_PUSH_PORTAL_URL }];
-    case 'vpp':
-    case 'ade':
-      return [intune, { title: 'Apple Business Manager', url: APPLE_BUSINESS_MANAGER_URL }];
-    case 'monitor':
-      return [intune];
-  }
+  return asset.kind === 'monitor' ? [INTUNE_ADMIN_CENTER] : kindSpec(asset.kind).links(asset);
 }
 
 function expiryPhrase(asset: AlertAsset, now: EpochMs): string {

@@ -1,5 +1,5 @@
 import type { AssetKind, EpochMs } from './assets';
-import type { Severity } from './severity';
+import { severityRank, worstOf, type Severity } from './severity';
 
 /** Why an asset has its severity. `cause` of a delivered alert decides how it may resolve. */
 export type FindingCode =
@@ -48,4 +48,11 @@ export interface Assessment {
 /** The finding that decided the severity (the first, since findings are sorted worst first). */
 export function mainCause(assessment: Assessment): FindingCode | undefined {
   return assessment.findings[0]?.code;
+}
+
+/** An assessment from its findings: only those that alert are kept, worst first, and decide the severity. */
+export function finishAssessment(base: Omit<Assessment, 'severity' | 'findings'>, findings: readonly Finding[]): Assessment {
+  const alerting = findings.filter((f) => f.severity !== 'ok');
+  alerting.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return { ...base, severity: worstOf(alerting.map((f) => f.severity)), findings: alerting };
 }

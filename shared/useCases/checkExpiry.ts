@@ -1,6 +1,6 @@
-import type { AssetKind, EpochMs, MonitoredKind, TenantSnapshot } from '../domain/assets';
+import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
-import { assessTenant, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
+import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
@@ -89,7 +89,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const now = options.now ?? started;
   const snapshot = await readSafely(deps, options);
   let assessments = assessTenant(snapshot, now, options.policy);
-  const readFailures = (['apns', 'vpp', 'ade'] as const).flatMap((k) => {
+  const readFailures = MONITORED_KINDS.flatMap((k) => {
     const o = snapshot[k];
     return o.status === 'failed' ? [o.error] : [];
   });
@@ -168,20 +168,8 @@ async function readSafely(deps: CheckDeps, options: CheckOptions): Promise<Tenan
   } catch (thrown) {
     const error = toAppError(thrown);
     deps.logger.error(`Reading Intune failed unexpectedly: ${error.message}`, { code: error.code, cause: String(error.cause ?? '') });
-    const failed = { status: 'failed' as const, error };
-    const skipped = { status: 'skipped' as const };
-    return {
-      tenantId: options.tenantId,
-      readAt: deps.clock.now(),
-      apns: options.kinds.includes('apns') ? failed : skipped,
-      vpp: options.kinds.includes('vpp') ? failed : skipped,
-      ade: options.kinds.includes('ade') ? failed : skipped,
-    };
+    return uniformSnapshot(options.tenantId, deps.clock.now(), (kind) => (options.kinds.includes(kind) ? { status: 'failed', error } : { status: 'skipped' }));
   }
-}
-
-function readKindsOf(snapshot: TenantSnapshot): Set<AssetKind> {
-  return new Set((['apns', 'vpp', 'ade'] as const).filter((k) => snapshot[k].status === 'ok' || snapshot[k].status === 'not_configured'));
 }
 
 function setAssessments(report: CheckReport, assessments: Assessment[]): void {

@@ -1,12 +1,12 @@
 import { describeTenant } from '../../domain/describeTenant';
 import type { AlertEvent } from '../../domain/alertEvent';
 import { describeExpiry } from '../../domain/assessExpiry';
+import { kindSpec } from '../../domain/assetKinds';
 import { formatUtc } from '../../domain/graphDateTime';
 
-const KIND_LABEL = { apns: 'APNs certificate', vpp: 'VPP token', ade: 'ADE token', monitor: 'Expiry monitor' } as const;
-
+/** What the asset is, as the channels name its kind ("APNs certificate", "Certificate connector"). */
 export function kindLabel(event: AlertEvent): string {
-  return KIND_LABEL[event.asset.kind];
+  return event.asset.kind === 'monitor' ? 'Expiry monitor' : kindSpec(event.asset.kind).label;
 }
 
 /** How people know the tenant: its name, with the id when the name is not the id. */
