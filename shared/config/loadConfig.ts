@@ -168,6 +168,11 @@ export function loadConfig(env: Env): AppConfig {
   }
   const repeatHoursWarning = wholeNumber('APNS_REPEAT_HOURS_WARNING', 'hours', 1);
   const repeatHoursCritical = wholeNumber('APNS_REPEAT_HOURS_CRITICAL', 'hours', 1);
+  const syncWarningHours = wholeNumber('APNS_SYNC_WARNING_HOURS', 'hours', 1);
+  const syncCriticalHours = wholeNumber('APNS_SYNC_CRITICAL_HOURS', 'hours', 1);
+  if (!Number.isNaN(syncWarningHours) && !Number.isNaN(syncCriticalHours) && syncCriticalHours <= syncWarningHours) {
+    problems.push(`APNS_SYNC_CRITICAL_HOURS: must be more than APNS_SYNC_WARNING_HOURS (got ${syncCriticalHours} ≤ ${syncWarningHours})`);
+  }
 
   // State
   const stateConnection = parseStateConnection(env, raw('APNS_STATE_CONNECTION'), problems);
@@ -235,7 +240,7 @@ export function loadConfig(env: Env): AppConfig {
     easyAuth: /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? ''),
     monitoredKinds: MONITORED_KINDS.filter((k) => kinds.includes(k)),
     schedule,
-    policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical },
+    policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical, syncWarningHours, syncCriticalHours },
     state: { connection: stateConnection, table },
     queue: { connection: queueConnectionOf(env), name: TENANT_CHECK_QUEUE },
     channels,

@@ -59,6 +59,10 @@ export const SETTINGS = S([
     doc: 'Reminder interval while an asset stays at warning.' },
   { name: 'APNS_REPEAT_HOURS_CRITICAL', group: 'Alert policy', default: '24', infra: 'parameter',
     doc: 'Reminder interval while an asset stays critical or expired (an expired asset never goes quiet).' },
+  { name: 'APNS_SYNC_WARNING_HOURS', group: 'Alert policy', default: '24', infra: 'parameter',
+    doc: 'Warning when a VPP or ADE token, or a connector, last synced (or was last heard from) longer ago than this.' },
+  { name: 'APNS_SYNC_CRITICAL_HOURS', group: 'Alert policy', default: '72', infra: 'parameter',
+    doc: 'Critical when the last sync is older than this; must be more than `APNS_SYNC_WARNING_HOURS`.' },
   // State
   { name: 'APNS_STATE_CONNECTION', group: 'State', defaultDoc: 'value of `AzureWebJobsStorage`', secret: true, infra: 'wired', example: 'UseDevelopmentStorage=true',
     doc: 'Table Storage for alert state, locks and the audit trail: a connection string, or a table service URI (`https://<account>.table.core.windows.net`) reached with the managed identity.' },

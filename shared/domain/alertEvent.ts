@@ -26,6 +26,7 @@ export interface AlertAsset {
   serialNumber?: string;
   expiresAt?: EpochMs;
   daysRemaining?: number;
+  lastSyncAt?: EpochMs;
 }
 
 /** One message, as every channel receives it before its own formatting. Contains no secret. */
@@ -60,6 +61,7 @@ export function assetOf(a: Assessment): AlertAsset {
   if (a.serialNumber !== undefined) asset.serialNumber = a.serialNumber;
   if (a.expiresAt !== undefined) asset.expiresAt = a.expiresAt;
   if (a.daysRemaining !== undefined) asset.daysRemaining = a.daysRemaining;
+  if (a.lastSyncAt !== undefined) asset.lastSyncAt = a.lastSyncAt;
   return asset;
 }
 

@@ -8,6 +8,10 @@ export type FindingCode =
   | 'upload_failed'
   | 'vpp_state'
   | 'vpp_sync_failed'
+  /** The last successful sync (or heartbeat, or connection) is older than the sync thresholds. */
+  | 'sync_stale'
+  /** Intune reports a sync error (ADE `lastSyncErrorCode`, Managed Google Play `lastAppSyncStatus`, Autopilot `syncStatus`). */
+  | 'sync_error'
   | 'read_failed'
   /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
   | 'unreadable'
@@ -40,6 +44,8 @@ export interface Assessment {
   serialNumber?: string;
   expiresAt?: EpochMs;
   daysRemaining?: number;
+  /** When it last synced with its service (Apple, Google, the connector's server), when Intune says. */
+  lastSyncAt?: EpochMs;
   assessedAt: EpochMs;
   /** Set on a stored assessment whose kind could not be read on the latest run (last known value). */
   stale?: boolean;

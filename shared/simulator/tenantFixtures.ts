@@ -50,12 +50,17 @@ export function unconfiguredApnsFixture(): GraphJson {
   };
 }
 
+/** A recent sync (three hours ago), as a healthy token or connector reports it. */
+const recently = () => Date.now() - 3 * 3_600_000;
+
 export interface VppFixtureOptions {
   id?: string;
   /** null: a malformed item (Graph declares the property non-nullable) to sit beside good ones. */
   expiresAt?: Date | string | number | null;
   state?: string;
   lastSyncStatus?: string;
+  /** Default three hours ago; `0001-01-01T00:00:00Z` is Graph's "never". */
+  lastSyncAt?: Date | string | number;
   organizationName?: string;
   displayName?: string;
   appleId?: string;
@@ -72,7 +77,7 @@ export function vppFixture(options: VppFixtureOptions = {}): GraphJson {
     vppTokenAccountType: 'business',
     appleId: options.appleId ?? 'vpp@contoso.com',
     expirationDateTime: options.expiresAt === null ? null : iso(options.expiresAt ?? Date.now() + 300 * DAY),
-    lastSyncDateTime: '2026-11-22T03:00:00Z',
+    lastSyncDateTime: iso(options.lastSyncAt ?? recently()),
     token: '',
     lastModifiedDateTime: '2026-02-01T10:00:00Z',
     state: options.state ?? 'valid',
@@ -89,6 +94,10 @@ export interface AdeFixtureOptions {
   expiresAt?: Date | string | number;
   tokenName?: string;
   appleId?: string;
+  /** Default three hours ago; `0001-01-01T00:00:00Z` is Graph's "never". */
+  lastSyncAt?: Date | string | number;
+  /** 0 (default) when the last sync worked; 3 is often Apple Business Manager's new terms. */
+  lastSyncErrorCode?: number;
 }
 
 export function adeFixture(options: AdeFixtureOptions = {}): GraphJson {
@@ -97,10 +106,10 @@ export function adeFixture(options: AdeFixtureOptions = {}): GraphJson {
     appleIdentifier: options.appleId ?? 'ade@contoso.com',
     tokenExpirationDateTime: iso(options.expiresAt ?? Date.now() + 250 * DAY),
     lastModifiedDateTime: '2026-03-01T12:00:00Z',
-    lastSuccessfulSyncDateTime: '2026-11-22T04:00:00Z',
-    lastSyncTriggeredDateTime: '2026-11-22T04:00:00Z',
+    lastSuccessfulSyncDateTime: iso(options.lastSyncAt ?? recently()),
+    lastSyncTriggeredDateTime: iso(recently()),
     shareTokenWithSchoolDataSyncService: false,
-    lastSyncErrorCode: 0,
+    lastSyncErrorCode: options.lastSyncErrorCode ?? 0,
     tokenType: 'dep',
     tokenName: options.tokenName ?? 'Contoso ADE',
     syncedDeviceCount: 412,

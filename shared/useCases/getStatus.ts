@@ -15,6 +15,8 @@ export interface AssetStatus {
   appleId: string | null;
   topic: string | null;
   serialNumber: string | null;
+  /** When it last synced with its service, as Intune reports it (null: unknown or never). */
+  lastSyncAt: string | null;
   findings: Finding[];
   assessedAt: string;
   /** True when this is the last known value (its kind could not be read on the latest run). */
@@ -65,6 +67,7 @@ export function assetStatus(a: Assessment): AssetStatus {
     appleId: a.appleId ?? null,
     topic: a.topic ?? null,
     serialNumber: a.serialNumber ?? null,
+    lastSyncAt: a.lastSyncAt === undefined ? null : formatUtc(a.lastSyncAt),
     findings: a.findings,
     assessedAt: formatUtc(a.assessedAt),
     stale: a.stale === true,

@@ -14,6 +14,8 @@ export function tenantLabel(event: AlertEvent): string {
   return describeTenant(event.tenantId, event.tenantName);
 }
 
+const utcText = (ms: number) => formatUtc(ms).replace('.000Z', 'Z');
+
 /** The facts every channel shows, in order, as label/value pairs (absent ones left out). Plain text. */
 export function factsOf(event: AlertEvent): { title: string; value: string }[] {
   const a = event.asset;
@@ -24,10 +26,11 @@ export function factsOf(event: AlertEvent): { title: string; value: string }[] {
   ];
   if (a.appleId) facts.push({ title: 'Apple ID', value: a.appleId });
   if (a.topic) facts.push({ title: 'Topic', value: a.topic });
-  if (a.expiresAt !== undefined) facts.push({ title: 'Expires (UTC)', value: formatUtc(a.expiresAt).replace('.000Z', 'Z') });
+  if (a.expiresAt !== undefined) facts.push({ title: 'Expires (UTC)', value: utcText(a.expiresAt) });
   if (a.daysRemaining !== undefined) {
     facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `expired ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
   }
+  if (a.lastSyncAt !== undefined) facts.push({ title: 'Last sync (UTC)', value: utcText(a.lastSyncAt) });
   return facts;
 }
 

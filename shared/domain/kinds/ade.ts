@@ -1,7 +1,9 @@
+import type { AlertAsset } from '../alertEvent';
 import { alertKey, type EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import { finishAssessment, type Assessment } from '../assessment';
-import { optionalDate, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
+import { finishAssessment, type Assessment, type Finding } from '../assessment';
+import { syncFinding } from '../assessSync';
+import { optionalDate, optionalNumber, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
@@ -12,7 +14,16 @@ export interface AdeToken {
   tokenName?: string | null;
   tokenExpirationDateTime: EpochMs;
   lastSuccessfulSyncDateTime?: EpochMs | null;
+  /** 0 when the last sync worked. Apple's codes are not documented by Microsoft. */
+  lastSyncErrorCode?: number | null;
 }
+
+/**
+ * Community tools (CIPP among them) read code 3 as Apple Business Manager's new terms waiting to be
+ * accepted; Microsoft documents no codes, so the message says "often".
+ */
+const ABM_TERMS_CODE = 3;
+const ABM_TERMS = 'often: new Apple Business Manager terms to accept — sign in to business.apple.com and accept them';
 
 export const adeLabel = (o: Json): unknown => o.tokenName || o.appleIdentifier;
 
@@ -24,12 +35,23 @@ export function parseAdeToken(obj: Json): AdeToken {
     tokenName: optionalString(obj, 'tokenName', what),
     tokenExpirationDateTime: requiredDate(obj, 'tokenExpirationDateTime', what),
     lastSuccessfulSyncDateTime: optionalDate(obj, 'lastSuccessfulSyncDateTime', what),
+    lastSyncErrorCode: optionalNumber(obj, 'lastSyncErrorCode', what),
   };
 }
 
 export function assessAde(token: AdeToken, ctx: KindContext): Assessment {
   const { tenantId, now, policy } = ctx;
   const label = token.tokenName || token.appleIdentifier;
+  const what = `The ADE (automated device enrollment) token "${label}"`;
+  const findings: Finding[] = [expiryFinding(what, token.tokenExpirationDateTime, now, policy, false)];
+  const code = token.lastSyncErrorCode ?? 0;
+  if (code !== 0) {
+    const meaning = code === ABM_TERMS_CODE ? ` (${ABM_TERMS})` : '';
+    findings.push({ code: 'sync_error', severity: 'warning', message: `${what} reports sync error code ${code}${meaning}: no new devices or changes reach Intune from Apple Business Manager until it syncs.` });
+  }
+  const lastSyncAt = token.lastSuccessfulSyncDateTime ?? null;
+  const stale = syncFinding(what, 'synced with Apple', { at: lastSyncAt, readAt: ctx.readAt, policy });
+  if (stale) findings.push(stale);
   return finishAssessment(
     {
       key: alertKey(tenantId, 'ade', token.id),
@@ -40,13 +62,37 @@ export function assessAde(token: AdeToken, ctx: KindContext): Assessment {
       appleId: token.appleIdentifier,
       expiresAt: token.tokenExpirationDateTime,
       daysRemaining: assessExpiry(token.tokenExpirationDateTime, now, policy).daysRemaining,
+      ...(lastSyncAt === null ? {} : { lastSyncAt }),
       assessedAt: now,
     },
-    [expiryFinding(`The ADE (automated device enrollment) token "${label}"`, token.tokenExpirationDateTime, now, policy, false)],
+    findings,
   );
 }
 
-/** `GET /beta/deviceManagement/depOnboardingSettings`: the collection exists only in beta (SPEC §2). */
+/** Terms to accept first (they block every sync), then a sync, then a new token when it expires. */
+function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
+  const owner = asset.appleId ?? 'the token owner';
+  const steps: string[] = [];
+  if (findings.some((f) => f.code === 'sync_error' || f.code === 'sync_stale')) {
+    steps.push(
+      `Sign in to Apple Business Manager (business.apple.com) as ${owner} and accept any new terms and conditions: until then Apple refuses every sync.`,
+      'Then sync the token in the Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens > select the token > Sync.',
+    );
+  }
+  if (steps.length === 0 || findings.some((f) => f.code === 'expiry')) {
+    steps.push(
+      `Download a new server token for the MDM server in Apple Business Manager signed in as ${owner}.`,
+      'Upload it in the Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens.',
+    );
+  }
+  return steps;
+}
+
+/**
+ * `GET /beta/deviceManagement/depOnboardingSettings`: the collection exists only in beta (SPEC §2).
+ * `lastSuccessfulSyncDateTime` (`0001-01-01` = never) and `lastSyncErrorCode` (Int32, 0 = none) are
+ * properties of beta's depOnboardingSetting.
+ */
 export const adeKind: CollectionKind<'ade'> = {
   kind: 'ade',
   shape: 'collection',
@@ -61,9 +107,6 @@ export const adeKind: CollectionKind<'ade'> = {
   labelOf: adeLabel,
   assess: (tokens, ctx) => tokens.map((t) => assessAde(t, ctx)),
   absent: () => [],
-  nextSteps: (asset) => [
-    `Download a new server token for the MDM server in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-    'Upload it in the Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens.',
-  ],
+  nextSteps,
   links: () => [INTUNE_ADMIN_CENTER, APPLE_BUSINESS_MANAGER],
 };

@@ -1,6 +1,8 @@
 import { alertKey, type EpochMs } from '../assets';
+import type { AlertAsset } from '../alertEvent';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import { finishAssessment, type Assessment } from '../assessment';
+import { finishAssessment, type Assessment, type Finding } from '../assessment';
+import { syncFinding } from '../assessSync';
 import { optionalDate, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import type { Severity } from '../severity';
@@ -56,6 +58,9 @@ export function assessVpp(token: VppToken, ctx: KindContext): Assessment {
   if (token.lastSyncStatus === 'failed') {
     findings.push({ code: 'vpp_sync_failed', severity: 'warning', message: `${what} failed its last sync with Apple.` });
   }
+  const lastSyncAt = token.lastSyncDateTime ?? null;
+  const stale = syncFinding(what, 'synced with Apple', { at: lastSyncAt, readAt: ctx.readAt, policy });
+  if (stale) findings.push(stale);
   return finishAssessment(
     {
       key: alertKey(tenantId, 'vpp', token.id),
@@ -66,17 +71,34 @@ export function assessVpp(token: VppToken, ctx: KindContext): Assessment {
       appleId: token.appleId,
       expiresAt: token.expirationDateTime,
       daysRemaining: assessExpiry(token.expirationDateTime, now, policy).daysRemaining,
+      ...(lastSyncAt === null ? {} : { lastSyncAt }),
       assessedAt: now,
     },
     findings,
   );
 }
 
+const SYNC_CODES = new Set(['vpp_sync_failed', 'sync_stale']);
+
+/** A token that only stopped syncing needs a sync, not a renewal; one that expires (or is invalid) needs a renewal. */
+function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
+  const renew = [
+    `Download a renewed VPP (Apps and Books) token in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
+    'Upload it in the Intune admin center: Tenant administration > Connectors and tokens > Apple VPP tokens.',
+  ];
+  if (findings.length === 0 || findings.some((f) => !SYNC_CODES.has(f.code))) return renew;
+  return [
+    'Sync the token in the Intune admin center: Tenant administration > Connectors and tokens > Apple VPP tokens > select the token > Sync.',
+    `If it keeps failing, sign in to Apple Business Manager as ${asset.appleId ?? 'the token owner'}: accept any new terms, check that the token is still assigned to Intune, and download a new token if needed.`,
+  ];
+}
+
 /**
  * `GET /v1.0/deviceAppManagement/vppTokens`. v1.0's vppToken has 11 properties and no
  * `displayName` or `locationName` (beta only): a token is named by `organizationName`, then
  * `appleId` (SPEC §2). `state` is a `vppTokenState` (unknown, valid, expired, invalid,
- * assignedToExternalMDM); `lastSyncStatus` a `vppTokenSyncStatus` (none, inProgress, completed, failed).
+ * assignedToExternalMDM); `lastSyncStatus` a `vppTokenSyncStatus` (none, inProgress, completed,
+ * failed); `lastSyncDateTime` is a non-nullable DateTimeOffset (`0001-01-01` = never synced).
  */
 export const vppKind: CollectionKind<'vpp'> = {
   kind: 'vpp',
@@ -92,9 +114,6 @@ export const vppKind: CollectionKind<'vpp'> = {
   labelOf: vppLabel,
   assess: (tokens, ctx) => tokens.map((t) => assessVpp(t, ctx)),
   absent: () => [],
-  nextSteps: (asset) => [
-    `Download a renewed VPP (Apps and Books) token in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-    'Upload it in the Intune admin center: Tenant administration > Connectors and tokens > Apple VPP tokens.',
-  ],
+  nextSteps,
   links: () => [INTUNE_ADMIN_CENTER, APPLE_BUSINESS_MANAGER],
 };

@@ -15,7 +15,7 @@ const problemsOf = (env: Record<string, string>): readonly string[] => {
 describe('loadConfig', () => {
   test('when only the tenant is set, every default of the settings list applies', () => {
     const config = loadConfig(BASE);
-    expect(config.policy).toEqual({ noticeDays: 60, warningDays: 30, criticalDays: 7, repeatHoursWarning: 168, repeatHoursCritical: 24 });
+    expect(config.policy).toEqual({ noticeDays: 60, warningDays: 30, criticalDays: 7, repeatHoursWarning: 168, repeatHoursCritical: 24, syncWarningHours: 24, syncCriticalHours: 72 });
     expect(config.graph).toEqual({ baseUrl: 'https://graph.microsoft.com', maxRetryMs: 60_000 });
     expect(config.monitoredKinds).toEqual(['apns', 'vpp', 'ade']);
     expect(config.schedule).toBe('0 0 8 * * *');
@@ -42,6 +42,12 @@ describe('loadConfig', () => {
   test('when the bands are not ordered critical < warning < notice, it says which and why', () => {
     expect(problemsOf({ ...BASE, APNS_CRITICAL_DAYS: '30' })).toContain('APNS_CRITICAL_DAYS: must be less than APNS_WARNING_DAYS (got 30 ≥ 30)');
     expect(problemsOf({ ...BASE, APNS_WARNING_DAYS: '90' })).toContain('APNS_WARNING_DAYS: must be less than APNS_NOTICE_DAYS (got 90 ≥ 60)');
+  });
+
+  test('when the sync thresholds are not ordered warning < critical, it says which and why', () => {
+    expect(problemsOf({ ...BASE, APNS_SYNC_CRITICAL_HOURS: '24' })).toContain('APNS_SYNC_CRITICAL_HOURS: must be more than APNS_SYNC_WARNING_HOURS (got 24 ≤ 24)');
+    expect(problemsOf({ ...BASE, APNS_SYNC_WARNING_HOURS: '0' })).toContain('APNS_SYNC_WARNING_HOURS: must be a whole number of hours (at least 1), got "0"');
+    expect(loadConfig({ ...BASE, APNS_SYNC_WARNING_HOURS: '12', APNS_SYNC_CRITICAL_HOURS: '48' }).policy).toMatchObject({ syncWarningHours: 12, syncCriticalHours: 48 });
   });
 
   test('when several settings are wrong, every problem is listed at once', () => {

@@ -40,6 +40,7 @@ export function asset(a: AssetInput): AssetStatus {
     appleId: a.kind === 'monitor' ? null : (a.appleId ?? 'mdm-admin@contoso.com'),
     topic: a.kind === 'apns' ? assetId : null,
     serialNumber: a.kind === 'apns' ? '5A3F1C0D9E8B7A66' : null,
+    lastSyncAt: null,
     findings:
       a.findings ??
       (a.severity === 'ok' || a.days === undefined
