@@ -77,6 +77,8 @@ export class ConfigError extends AppError {
   }
 }
 
+/** `APNS_MONITORED_ASSETS=all`: every kind, including those added in later versions. */
+const ALL_KINDS = 'all';
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -145,10 +147,11 @@ export function loadConfig(env: Env): AppConfig {
   const publicClientId = raw('APNS_PUBLIC_CLIENT_ID');
   if (publicClientId && !GUID.test(publicClientId)) problems.push(`APNS_PUBLIC_CLIENT_ID: must be the application (client) ID, a GUID, got "${publicClientId}"`);
 
-  const kinds = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  const unknownKinds = kinds.filter((k) => !(MONITORED_KINDS as readonly string[]).includes(k));
+  const listed = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds: readonly string[] = listed.includes(ALL_KINDS) ? MONITORED_KINDS : listed;
+  const unknownKinds = listed.filter((k) => k !== ALL_KINDS && !(MONITORED_KINDS as readonly string[]).includes(k));
   if (kinds.length === 0 || unknownKinds.length > 0) {
-    problems.push(`APNS_MONITORED_ASSETS: must be a comma list of ${MONITORED_KINDS.join(', ')}, got "${str('APNS_MONITORED_ASSETS') ?? ''}"`);
+    problems.push(`APNS_MONITORED_ASSETS: must be "${ALL_KINDS}" or a comma list of ${MONITORED_KINDS.join(', ')}, got "${str('APNS_MONITORED_ASSETS') ?? ''}"`);
   }
   const schedule = str('APNS_CHECK_SCHEDULE') ?? '';
   const fields = schedule.split(/\s+/).filter(Boolean);

@@ -35,8 +35,8 @@ export const SETTINGS = S([
     doc: 'Longest total wait for Graph throttling (429) and unavailability (503/504) retries in one run before it fails.' },
   { name: 'APNS_HTTP_TIMEOUT_SECONDS', group: 'Tenant and Graph', default: '30', infra: 'parameter',
     doc: 'Timeout of every single outbound request (Graph, Entra, Key Vault, Table and Queue Storage, channels), inside the retry budget: a peer that never answers ends as a "timed out" monitor failure.' },
-  { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'apns,vpp,ade', infra: 'parameter',
-    doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`.' },
+  { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'all', infra: 'parameter',
+    doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`, `certconnectors`, `mtd`, `googleplay`, `partners`, `autopilot`, `exchange`, `connectorstatus`, or `all` (see "What is monitored").' },
   { name: 'APNS_CHECK_SCHEDULE', group: 'Tenant and Graph', default: '0 0 8 * * *', infra: 'parameter',
     doc: 'NCRONTAB schedule (UTC, six fields) of the `checkApnsExpiry` timer.' },
   // Fleet (SPEC §11)

@@ -146,6 +146,7 @@ function mainLine(a: Assessment, now: EpochMs): string | undefined {
   if (!first) return undefined;
   if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a), now)}`;
   if (first.code === 'read_failed') return 'Expiry monitor cannot read Intune';
+  if (first.code === 'permission_missing') return 'Expiry monitor cannot read some connectors: a Graph permission is missing';
   if (first.code === 'state_failed') return 'Expiry monitor cannot use its state (alerts may repeat)';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';
   return first.message.replace(/\.$/, '');

@@ -1,5 +1,5 @@
 import { alertKey, MONITOR_ASSET_ID, MONITORED_KINDS, type EpochMs, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from './assets';
-import { KIND_SPECS } from './assetKinds';
+import { isPermissionGap, KIND_SPECS } from './assetKinds';
 import { finishAssessment, type Assessment, type Finding } from './assessment';
 import { formatUtc } from './graphDateTime';
 import type { KindContext, KindSpec } from './kinds/kindSpec';
@@ -56,15 +56,27 @@ export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessmen
   const findings: Finding[] = [];
   // One finding per distinct failure: a sign-in that fails for every read is said once.
   const failures = new Map<string, { kinds: string[]; hint: string | undefined }>();
+  // A further permission that is missing: once per permission, whatever the reads it blocks.
+  const gaps = new Map<string, { kinds: string[]; hint: string | undefined }>();
   for (const spec of KIND_SPECS) {
     const outcome = snapshot[spec.kind];
     if (outcome.status !== 'failed') continue;
-    const seen = failures.get(outcome.error.message);
+    const [group, key] = isPermissionGap(spec.kind, outcome.error) ? [gaps, spec.read.permission] : [failures, outcome.error.message];
+    const seen = group.get(key);
     if (seen) seen.kinds.push(spec.resource);
-    else failures.set(outcome.error.message, { kinds: [spec.resource], hint: outcome.error.hint });
+    else group.set(key, { kinds: [spec.resource], hint: outcome.error.hint });
   }
   for (const [message, { kinds, hint }] of failures) {
     const finding: Finding = { code: 'read_failed', severity: 'critical', message: `Could not read ${listOf(kinds)} from Intune: ${message}` };
+    if (hint) finding.hint = hint;
+    findings.push(finding);
+  }
+  for (const [permission, { kinds, hint }] of gaps) {
+    const finding: Finding = {
+      code: 'permission_missing',
+      severity: 'warning',
+      message: `Microsoft Graph refused ${listOf(kinds)} (403): the identity lacks the permission ${permission}. Everything else is still watched.`,
+    };
     if (hint) finding.hint = hint;
     findings.push(finding);
   }

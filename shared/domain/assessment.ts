@@ -12,6 +12,14 @@ export type FindingCode =
   | 'sync_stale'
   /** Intune reports a sync error (ADE `lastSyncErrorCode`, Managed Google Play `lastAppSyncStatus`, Autopilot `syncStatus`). */
   | 'sync_error'
+  /** A connector's own state says it does not work (inactive, unresponsive, unbinding, disconnected, terminated). */
+  | 'connector_state'
+  /** A partner's date when Intune marks its devices non-compliant is set (SPEC §14). */
+  | 'partner_deadline'
+  /** Intune's own connector status is worse than this monitor's own check (or covers a connector it does not model). */
+  | 'intune_verdict'
+  /** A read that needs a further Graph permission was refused (403): a warning, the rest is still watched. */
+  | 'permission_missing'
   | 'read_failed'
   /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
   | 'unreadable'
@@ -49,6 +57,8 @@ export interface Assessment {
   assessedAt: EpochMs;
   /** Set on a stored assessment whose kind could not be read on the latest run (last known value). */
   stale?: boolean;
+  /** `false` for a connector the tenant does not use: shown as "not in use", never an alert (SPEC §14). */
+  inUse?: false;
 }
 
 /** The finding that decided the severity (the first, since findings are sorted worst first). */

@@ -1,13 +1,20 @@
 import type { AppError } from './errors';
 import type { AdeToken } from './kinds/ade';
 import type { ApnsCertificate } from './kinds/apns';
+import type { AutopilotSettings } from './kinds/autopilot';
+import type { NdesConnector } from './kinds/certConnectors';
+import type { ConnectorVerdict } from './kinds/connectorStatus';
+import type { ExchangeConnector } from './kinds/exchange';
+import type { GooglePlayBinding } from './kinds/googlePlay';
+import type { MtdConnector } from './kinds/mtd';
+import type { DeviceManagementPartner } from './kinds/partners';
 import type { VppToken } from './kinds/vpp';
 
 /**
  * The kinds read from Graph (SPEC §2, §14), in the order they are assessed: each is described once
  * in `assetKinds.ts` (its Graph read, parser, assessment, names, next steps and permission).
  */
-export const MONITORED_KINDS = ['apns', 'vpp', 'ade'] as const;
+export const MONITORED_KINDS = ['apns', 'vpp', 'ade', 'certconnectors', 'mtd', 'googleplay', 'partners', 'autopilot', 'exchange', 'connectorstatus'] as const;
 export type MonitoredKind = (typeof MONITORED_KINDS)[number];
 /** What is monitored: every kind read from Graph, and the monitor's own health. */
 export const ASSET_KINDS = [...MONITORED_KINDS, 'monitor'] as const;
@@ -26,6 +33,14 @@ export interface KindValues {
   apns: ApnsCertificate;
   vpp: VppToken[];
   ade: AdeToken[];
+  certconnectors: NdesConnector[];
+  mtd: MtdConnector[];
+  googleplay: GooglePlayBinding;
+  partners: DeviceManagementPartner[];
+  autopilot: AutopilotSettings;
+  exchange: ExchangeConnector[];
+  /** Last: Intune's verdicts are compared with the product's own on the kinds before it. */
+  connectorstatus: ConnectorVerdict[];
 }
 
 /** Times are epoch milliseconds (UTC): plain, serialisable, comparable. */

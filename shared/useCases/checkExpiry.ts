@@ -1,5 +1,6 @@
 import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
+import { isPermissionGap } from '../domain/assetKinds';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
@@ -89,11 +90,15 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const now = options.now ?? started;
   const snapshot = await readSafely(deps, options);
   let assessments = assessTenant(snapshot, now, options.policy);
-  const readFailures = MONITORED_KINDS.flatMap((k) => {
+  // A further permission that is missing is the monitor's warning, not a failed run: the rest was read.
+  const failed = MONITORED_KINDS.flatMap((k) => {
     const o = snapshot[k];
-    return o.status === 'failed' ? [o.error] : [];
+    return o.status === 'failed' ? [{ kind: k, error: o.error }] : [];
   });
+  const readFailures = failed.filter((f) => !isPermissionGap(f.kind, f.error)).map((f) => f.error);
   for (const e of new Map(readFailures.map((f) => [f.describe(), f])).values()) deps.logger.error(`Reading Intune failed: ${e.describe()}`, { code: e.code });
+  const gaps = failed.filter((f) => isPermissionGap(f.kind, f.error));
+  if (gaps.length > 0) deps.logger.warn(`Some reads need a Graph permission the identity lacks; everything else was read: ${gaps[0]?.error.describe() ?? ''}`, { code: 'graph_permission_denied' });
 
   const report: CheckReport = {
     tenantId: options.tenantId,

@@ -21,6 +21,8 @@ export interface AssetStatus {
   assessedAt: string;
   /** True when this is the last known value (its kind could not be read on the latest run). */
   stale: boolean;
+  /** False for a connector the tenant does not use: "not in use", never an alert (SPEC §14). */
+  inUse: boolean;
 }
 
 export type AuditEntryView = Omit<AuditEntry, 'at'> & { at: string };
@@ -71,6 +73,7 @@ export function assetStatus(a: Assessment): AssetStatus {
     findings: a.findings,
     assessedAt: formatUtc(a.assessedAt),
     stale: a.stale === true,
+    inUse: a.inUse !== false,
   };
 }
 

@@ -10,6 +10,11 @@ export type GraphVersion = 'v1.0' | 'beta';
 
 /** The application permission every deployment grants for reading (SPEC §2). */
 export const BASE_READ_PERMISSION = 'DeviceManagementServiceConfig.Read.All';
+/**
+ * What the certificate connectors, Managed Google Play and `deviceManagement.connectorStatus` need
+ * instead (SPEC §14): a 403 on them is a warning naming it, never a blind monitor.
+ */
+export const CONFIGURATION_READ_PERMISSION = 'DeviceManagementConfiguration.Read.All';
 
 /** How a kind is read: one request inside its version's `$batch`. Data, not code. */
 export interface GraphRead {

@@ -48,6 +48,7 @@ export function asset(a: AssetInput): AssetStatus {
         : [{ code: 'expiry', severity: a.severity, message: `The ${NAMES[a.kind]} ${a.days < 0 ? 'expired' : 'expires'} ${a.days < 0 ? `${Math.ceil(-a.days)} days ago` : `in ${Math.floor(a.days)} days`}.` }]),
     assessedAt: iso(a.assessedAt ?? NOW - 2 * HOUR),
     stale: a.stale === true,
+    inUse: true,
   };
 }
 
