@@ -26,7 +26,7 @@ function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): Fle
   const expiresAt = parseIso(asset?.expiresAt);
   const severity: ShownSeverity = asset?.severity ?? 'unknown';
   const lastRunFailed = tenant.lastRun !== null && !tenant.lastRun.ok;
-  const words = [tenant.tenantName, tenant.tenantId, asset?.name, asset?.kind, asset?.appleId, SEVERITY_LABEL[severity], asset?.stale ? 'stale' : null, lastRunFailed ? 'failed' : null];
+  const words = [tenant.tenantName, tenant.tenantId, asset?.name, asset?.kind, asset?.appleId, asset?.inUse === false ? 'not in use' : SEVERITY_LABEL[severity], asset?.stale ? 'stale' : null, lastRunFailed ? 'failed' : null];
   return {
     tenant,
     asset,
@@ -38,12 +38,13 @@ function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): Fle
 }
 
 /**
- * One tenant's rows, most urgent first. A healthy monitor row is left out of the fleet table (the
- * "last successful check" column says it) unless asked for; a tenant with nothing else still gets
- * one row, so no tenant is ever missing from the table.
+ * One tenant's rows, most urgent first. The fleet table leaves out a healthy monitor row (the "last
+ * successful check" column says it) and the connectors the tenant does not use (never alerting);
+ * the tenant view (`full`) shows them. A tenant with nothing else still gets one row, so no tenant
+ * is ever missing from the table.
  */
-export function tenantRows(tenant: StatusView, now: EpochMs, keepHealthyMonitor = false): FleetRow[] {
-  const shown = keepHealthyMonitor ? tenant.assets : tenant.assets.filter((a) => !(a.kind === 'monitor' && a.severity === 'ok'));
+export function tenantRows(tenant: StatusView, now: EpochMs, full = false): FleetRow[] {
+  const shown = full ? tenant.assets : tenant.assets.filter((a) => !(a.kind === 'monitor' && a.severity === 'ok') && a.inUse !== false);
   const assets = shown.length > 0 ? shown : tenant.assets.slice(0, 1);
   const rows = assets.length === 0 ? [rowOf(tenant, null, now)] : assets.map((a) => rowOf(tenant, a, now));
   return rows.sort(compareUrgency);
@@ -61,9 +62,12 @@ export function fleetRows(view: FleetStatusView, now: EpochMs): FleetRow[] {
 // Without a date, a row is most urgent in a bad band (nothing is known) and last among the healthy.
 const daysKey = (row: FleetRow) => row.days ?? (row.severity === 'ok' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
 
+const unused = (row: FleetRow) => (row.asset?.inUse === false ? 1 : 0);
+
 export function compareUrgency(a: FleetRow, b: FleetRow): number {
   return (
     URGENCY[b.severity] - URGENCY[a.severity] ||
+    unused(a) - unused(b) ||
     daysKey(a) - daysKey(b) ||
     byName(a.tenant.tenantName, b.tenant.tenantName) ||
     (KIND_ORDER[a.asset?.kind ?? ''] ?? 9) - (KIND_ORDER[b.asset?.kind ?? ''] ?? 9) ||
