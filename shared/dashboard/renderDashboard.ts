@@ -1,7 +1,7 @@
 import { APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL } from '../domain/alertEvent';
 import { APNS_GRACE_DAYS, MS_PER_DAY } from '../domain/assessExpiry';
 import { isMonitoredKind, type EpochMs } from '../domain/assets';
-import { kindSpec } from '../domain/assetKinds';
+import { dateTitleOf, kindSpec } from '../domain/assetKinds';
 import type { KindGroup } from '../domain/kinds/kindSpec';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
@@ -153,10 +153,7 @@ function expiresCell(asset: AssetStatus | null): SafeHtml {
   return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time>${meaning}</td>`;
 }
 
-/** What the asset's date means, from its kind's description ("Expires", "Devices non-compliant from"). */
-function dateTitle(asset: AssetStatus): string {
-  return (isMonitoredKind(asset.kind) ? kindSpec(asset.kind).date?.title : undefined) ?? 'Expires';
-}
+const dateTitle = (asset: AssetStatus): string => dateTitleOf(asset.kind);
 
 /** "Last sync 3 h ago": when a token or connector last reached its service, as Intune reports it. */
 function lastSync(asset: AssetStatus, ctx: Ctx): SafeHtml | '' {

@@ -1,4 +1,4 @@
-import { MONITORED_KINDS, type MonitoredKind } from './assets';
+import { isMonitoredKind, MONITORED_KINDS, type MonitoredKind } from './assets';
 import { adeKind } from './kinds/ade';
 import { apnsKind } from './kinds/apns';
 import { autopilotKind } from './kinds/autopilot';
@@ -49,4 +49,9 @@ export function kindsOfVersion(version: GraphVersion, kinds: readonly MonitoredK
  */
 export function isPermissionGap(kind: MonitoredKind, error: AppError): boolean {
   return error.code === 'graph_permission_denied' && kindSpec(kind).read.permission !== BASE_READ_PERMISSION;
+}
+
+/** What an asset's date means ("Expires", "Devices non-compliant from"): its kind's description, else an expiry. */
+export function dateTitleOf(kind: string): string {
+  return (isMonitoredKind(kind) ? kindSpec(kind).date?.title : undefined) ?? 'Expires';
 }

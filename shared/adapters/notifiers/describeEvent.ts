@@ -1,7 +1,7 @@
 import { describeTenant } from '../../domain/describeTenant';
 import type { AlertEvent } from '../../domain/alertEvent';
 import { describeExpiry } from '../../domain/assessExpiry';
-import { kindSpec } from '../../domain/assetKinds';
+import { dateTitleOf, kindSpec } from '../../domain/assetKinds';
 import { formatUtc } from '../../domain/graphDateTime';
 
 /** What the asset is, as the channels name its kind ("APNs certificate", "Certificate connector"). */
@@ -26,9 +26,12 @@ export function factsOf(event: AlertEvent): { title: string; value: string }[] {
   ];
   if (a.appleId) facts.push({ title: 'Apple ID', value: a.appleId });
   if (a.topic) facts.push({ title: 'Topic', value: a.topic });
-  if (a.expiresAt !== undefined) facts.push({ title: 'Expires (UTC)', value: utcText(a.expiresAt) });
+  // Not every date is an expiry: a partner's is when its devices are marked non-compliant.
+  const date = dateTitleOf(a.kind);
+  if (a.expiresAt !== undefined) facts.push({ title: `${date} (UTC)`, value: utcText(a.expiresAt) });
   if (a.daysRemaining !== undefined) {
-    facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `expired ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
+    const passed = date === 'Expires' ? 'expired' : 'passed';
+    facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `${passed} ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
   }
   if (a.lastSyncAt !== undefined) facts.push({ title: 'Last sync (UTC)', value: utcText(a.lastSyncAt) });
   return facts;
