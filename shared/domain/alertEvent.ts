@@ -1,7 +1,7 @@
 import type { AssetKind, EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
 import { describeExpiry } from './assessExpiry';
-import type { Assessment, Finding } from './assessment';
+import type { Assessment, Finding, FindingCode } from './assessment';
 import { formatUtc } from './graphDateTime';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from './links';
 import type { Severity } from './severity';
@@ -149,7 +149,25 @@ function mainLine(a: Assessment, now: EpochMs): string | undefined {
   if (first.code === 'permission_missing') return 'Expiry monitor cannot read some connectors: a Graph permission is missing';
   if (first.code === 'state_failed') return 'Expiry monitor cannot use its state (alerts may repeat)';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';
-  return first.message.replace(/\.$/, '');
+  return EXPLAINED.has(first.code) ? headline(first.message) : first.message.replace(/\.$/, '');
+}
+
+/** Findings whose message explains itself after a colon: their title is the part before it. */
+const EXPLAINED = new Set<FindingCode>(['connector_state', 'sync_error', 'intune_verdict']);
+
+/**
+ * A finding's message as a title: the part before its explanation ("… is inactive: Intune has not
+ * heard …" reads "… is inactive"), never cutting inside parentheses; else the sentence as it is.
+ */
+function headline(message: string): string {
+  let depth = 0;
+  for (let i = 0; i < message.length - 1; i++) {
+    const c = message[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ':' && message[i + 1] === ' ' && depth === 0) return message.slice(0, i);
+  }
+  return message.replace(/\.$/, '');
 }
 
 function resolvedTitle(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed', now: EpochMs): string {

@@ -66,8 +66,11 @@ export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessmen
     if (seen) seen.kinds.push(spec.resource);
     else group.set(key, { kinds: [spec.resource], hint: outcome.error.hint });
   }
+  const asked = KIND_SPECS.filter((spec) => snapshot[spec.kind].status !== 'skipped').length;
   for (const [message, { kinds, hint }] of failures) {
-    const finding: Finding = { code: 'read_failed', severity: 'critical', message: `Could not read ${listOf(kinds)} from Intune: ${message}` };
+    // A failure of every read (a sign-in, consent) is said of Intune as a whole, not as a list of ten.
+    const what = kinds.length === asked && asked > 3 ? `anything (all ${asked} reads)` : listOf(kinds);
+    const finding: Finding = { code: 'read_failed', severity: 'critical', message: `Could not read ${what} from Intune: ${message}` };
     if (hint) finding.hint = hint;
     findings.push(finding);
   }

@@ -75,7 +75,7 @@ export const certConnectorsKind: CollectionKind<'certconnectors'> = {
   labelOf,
   ...eachConnector('certconnectors', 'Certificate connectors (SCEP/PKCS)', assessConnector),
   nextSteps: (asset) => [
-    `On the server that runs it (${asset.name.replace(/^Certificate connector /, '')}), check that the Intune Certificate Connector service is running and can reach Intune (proxy, firewall, the service account's certificate); restart it if needed.`,
+    `On the server ${/^Certificate connector "(.*)"$/.exec(asset.name)?.[1] ?? 'that runs it'}, check that the Intune Certificate Connector service is running and can reach Intune (proxy, firewall, the service account's certificate); restart it if needed.`,
     `Check its status in the Intune admin center: ${CONNECTORS_AND_TOKENS} > Certificate connectors. A connector that stays inactive must be reinstalled or its registration renewed.`,
   ],
   links: () => [INTUNE_ADMIN_CENTER],

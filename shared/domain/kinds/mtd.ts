@@ -8,7 +8,7 @@ import { CONNECTORS_AND_TOKENS, connectorAssessment, eachConnector, notInUse } f
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
- * A Mobile Threat Defense connector (Microsoft Defender for Endpoint or a partner) as read from v1.0.
+ * A MTD connector (Microsoft Defender for Endpoint or a partner) as read from v1.0.
  *
  * Facts (v1.0 CSDL `mobileThreatDefenseConnector`, 15 properties besides `id`): `lastHeartbeatDateTime`
  * (non-nullable DateTimeOffset), `partnerState` (`mobileThreatPartnerTenantState`: unavailable = 0,
@@ -43,7 +43,7 @@ export function parseMtdConnector(obj: Json): MtdConnector {
 }
 
 function assessConnector(c: MtdConnector, ctx: KindContext) {
-  const name = `Mobile Threat Defense connector (${partnerName(c.id)})`;
+  const name = `MTD connector (${partnerName(c.id)})`;
   if (c.partnerState === 'unavailable') return notInUse(ctx, 'mtd', c.id, name);
   const what = `The Mobile Threat Defense connector to ${partnerName(c.id)}`;
   const findings: Finding[] = [];

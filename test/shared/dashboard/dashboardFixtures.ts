@@ -138,7 +138,7 @@ export function contoso(): StatusView {
   const connectors = [
     ndes,
     jamf,
-    asset({ tenantId: contosoId, kind: 'mtd', assetId: 'fc780465-2017-40d4-a0c5-307022471b92', name: 'Mobile Threat Defense connector (Microsoft Defender for Endpoint)', severity: 'ok', lastSyncAt: NOW - 40 * 60_000 }),
+    asset({ tenantId: contosoId, kind: 'mtd', assetId: 'fc780465-2017-40d4-a0c5-307022471b92', name: 'MTD connector (Microsoft Defender for Endpoint)', severity: 'ok', lastSyncAt: NOW - 40 * 60_000 }),
     asset({ tenantId: contosoId, kind: 'googleplay', assetId: 'binding', name: 'Managed Google Play', severity: 'ok', inUse: false }),
     asset({ tenantId: contosoId, kind: 'exchange', assetId: 'not-in-use', name: 'Exchange connectors (on-premises ActiveSync)', severity: 'ok', inUse: false }),
   ];

@@ -138,7 +138,7 @@ describe('renderDashboard (tenant view)', () => {
     expect(rowsOf(connectors).map((r) => /<th scope="row" data-label="Asset">([^<]+)/.exec(r)?.[1]?.trim())).toEqual([
       'Certificate connector &quot;PKI-CONN-01&quot;',
       'Device management partner &quot;Jamf Pro&quot;',
-      'Mobile Threat Defense connector (Microsoft Defender for Endpoint)',
+      'MTD connector (Microsoft Defender for Endpoint)',
       // Not in use: last, in the registry's order.
       'Managed Google Play',
       'Exchange connectors (on-premises ActiveSync)',

@@ -148,7 +148,7 @@ describe('every channel on a connector (SPEC §14)', () => {
     const facts = (cardOf(buildTeamsMessage(event))?.body as { type: string; facts?: { title: string; value: string }[] }[]).find((b) => b.type === 'FactSet')?.facts;
     expect(facts).toEqual([
       { title: 'Tenant', value: 'Contoso (contoso)' },
-      { title: 'Asset', value: 'Mobile Threat Defense connector (Microsoft Defender for Endpoint)' },
+      { title: 'Asset', value: 'MTD connector (Microsoft Defender for Endpoint)' },
       { title: 'Severity', value: 'critical' },
       { title: 'Last sync (UTC)', value: '2026-11-23T03:00:00Z' },
     ]);
@@ -157,7 +157,7 @@ describe('every channel on a connector (SPEC §14)', () => {
     expect(buildEmailMessage(event).text).toMatch(/^CRITICAL: The Mobile Threat Defense connector to Microsoft Defender for Endpoint is unresponsive/);
     const pd = buildPagerDutyEvent(event, 'rk') as { payload: { component: string; custom_details: Record<string, unknown> }; links: { href: string }[] };
     expect(pd.payload.component).toBe('Mobile Threat Defense connector');
-    expect(pd.payload.custom_details).toMatchObject({ asset: 'Mobile Threat Defense connector (Microsoft Defender for Endpoint)', last_sync_utc: '2026-11-23T03:00:00.000Z', days_left: null });
+    expect(pd.payload.custom_details).toMatchObject({ asset: 'MTD connector (Microsoft Defender for Endpoint)', last_sync_utc: '2026-11-23T03:00:00.000Z', days_left: null });
     expect(pd.links.map((l) => l.href)).toEqual(['https://intune.microsoft.com/', 'https://security.microsoft.com/']);
     const hook = buildWebhookEvent(event);
     expect(hook).toMatchObject({ type: 'apns.alert', data: { key: 'contoso:mtd:fc780465-2017-40d4-a0c5-307022471b92', asset: { kind: 'mtd', lastSyncAt: '2026-11-23T03:00:00.000Z', expiresAt: null } } });

@@ -29,8 +29,8 @@ describe('the connector kinds (SPEC §14)', () => {
   test('when an MTD connector is "unavailable", that connector is not in use; an enabled one beside it is assessed', () => {
     const result = ofKind('mtd', withKinds({ mtd: ok([{ id: 'other-partner', partnerState: 'unavailable', lastHeartbeatDateTime: null, partnerUnresponsivenessThresholdInDays: 7 }, { id: 'fc780465-2017-40d4-a0c5-307022471b92', partnerState: 'enabled', lastHeartbeatDateTime: NOW - 30 * HOUR, partnerUnresponsivenessThresholdInDays: 7 }]) }));
     expect(result.map((a) => [a.name, a.severity, a.inUse ?? true])).toEqual([
-      ['Mobile Threat Defense connector (Microsoft Defender for Endpoint)', 'warning', true],
-      ['Mobile Threat Defense connector (partner other-partner)', 'ok', false],
+      ['MTD connector (Microsoft Defender for Endpoint)', 'warning', true],
+      ['MTD connector (partner other-partner)', 'ok', false],
     ]);
   });
 
