@@ -1,10 +1,10 @@
 import type { AlertAsset } from '../alertEvent';
-import { alertKey, type EpochMs } from '../assets';
+import type { EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import { finishAssessment, type Assessment, type Finding } from '../assessment';
-import { syncFinding } from '../assessSync';
+import type { Assessment, Finding } from '../assessment';
 import { optionalDate, optionalNumber, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /** An ADE (Apple automated device enrollment, formerly DEP) token as read from beta. */
@@ -40,7 +40,7 @@ export function parseAdeToken(obj: Json): AdeToken {
 }
 
 export function assessAde(token: AdeToken, ctx: KindContext): Assessment {
-  const { tenantId, now, policy } = ctx;
+  const { now, policy } = ctx;
   const label = token.tokenName || token.appleIdentifier;
   const what = `The ADE (automated device enrollment) token "${label}"`;
   const findings: Finding[] = [expiryFinding(what, token.tokenExpirationDateTime, now, policy, false)];
@@ -49,24 +49,16 @@ export function assessAde(token: AdeToken, ctx: KindContext): Assessment {
     const meaning = code === ABM_TERMS_CODE ? ` (${ABM_TERMS})` : '';
     findings.push({ code: 'sync_error', severity: 'warning', message: `${what} reports sync error code ${code}${meaning}: no new devices or changes reach Intune from Apple Business Manager until it syncs.` });
   }
-  const lastSyncAt = token.lastSuccessfulSyncDateTime ?? null;
-  const stale = syncFinding(what, 'synced with Apple', { at: lastSyncAt, readAt: ctx.readAt, policy });
-  if (stale) findings.push(stale);
-  return finishAssessment(
-    {
-      key: alertKey(tenantId, 'ade', token.id),
-      tenantId,
-      kind: 'ade',
-      assetId: token.id,
-      name: `ADE token "${label}"`,
-      appleId: token.appleIdentifier,
-      expiresAt: token.tokenExpirationDateTime,
-      daysRemaining: assessExpiry(token.tokenExpirationDateTime, now, policy).daysRemaining,
-      ...(lastSyncAt === null ? {} : { lastSyncAt }),
-      assessedAt: now,
-    },
+  return assessFacts(ctx, {
+    kind: 'ade',
+    assetId: token.id,
+    name: `ADE token "${label}"`,
+    appleId: token.appleIdentifier,
+    expiresAt: token.tokenExpirationDateTime,
+    daysRemaining: assessExpiry(token.tokenExpirationDateTime, now, policy).daysRemaining,
     findings,
-  );
+    sync: { what, verb: 'synced with Apple', at: token.lastSuccessfulSyncDateTime ?? null },
+  });
 }
 
 /** Terms to accept first (they block every sync), then a sync, then a new token when it expires. */

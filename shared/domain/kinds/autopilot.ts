@@ -2,7 +2,8 @@ import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
 import { asObject, optionalDate, optionalString } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
-import { connectorAssessment, notInUse } from './connectors';
+import { notInUse } from './connectors';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type EntityKind, type KindContext } from './kindSpec';
 
 /**
@@ -34,7 +35,7 @@ function assess(s: AutopilotSettings, ctx: KindContext) {
   if (s.syncStatus === 'failed') {
     findings.push({ code: 'sync_error', severity: 'warning', message: `The ${NAME} failed: devices registered since the last good sync cannot be deployed with Autopilot.` });
   }
-  return connectorAssessment(ctx, { kind: 'autopilot', assetId: ASSET_ID, name: NAME, findings, sync: { what: `The ${NAME}`, verb: 'run', at: s.lastSyncDateTime } });
+  return assessFacts(ctx, { kind: 'autopilot', assetId: ASSET_ID, name: NAME, findings, sync: { what: `The ${NAME}`, verb: 'run', at: s.lastSyncDateTime } });
 }
 
 /** `GET /beta/deviceManagement/windowsAutopilotSettings`: in use when a sync ever happened (SPEC §14). */

@@ -2,7 +2,8 @@ import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
 import { optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
-import { CONNECTORS_AND_TOKENS, connectorAssessment, eachConnector } from './connectors';
+import { CONNECTORS_AND_TOKENS, eachConnector } from './connectors';
+import { assessFacts } from './assessFacts';
 import { CONFIGURATION_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
@@ -52,7 +53,7 @@ function assessConnector(c: NdesConnector, ctx: KindContext) {
     // `none` is a connector Intune has no state for yet (just enrolled, or never connected): worth a look, not a page.
     findings.push({ code: 'connector_state', severity: 'warning', message: `${what} has no state in Intune yet ("${c.state}"): it has not reported since it was enrolled.` });
   }
-  return connectorAssessment(ctx, {
+  return assessFacts(ctx, {
     kind: 'certconnectors',
     assetId: c.id,
     name: `Certificate connector "${label}"`,

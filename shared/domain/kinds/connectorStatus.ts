@@ -5,7 +5,7 @@ import { formatUtc } from '../graphDateTime';
 import { optionalDate, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
 import { isWorse, worstOf, type Severity } from '../severity';
-import { connectorAssessment } from './connectors';
+import { assessFacts } from './assessFacts';
 import { CONFIGURATION_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
@@ -98,7 +98,7 @@ function assessVerdict(v: ConnectorVerdict, ctx: KindContext): Assessment | unde
     findings.push({ code: 'intune_verdict', severity, message: `Intune's own connector status rates the ${connector.name} "${v.status}"${when}${beyond}.` });
   }
   const assetId = idOf({ connectorName: v.connectorName, connectorInstanceId: v.connectorInstanceId }) ?? v.connectorName;
-  return connectorAssessment(ctx, {
+  return assessFacts(ctx, {
     kind: 'connectorstatus',
     assetId,
     name: `${connector.name} (Intune's connector status)`,

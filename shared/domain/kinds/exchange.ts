@@ -2,7 +2,8 @@ import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
 import { optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
-import { CONNECTORS_AND_TOKENS, connectorAssessment, eachConnector } from './connectors';
+import { CONNECTORS_AND_TOKENS, eachConnector } from './connectors';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
@@ -35,7 +36,7 @@ function assessConnector(c: ExchangeConnector, ctx: KindContext) {
   } else if (c.status === 'connectionPending') {
     findings.push({ code: 'connector_state', severity: 'warning', message: `${what} has not connected yet (connection pending).` });
   }
-  return connectorAssessment(ctx, { kind: 'exchange', assetId: c.id, name: `Exchange connector "${c.name}"`, findings, sync: { what, verb: 'synced with Exchange', at: c.lastSyncDateTime } });
+  return assessFacts(ctx, { kind: 'exchange', assetId: c.id, name: `Exchange connector "${c.name}"`, findings, sync: { what, verb: 'synced with Exchange', at: c.lastSyncDateTime } });
 }
 
 /** `GET /v1.0/deviceManagement/exchangeConnectors`: in use when the list is not empty (SPEC §14). */

@@ -3,7 +3,8 @@ import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
 import { asObject, optionalDate, optionalString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from '../links';
-import { CONNECTORS_AND_TOKENS, connectorAssessment, notInUse } from './connectors';
+import { CONNECTORS_AND_TOKENS, notInUse } from './connectors';
+import { assessFacts } from './assessFacts';
 import { CONFIGURATION_READ_PERMISSION, type EntityKind, type KindContext } from './kindSpec';
 
 /**
@@ -60,7 +61,7 @@ function assess(b: GooglePlayBinding, ctx: KindContext) {
   if (status && status !== 'success' && status !== 'none') {
     findings.push({ code: 'sync_error', severity: 'warning', message: `${NAME}'s last app sync failed ("${status}": ${SYNC_FAILURE[status] ?? 'an error Intune reports'}).` });
   }
-  return connectorAssessment(ctx, { kind: 'googleplay', assetId: ASSET_ID, name, findings, sync: { what: NAME, verb: 'synced its apps with Google', at: b.lastAppSyncDateTime } });
+  return assessFacts(ctx, { kind: 'googleplay', assetId: ASSET_ID, name, findings, sync: { what: NAME, verb: 'synced its apps with Google', at: b.lastAppSyncDateTime } });
 }
 
 function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {

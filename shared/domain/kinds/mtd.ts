@@ -4,7 +4,8 @@ import type { Finding } from '../assessment';
 import { MS_PER_DAY } from '../assessExpiry';
 import { optionalDate, optionalNumber, optionalString, requiredString, shorten, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from '../links';
-import { CONNECTORS_AND_TOKENS, connectorAssessment, eachConnector, notInUse } from './connectors';
+import { CONNECTORS_AND_TOKENS, eachConnector, notInUse } from './connectors';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
@@ -59,7 +60,7 @@ function assessConnector(c: MtdConnector, ctx: KindContext) {
     days !== null && days > 0
       ? { ms: days * MS_PER_DAY, why: `That is the tenant's limit of ${days} day${days === 1 ? '' : 's'} (partnerUnresponsivenessThresholdInDays): devices that depend on it may be marked non-compliant.` }
       : undefined;
-  return connectorAssessment(ctx, { kind: 'mtd', assetId: c.id, name, findings, sync: { what, verb: 'sent a heartbeat', at: c.lastHeartbeatDateTime, ...(criticalAfter ? { criticalAfter } : {}) } });
+  return assessFacts(ctx, { kind: 'mtd', assetId: c.id, name, findings, sync: { what, verb: 'sent a heartbeat', at: c.lastHeartbeatDateTime, ...(criticalAfter ? { criticalAfter } : {}) } });
 }
 
 function nextSteps(asset: AlertAsset): string[] {

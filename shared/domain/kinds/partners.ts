@@ -5,7 +5,8 @@ import { daysRemaining, describeExpiry } from '../assessExpiry';
 import { formatUtc } from '../graphDateTime';
 import { optionalBoolean, optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
-import { CONNECTORS_AND_TOKENS, connectorAssessment, eachConnector, notInUse } from './connectors';
+import { CONNECTORS_AND_TOKENS, eachConnector, notInUse } from './connectors';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /**
@@ -66,7 +67,7 @@ function assessPartner(p: DeviceManagementPartner, ctx: KindContext) {
         : `Intune will mark every device managed by "${label}" as non-compliant on ${formatUtc(at)} (${describeExpiry(at, ctx.now)}).${removal}`,
     });
   }
-  return connectorAssessment(ctx, {
+  return assessFacts(ctx, {
     kind: 'partners',
     assetId: p.id,
     name,

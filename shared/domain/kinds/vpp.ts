@@ -1,11 +1,11 @@
-import { alertKey, type EpochMs } from '../assets';
+import type { EpochMs } from '../assets';
 import type { AlertAsset } from '../alertEvent';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import { finishAssessment, type Assessment, type Finding } from '../assessment';
-import { syncFinding } from '../assessSync';
+import type { Assessment, Finding } from '../assessment';
 import { optionalDate, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import type { Severity } from '../severity';
+import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
 
 /** A VPP token as read from v1.0 (which has no `displayName` or `locationName`: those are beta only). */
@@ -46,7 +46,7 @@ export function parseVppToken(obj: Json): VppToken {
 }
 
 export function assessVpp(token: VppToken, ctx: KindContext): Assessment {
-  const { tenantId, now, policy } = ctx;
+  const { now, policy } = ctx;
   // v1.0 has no displayName (beta only): the organization, then the Apple ID (SPEC §2).
   const label = token.organizationName || token.appleId || token.id;
   const what = `The VPP token "${label}"`;
@@ -58,24 +58,16 @@ export function assessVpp(token: VppToken, ctx: KindContext): Assessment {
   if (token.lastSyncStatus === 'failed') {
     findings.push({ code: 'vpp_sync_failed', severity: 'warning', message: `${what} failed its last sync with Apple.` });
   }
-  const lastSyncAt = token.lastSyncDateTime ?? null;
-  const stale = syncFinding(what, 'synced with Apple', { at: lastSyncAt, readAt: ctx.readAt, policy });
-  if (stale) findings.push(stale);
-  return finishAssessment(
-    {
-      key: alertKey(tenantId, 'vpp', token.id),
-      tenantId,
-      kind: 'vpp',
-      assetId: token.id,
-      name: `VPP token "${label}"`,
-      appleId: token.appleId,
-      expiresAt: token.expirationDateTime,
-      daysRemaining: assessExpiry(token.expirationDateTime, now, policy).daysRemaining,
-      ...(lastSyncAt === null ? {} : { lastSyncAt }),
-      assessedAt: now,
-    },
+  return assessFacts(ctx, {
+    kind: 'vpp',
+    assetId: token.id,
+    name: `VPP token "${label}"`,
+    appleId: token.appleId,
+    expiresAt: token.expirationDateTime,
+    daysRemaining: assessExpiry(token.expirationDateTime, now, policy).daysRemaining,
     findings,
-  );
+    sync: { what, verb: 'synced with Apple', at: token.lastSyncDateTime ?? null },
+  });
 }
 
 const SYNC_CODES = new Set(['vpp_sync_failed', 'sync_stale']);
