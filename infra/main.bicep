@@ -60,7 +60,7 @@ param apnsTenantName string = ''
 param apnsGraphBaseUrl string = 'https://graph.microsoft.com'
 param apnsGraphMaxRetrySeconds string = '60'
 param apnsHttpTimeoutSeconds string = '30'
-param apnsMonitoredAssets string = 'apns,vpp,ade'
+param apnsMonitoredAssets string = 'all'
 param apnsCheckSchedule string = '0 0 8 * * *'
 param apnsTenants string = ''
 param apnsFleetConcurrency string = '8'
@@ -69,6 +69,8 @@ param apnsWarningDays string = '30'
 param apnsCriticalDays string = '7'
 param apnsRepeatHoursWarning string = '168'
 param apnsRepeatHoursCritical string = '24'
+param apnsSyncWarningHours string = '24'
+param apnsSyncCriticalHours string = '72'
 param apnsStateTable string = 'apnsmonitor'
 @secure()
 param apnsTeamsWebhookUrl string = ''
@@ -263,6 +265,8 @@ module app 'app/functionApp.bicep' = {
       APNS_CRITICAL_DAYS: apnsCriticalDays
       APNS_REPEAT_HOURS_WARNING: apnsRepeatHoursWarning
       APNS_REPEAT_HOURS_CRITICAL: apnsRepeatHoursCritical
+      APNS_SYNC_WARNING_HOURS: apnsSyncWarningHours
+      APNS_SYNC_CRITICAL_HOURS: apnsSyncCriticalHours
       APNS_STATE_TABLE: apnsStateTable
       APNS_TEAMS_MIN_SEVERITY: apnsTeamsMinSeverity
       APNS_SLACK_MIN_SEVERITY: apnsSlackMinSeverity

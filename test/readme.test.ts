@@ -66,3 +66,22 @@ describe('README', () => {
     expect(existsSync(join(root, 'docs', 'dashboard.png'))).toBe(true);
   });
 });
+
+describe('README "What is monitored"', () => {
+  test('when the kinds are listed, each kind of the registry is there with its Graph call, and the permission table names the permission of each read', async () => {
+    const { KIND_SPECS } = await import('../shared/domain/assetKinds');
+    const monitored = section('What is monitored');
+    const permissions = section('Graph permissions (least privilege)');
+    for (const spec of KIND_SPECS) {
+      expect(`${spec.kind}: ${monitored.includes(`| \`${spec.kind}\` |`) ? 'listed' : 'missing'}`).toBe(`${spec.kind}: listed`);
+      expect(monitored).toContain(`\`GET /${spec.read.version}${spec.read.path}\``);
+      const row = permissions.split('\n').find((l) => l.startsWith(`| \`${spec.read.permission}\` | application |`)) ?? '';
+      expect(`${spec.kind}: ${row.includes(`\`${spec.kind}\``) ? 'named' : 'not named'} in the row of ${spec.read.permission}`).toBe(`${spec.kind}: named in the row of ${spec.read.permission}`);
+    }
+  });
+
+  test('when the status page is described, the connectors screenshot is there', () => {
+    expect(section('Status page')).toContain('](docs/connectors.png)');
+    expect(existsSync(join(root, 'docs', 'connectors.png'))).toBe(true);
+  });
+});

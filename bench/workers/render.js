@@ -15,7 +15,10 @@ const { statusOf } = load('useCases/getStatus.js');
 const { assessTenant } = load('domain/assessTenant.js');
 const { DEFAULT_POLICY } = load('domain/policy.js');
 const { emptyTenantState } = load('domain/tenantState.js');
-const { parseApnsCertificate, parseVppToken, parseAdeToken } = load('adapters/graph/parseGraphResources.js');
+const { parseApnsCertificate } = load('domain/kinds/apns.js');
+const { parseVppToken } = load('domain/kinds/vpp.js');
+const { parseAdeToken } = load('domain/kinds/ade.js');
+const { uniformSnapshot } = load('domain/assets.js');
 const { apnsFixture, vppFixture, adeFixture } = load('simulator/tenantFixtures.js');
 
 const DAY = 86_400_000;
@@ -25,8 +28,7 @@ function statusView(index, now) {
   const tenantId = randomUUID();
   const days = index % 50 === 49 ? 5 : index % 20 === 19 ? 25 : 120 + (index % 200);
   const snapshot = {
-    tenantId,
-    readAt: now,
+    ...uniformSnapshot(tenantId, now, () => ({ status: 'skipped' })),
     apns: { status: 'ok', value: parseApnsCertificate(apnsFixture({ expiresAt: now + days * DAY, topic: `com.apple.mgmt.External.${randomUUID()}`, appleId: `mdm-admin@customer${index}.example` })) },
     vpp: { status: 'ok', value: [parseVppToken(vppFixture({ expiresAt: now + (days + 40) * DAY, organizationName: `Customer ${index} Retail` }))] },
     ade: { status: 'ok', value: [parseAdeToken(adeFixture({ expiresAt: now + (days + 90) * DAY, tokenName: `Customer ${index} DEP` }))] },

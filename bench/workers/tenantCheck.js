@@ -16,7 +16,9 @@ const { loadConfig } = load('config/loadConfig.js');
 const { createSharedCheckServices, checkDepsFor, checkOptionsFor } = load('composition/createServices.js');
 const { createGraphGateway } = load('adapters/graph/graphGateway.js');
 const { createGraphClient } = load('adapters/graph/createGraphClient.js');
-const { parseApnsCertificate, parseCollection, parseVppToken, parseAdeToken } = load('adapters/graph/parseGraphResources.js');
+const { parseCollection } = load('domain/graphJson.js');
+const { KIND_SPECS } = load('domain/assetKinds.js');
+const { uniformSnapshot } = load('domain/assets.js');
 const { checkExpiry } = load('useCases/checkExpiry.js');
 const { silentLogger } = load('ports/logger.js');
 // What checkDepsFor and createTenantAccess import on first use, loaded now so no check pays for it.
@@ -24,15 +26,18 @@ load('adapters/state/fileStateStore.js');
 load('adapters/notifiers/logNotifier.js');
 const identity = require('@azure/identity');
 
-/** The naive way: GET each resource in turn (what most scripts do). */
+/** The naive way: GET each monitored resource in turn (what most scripts do). */
 function sequentialGateway(client) {
   const get = async (version, path) => client.api(path).version(version).get();
   return {
-    async readTenant() {
-      const apns = parseApnsCertificate(await get('v1.0', '/deviceManagement/applePushNotificationCertificate'));
-      const vpp = parseCollection(await get('v1.0', '/deviceAppManagement/vppTokens'), 'vpp').items.map(parseVppToken);
-      const ade = parseCollection(await get('beta', '/deviceManagement/depOnboardingSettings'), 'ade').items.map(parseAdeToken);
-      return { tenantId: '', readAt: Date.now(), apns: { status: 'ok', value: apns }, vpp: { status: 'ok', value: vpp }, ade: { status: 'ok', value: ade } };
+    async readTenant(kinds) {
+      const snapshot = uniformSnapshot('', Date.now(), () => ({ status: 'skipped' }));
+      for (const spec of KIND_SPECS.filter((s) => kinds.includes(s.kind))) {
+        const body = await get(spec.read.version, spec.read.path);
+        const value = spec.shape === 'entity' ? spec.parse(body) : parseCollection(body, spec.resource, spec.property).items.map((o) => spec.parseItem(o));
+        snapshot[spec.kind] = { status: 'ok', value };
+      }
+      return snapshot;
     },
   };
 }

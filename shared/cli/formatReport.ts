@@ -61,7 +61,7 @@ function headline(report: CheckReport): string {
   if (report.stateFailure) return `alerts sent, but the monitor state is not usable: ${report.stateFailure.message}`;
   if (report.deliveryFailed) return `alerts not delivered on ${report.channels.filter((c) => c.failed > 0).map((c) => c.channel).join(', ')}`;
   if (report.heldElsewhere.count > 0) return heldElsewhereMessage(report) ?? '';
-  if (!worst || worst.severity === 'ok') return 'all Apple certificates and tokens are healthy';
+  if (!worst || worst.severity === 'ok') return 'every certificate, token and connector in use is healthy';
   return detail(worst);
 }
 
@@ -75,10 +75,15 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-/** A readable table of the assets, worst first; every cell one line (Graph's text escaped). */
+/**
+ * A readable table of the assets in use, worst first, then one line naming the connectors the
+ * tenant does not use (never alerted: a row each would only bury what matters). Every cell is one
+ * line, Graph's text escaped.
+ */
 export function formatTable(assessments: readonly Assessment[]): string {
   const header = ['SEVERITY', 'ASSET', 'EXPIRES (UTC)', 'DAYS', 'APPLE ID', 'DETAIL'];
-  const rows = assessments.map((a) => [
+  const notInUse = assessments.filter((a) => a.inUse === false);
+  const rows = assessments.filter((a) => a.inUse !== false).map((a) => [
     severityLabel(a.severity),
     a.name,
     a.expiresAt === undefined ? '-' : formatUtc(a.expiresAt).replace('T', ' ').slice(0, 16),
@@ -88,7 +93,8 @@ export function formatTable(assessments: readonly Assessment[]): string {
   ].map(escapeLogText));
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
+  const unused = notInUse.length > 0 ? [`Not in use (never alerted): ${notInUse.map((a) => escapeLogText(a.name)).join(', ')}.`] : [];
+  return [line(header), ...rows.map(line), ...unused].join('\n');
 }
 
 export interface ReportOptions {

@@ -77,6 +77,8 @@ export class ConfigError extends AppError {
   }
 }
 
+/** `APNS_MONITORED_ASSETS=all`: every kind, including those added in later versions. */
+const ALL_KINDS = 'all';
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const TENANT_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -145,10 +147,11 @@ export function loadConfig(env: Env): AppConfig {
   const publicClientId = raw('APNS_PUBLIC_CLIENT_ID');
   if (publicClientId && !GUID.test(publicClientId)) problems.push(`APNS_PUBLIC_CLIENT_ID: must be the application (client) ID, a GUID, got "${publicClientId}"`);
 
-  const kinds = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  const unknownKinds = kinds.filter((k) => !(MONITORED_KINDS as readonly string[]).includes(k));
+  const listed = (str('APNS_MONITORED_ASSETS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds: readonly string[] = listed.includes(ALL_KINDS) ? MONITORED_KINDS : listed;
+  const unknownKinds = listed.filter((k) => k !== ALL_KINDS && !(MONITORED_KINDS as readonly string[]).includes(k));
   if (kinds.length === 0 || unknownKinds.length > 0) {
-    problems.push(`APNS_MONITORED_ASSETS: must be a comma list of ${MONITORED_KINDS.join(', ')}, got "${str('APNS_MONITORED_ASSETS') ?? ''}"`);
+    problems.push(`APNS_MONITORED_ASSETS: must be "${ALL_KINDS}" or a comma list of ${MONITORED_KINDS.join(', ')}, got "${str('APNS_MONITORED_ASSETS') ?? ''}"`);
   }
   const schedule = str('APNS_CHECK_SCHEDULE') ?? '';
   const fields = schedule.split(/\s+/).filter(Boolean);
@@ -168,6 +171,11 @@ export function loadConfig(env: Env): AppConfig {
   }
   const repeatHoursWarning = wholeNumber('APNS_REPEAT_HOURS_WARNING', 'hours', 1);
   const repeatHoursCritical = wholeNumber('APNS_REPEAT_HOURS_CRITICAL', 'hours', 1);
+  const syncWarningHours = wholeNumber('APNS_SYNC_WARNING_HOURS', 'hours', 1);
+  const syncCriticalHours = wholeNumber('APNS_SYNC_CRITICAL_HOURS', 'hours', 1);
+  if (!Number.isNaN(syncWarningHours) && !Number.isNaN(syncCriticalHours) && syncCriticalHours <= syncWarningHours) {
+    problems.push(`APNS_SYNC_CRITICAL_HOURS: must be more than APNS_SYNC_WARNING_HOURS (got ${syncCriticalHours} ≤ ${syncWarningHours})`);
+  }
 
   // State
   const stateConnection = parseStateConnection(env, raw('APNS_STATE_CONNECTION'), problems);
@@ -235,7 +243,7 @@ export function loadConfig(env: Env): AppConfig {
     easyAuth: /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? ''),
     monitoredKinds: MONITORED_KINDS.filter((k) => kinds.includes(k)),
     schedule,
-    policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical },
+    policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical, syncWarningHours, syncCriticalHours },
     state: { connection: stateConnection, table },
     queue: { connection: queueConnectionOf(env), name: TENANT_CHECK_QUEUE },
     channels,

@@ -35,8 +35,8 @@ export const SETTINGS = S([
     doc: 'Longest total wait for Graph throttling (429) and unavailability (503/504) retries in one run before it fails.' },
   { name: 'APNS_HTTP_TIMEOUT_SECONDS', group: 'Tenant and Graph', default: '30', infra: 'parameter',
     doc: 'Timeout of every single outbound request (Graph, Entra and the managed identity endpoint, Key Vault, Table and Queue Storage, channels), inside the retry budget: a peer that never answers ends as a "timed out" monitor failure.' },
-  { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'apns,vpp,ade', infra: 'parameter',
-    doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`.' },
+  { name: 'APNS_MONITORED_ASSETS', group: 'Tenant and Graph', default: 'all', infra: 'parameter',
+    doc: 'Comma list of the assets to monitor: `apns`, `vpp`, `ade`, `certconnectors`, `mtd`, `googleplay`, `partners`, `autopilot`, `exchange`, `connectorstatus`, or `all` (see "What is monitored").' },
   { name: 'APNS_CHECK_SCHEDULE', group: 'Tenant and Graph', default: '0 0 8 * * *', infra: 'parameter',
     doc: 'NCRONTAB schedule (UTC, six fields) of the `checkApnsExpiry` timer.' },
   // Fleet (SPEC §11)
@@ -59,6 +59,10 @@ export const SETTINGS = S([
     doc: 'Reminder interval while an asset stays at warning.' },
   { name: 'APNS_REPEAT_HOURS_CRITICAL', group: 'Alert policy', default: '24', infra: 'parameter',
     doc: 'Reminder interval while an asset stays critical or expired (an expired asset never goes quiet).' },
+  { name: 'APNS_SYNC_WARNING_HOURS', group: 'Alert policy', default: '24', infra: 'parameter',
+    doc: 'Warning when a VPP or ADE token, or a connector, last synced (or was last heard from) longer ago than this.' },
+  { name: 'APNS_SYNC_CRITICAL_HOURS', group: 'Alert policy', default: '72', infra: 'parameter',
+    doc: 'Critical when the last sync is older than this; must be more than `APNS_SYNC_WARNING_HOURS`.' },
   // State
   { name: 'APNS_STATE_CONNECTION', group: 'State', defaultDoc: 'value of `AzureWebJobsStorage`', secret: true, infra: 'wired', example: 'UseDevelopmentStorage=true',
     doc: 'Table Storage for alert state, locks and the audit trail: a connection string, or a table service URI (`https://<account>.table.core.windows.net`) reached with the managed identity.' },

@@ -70,6 +70,7 @@ td.apple{min-width:12rem}
 caption{text-align:left;padding:.6rem .75rem;font-weight:600;border-bottom:1px solid var(--border)}
 th,td{padding:.5rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--border)}
 tbody tr:last-child>*{border-bottom:0}
+tr.group>th{background:var(--code-bg);color:var(--muted);font-size:.6875rem;font-weight:650;text-transform:uppercase;letter-spacing:.03em;padding:.35rem .6rem}
 thead th{font-size:.6875rem;font-weight:650;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);vertical-align:bottom}
 tbody th{font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -137,6 +138,9 @@ table.reflow tbody tr:last-child{border-bottom:0}
 table.reflow td,table.reflow tbody th{display:block;position:relative;padding:.2rem 0 .2rem 7.5rem;border:0;text-align:left;min-height:1.6rem}
 table.reflow td::before,table.reflow tbody th::before{content:attr(data-label) / "";position:absolute;left:0;top:.35rem;width:7rem;white-space:normal;color:var(--muted);font-size:.6875rem;font-weight:600;text-transform:uppercase;letter-spacing:.03em;line-height:1.3}
 table.reflow .id,table.reflow td code{white-space:normal;overflow-wrap:anywhere}
+table.reflow tr.group{padding:0}
+table.reflow tr.group>th{padding:.35rem .75rem;min-height:0}
+table.reflow tr.group>th::before{content:none}
 tr.row-expired>:first-child,tr.row-critical>:first-child,tr.row-warning>:first-child,tr.row-unknown>:first-child{box-shadow:none}
 table.reflow tr.row-expired{box-shadow:inset 4px 0 var(--expired-bg)}
 table.reflow tr.row-critical{box-shadow:inset 4px 0 var(--critical-bg)}

@@ -1,5 +1,5 @@
 import { daysRemaining } from '../domain/assessExpiry';
-import type { EpochMs } from '../domain/assets';
+import { MONITORED_KINDS, type EpochMs } from '../domain/assets';
 import type { AssetStatus, FleetStatusView, StatusView } from '../useCases/getStatus';
 import { parseIso, SEVERITY_LABEL, type ShownSeverity } from './format';
 
@@ -19,13 +19,14 @@ export interface FleetRow {
 // than a warning: an on-call engineer must notice an unwatched tenant.
 const URGENCY: Record<ShownSeverity, number> = { expired: 6, critical: 5, unknown: 4, warning: 3, notice: 2, ok: 1 };
 const byName = new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare;
-const KIND_ORDER: Record<string, number> = { apns: 0, vpp: 1, ade: 2, monitor: 3 };
+// Within a tenant and a band: the registry's order (APNs, VPP, ADE, then the connectors), the monitor last.
+const KIND_ORDER: Record<string, number> = Object.fromEntries([...MONITORED_KINDS, 'monitor'].map((k, i) => [k, i]));
 
 function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): FleetRow {
   const expiresAt = parseIso(asset?.expiresAt);
   const severity: ShownSeverity = asset?.severity ?? 'unknown';
   const lastRunFailed = tenant.lastRun !== null && !tenant.lastRun.ok;
-  const words = [tenant.tenantName, tenant.tenantId, asset?.name, asset?.kind, asset?.appleId, SEVERITY_LABEL[severity], asset?.stale ? 'stale' : null, lastRunFailed ? 'failed' : null];
+  const words = [tenant.tenantName, tenant.tenantId, asset?.name, asset?.kind, asset?.appleId, asset?.inUse === false ? 'not in use' : SEVERITY_LABEL[severity], asset?.stale ? 'stale' : null, lastRunFailed ? 'failed' : null];
   return {
     tenant,
     asset,
@@ -37,12 +38,13 @@ function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): Fle
 }
 
 /**
- * One tenant's rows, most urgent first. A healthy monitor row is left out of the fleet table (the
- * "last successful check" column says it) unless asked for; a tenant with nothing else still gets
- * one row, so no tenant is ever missing from the table.
+ * One tenant's rows, most urgent first. The fleet table leaves out a healthy monitor row (the "last
+ * successful check" column says it) and the connectors the tenant does not use (never alerting);
+ * the tenant view (`full`) shows them. A tenant with nothing else still gets one row, so no tenant
+ * is ever missing from the table.
  */
-export function tenantRows(tenant: StatusView, now: EpochMs, keepHealthyMonitor = false): FleetRow[] {
-  const shown = keepHealthyMonitor ? tenant.assets : tenant.assets.filter((a) => !(a.kind === 'monitor' && a.severity === 'ok'));
+export function tenantRows(tenant: StatusView, now: EpochMs, full = false): FleetRow[] {
+  const shown = full ? tenant.assets : tenant.assets.filter((a) => !(a.kind === 'monitor' && a.severity === 'ok') && a.inUse !== false);
   const assets = shown.length > 0 ? shown : tenant.assets.slice(0, 1);
   const rows = assets.length === 0 ? [rowOf(tenant, null, now)] : assets.map((a) => rowOf(tenant, a, now));
   return rows.sort(compareUrgency);
@@ -60,9 +62,12 @@ export function fleetRows(view: FleetStatusView, now: EpochMs): FleetRow[] {
 // Without a date, a row is most urgent in a bad band (nothing is known) and last among the healthy.
 const daysKey = (row: FleetRow) => row.days ?? (row.severity === 'ok' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
 
+const unused = (row: FleetRow) => (row.asset?.inUse === false ? 1 : 0);
+
 export function compareUrgency(a: FleetRow, b: FleetRow): number {
   return (
     URGENCY[b.severity] - URGENCY[a.severity] ||
+    unused(a) - unused(b) ||
     daysKey(a) - daysKey(b) ||
     byName(a.tenant.tenantName, b.tenant.tenantName) ||
     (KIND_ORDER[a.asset?.kind ?? ''] ?? 9) - (KIND_ORDER[b.asset?.kind ?? ''] ?? 9) ||

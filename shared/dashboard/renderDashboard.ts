@@ -1,6 +1,8 @@
 import { APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL } from '../domain/alertEvent';
 import { APNS_GRACE_DAYS, MS_PER_DAY } from '../domain/assessExpiry';
-import type { EpochMs } from '../domain/assets';
+import { isMonitoredKind, type EpochMs } from '../domain/assets';
+import { dateTitleOf, kindSpec } from '../domain/assetKinds';
+import type { KindGroup } from '../domain/kinds/kindSpec';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../useCases/getStatus';
@@ -92,7 +94,10 @@ interface Ctx {
   fleetSize: number;
 }
 
-const KIND_SHORT: Record<string, string> = { apns: 'APNs', vpp: 'VPP', ade: 'ADE', monitor: 'Monitor' };
+/** The kind's short tag ("APNs", "NDES"); "Monitor" for the monitor's own health. */
+function kindShort(kind: string): string {
+  return kind === 'monitor' ? 'Monitor' : isMonitoredKind(kind) ? kindSpec(kind).short : kind;
+}
 
 function tenantHref(ctx: Ctx, tenantId: string): string {
   return `${ctx.routes.dashboard}?tenant=${encodeURIComponent(tenantId)}`;
@@ -122,6 +127,8 @@ function appleIdText(appleId: string): SafeHtml {
 
 /** Severity as colour, shape and word, with the time left beneath (the two are read together). */
 function severityCell(severity: ShownSeverity, asset: AssetStatus | null, ctx: Ctx): SafeHtml {
+  // A connector the tenant does not use is neither healthy nor failing: said in words, never alerting.
+  if (asset?.inUse === false) return html`<td data-label="Severity"><span class="sev sev-unknown">Not in use</span></td>`;
   const expiresAt = parseIso(asset?.expiresAt);
   let left: SafeHtml | '' = '';
   if (asset !== null && expiresAt !== null) {
@@ -140,17 +147,28 @@ function expiresCell(asset: AssetStatus | null): SafeHtml {
   const ms = parseIso(asset?.expiresAt);
   if (ms === null) return html`<td class="when" data-label="Expires (UTC)">—</td>`;
   const text = utcMinute(ms);
-  return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time></td>`;
+  // Not every date that matters is an expiry (a partner's "devices non-compliant from"): it says which.
+  const title = asset ? dateTitle(asset) : 'Expires';
+  const meaning = title !== 'Expires' ? html`<span class="sub">${title.toLowerCase()}</span>` : '';
+  return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time>${meaning}</td>`;
 }
 
-function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean): SafeHtml {
+const dateTitle = (asset: AssetStatus): string => dateTitleOf(asset.kind);
+
+/** "Last sync 3 h ago": when a token or connector last reached its service, as Intune reports it. */
+function lastSync(asset: AssetStatus, ctx: Ctx): SafeHtml | '' {
+  const ms = parseIso(asset.lastSyncAt);
+  return ms === null ? '' : html`<span class="sub">Last sync <time datetime="${isoOf(ms)}">${relativeTime(ms, ctx.now)}</time> (${utcMinute(ms)})</span>`;
+}
+
+function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean, ctx: Ctx): SafeHtml {
   if (asset === null) {
     const text = tenant.lastRun === null ? 'Not checked yet: no run has read this tenant.' : 'The last run stored no assets for this tenant.';
     return html`<th scope="row" data-label="Asset">No data<span class="finding">${text}</span></th>`;
   }
   // The fleet table already says when it expires: it shows only findings that add something.
   const findings = full ? asset.findings : asset.findings.filter((f) => f.code !== 'expiry');
-  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${KIND_SHORT[asset.kind] ?? asset.kind}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${findings.map(
+  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${kindShort(asset.kind)}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${lastSync(asset, ctx)}${findings.map(
     (f) => html`<span class="finding">${linkified(f.message)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint)}</span>` : ''}`,
   )}${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
 }
@@ -194,12 +212,12 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
 
   const items: TimelineItem[] = rows.flatMap((r) =>
     r.asset !== null && r.expiresAt !== null
-      ? [{ label: timelineLabel(`${r.tenant.tenantName} — ${r.asset.name}`, r.asset.severity, r.expiresAt, ctx.now), short: `${r.tenant.tenantName} · ${KIND_SHORT[r.asset.kind] ?? r.asset.kind}`, severity: r.asset.severity, expiresAt: r.expiresAt, filterText: r.filterText }]
+      ? [{ label: timelineLabel(`${r.tenant.tenantName} — ${r.asset.name}`, r.asset.severity, r.expiresAt, ctx.now, dateTitle(r.asset)), short: `${r.tenant.tenantName} · ${kindShort(r.asset.kind)}`, severity: r.asset.severity, expiresAt: r.expiresAt, filterText: r.filterText }]
       : [],
   );
 
   return html`<h1>Fleet: ${view.tenants.length} ${view.tenants.length === 1 ? 'tenant' : 'tenants'}</h1>
-<p class="lede">Every tenant’s Apple MDM push certificate, VPP and ADE tokens, most urgent first.</p>
+<p class="lede">Every tenant’s Apple MDM push certificate, VPP and ADE tokens and Intune’s other connectors, most urgent first.</p>
 <ul class="tiles" aria-label="Assets by severity">${tiles}</ul>
 ${attention.length > 0 ? html`<div class="alert-box" role="note">${attention}</div>` : ''}
 ${timelineSection(items, ctx, 'Next 90 days')}
@@ -224,7 +242,7 @@ function fleetRow(row: FleetRow, filter: string, ctx: Ctx): SafeHtml {
   return html`<tr class="row-${row.severity}" data-filter="${row.filterText}"${rowMatches(row, filter) ? '' : html` hidden`}>
 ${severityCell(row.severity, asset, ctx)}
 <td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}</td>
-${assetCell(asset, tenant, false)}
+${assetCell(asset, tenant, false, ctx)}
 ${expiresCell(asset)}
 <td class="apple" data-label="Apple ID">${asset?.appleId ? appleIdText(asset.appleId) : '—'}</td>
 ${lastCheckCell(tenant, ctx)}
@@ -255,7 +273,7 @@ function tenantView(tenant: StatusView, view: FleetStatusView, ctx: Ctx): SafeHt
   const stale = tenant.assets.filter((a) => a.stale);
   const items: TimelineItem[] = tenant.assets.flatMap((a) => {
     const expiresAt = parseIso(a.expiresAt);
-    return expiresAt === null ? [] : [{ label: timelineLabel(a.name, a.severity, expiresAt, ctx.now), short: a.name, severity: a.severity, expiresAt }];
+    return expiresAt === null ? [] : [{ label: timelineLabel(a.name, a.severity, expiresAt, ctx.now, dateTitle(a)), short: a.name, severity: a.severity, expiresAt }];
   });
 
   const notes: SafeHtml[] = [];
@@ -286,22 +304,40 @@ ${notes.length > 0 ? html`<div class="alert-box" role="note">${notes}</div>` : '
 ${tenant.assets.length === 0 ? html`<p class="empty">No asset has been read for this tenant yet.</p>` : html`<div class="scroll" role="region" aria-labelledby="tenant-assets-h" tabindex="0">
 <table id="tenant-assets" class="reflow">
 <thead><tr><th scope="col">Severity · time left</th><th scope="col">Asset</th><th scope="col">Expires (UTC)</th><th scope="col">Apple ID</th><th scope="col">Topic · serial</th><th scope="col">Assessed</th></tr></thead>
-<tbody>
-${tenantRows(tenant, ctx.now, true).flatMap((r) => (r.asset ? [r.asset] : [])).map((a) => html`<tr class="row-${a.severity}">
+${assetGroups(tenant, ctx).map(
+  (g) => html`<tbody>
+<tr class="group"><th colspan="6" scope="rowgroup" id="${`group-${g.id}`}">${g.title}</th></tr>
+${g.assets.map((a) => html`<tr class="row-${a.inUse ? a.severity : 'ok'}">
 ${severityCell(a.severity, a, ctx)}
-${assetCell(a, tenant, true)}
+${assetCell(a, tenant, true, ctx)}
 ${expiresCell(a)}
 <td class="id" data-label="Apple ID">${a.appleId ?? '—'}</td>
 <td data-label="Topic · serial">${a.topic ? html`<code class="wrap">${a.topic}</code>` : '—'}${a.serialNumber ? html`<span class="sub">serial <code>${a.serialNumber}</code></span>` : ''}</td>
 <td class="when" data-label="Assessed">${when(a.assessedAt, ctx)}</td>
 </tr>`)}
-</tbody>
+</tbody>`,
+)}
 </table>
 </div>`}
 ${timelineSection(items, ctx, 'Next 90 days')}
 ${openAlertsSection(tenant)}
 ${renewalSection(tenant, apns, ctx)}
 ${auditSection(tenant, ctx)}`;
+}
+
+const GROUP_TITLE: Record<KindGroup | 'monitor', string> = {
+  apple: 'Apple MDM push certificate and tokens',
+  connectors: 'Intune’s other connectors',
+  monitor: 'The monitor itself',
+};
+
+/** The tenant's rows in groups (its Apple assets, then its connectors, then the monitor), each most urgent first. */
+function assetGroups(tenant: StatusView, ctx: Ctx): { id: string; title: string; assets: AssetStatus[] }[] {
+  const groupOf = (kind: string): KindGroup | 'monitor' => (isMonitoredKind(kind) ? kindSpec(kind).group : 'monitor');
+  const assets = tenantRows(tenant, ctx.now, true).flatMap((r) => (r.asset ? [r.asset] : []));
+  return (['apple', 'connectors', 'monitor'] as const)
+    .map((id) => ({ id, title: GROUP_TITLE[id], assets: assets.filter((a) => groupOf(a.kind) === id) }))
+    .filter((g) => g.assets.length > 0);
 }
 
 function openAlertsSection(tenant: StatusView): SafeHtml {

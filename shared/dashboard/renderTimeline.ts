@@ -1,4 +1,4 @@
-import { MS_PER_DAY } from '../domain/assessExpiry';
+import { describeExpiry, MS_PER_DAY } from '../domain/assessExpiry';
 import type { EpochMs } from '../domain/assets';
 import type { Severity } from '../domain/severity';
 import { SEVERITY_LABEL, timeLeftText, utcMinute } from './format';
@@ -168,6 +168,8 @@ ${expiredMarkers}${upcomingMarkers}
 }
 
 /** The words a marker is read out with. */
-export function timelineLabel(who: string, severity: Severity, expiresAt: EpochMs, now: EpochMs): string {
+export function timelineLabel(who: string, severity: Severity, expiresAt: EpochMs, now: EpochMs, dateTitle = 'Expires'): string {
+  // A date that is not an expiry (a partner's "devices non-compliant from") is named for what it is.
+  if (dateTitle !== 'Expires') return `${who}: ${SEVERITY_LABEL[severity]}, ${dateTitle.toLowerCase()} ${utcMinute(expiresAt)} (${describeExpiry(expiresAt, now)})`;
   return `${who}: ${SEVERITY_LABEL[severity]}, ${expiresAt < now ? '' : 'expires in '}${timeLeftText(expiresAt, now)} (${utcMinute(expiresAt)})`;
 }

@@ -13,11 +13,11 @@ import { createAppleCertificate } from '../simulator/certificates';
 import { trustLoopbackCa } from '../simulator/loopbackCa';
 import { startChannelReceivers, type ChannelReceivers, type Received } from '../simulator/channelReceivers';
 import { startEntraSimulator, type EntraSimulator, type TenantConsent } from '../simulator/entraSimulator';
-import { startGraphSimulator, type GraphSimulator } from '../simulator/graphSimulator';
+import { startGraphSimulator, type GraphSimulator, type GraphTenant } from '../simulator/graphSimulator';
 import { startIdentitySimulator, type IdentitySimulator } from '../simulator/identitySimulator';
 import { startKeyVaultSimulator, type KeyVaultSimulator } from '../simulator/keyVaultSimulator';
 import { installLoopbackDns } from '../simulator/loopbackDns';
-import { apnsFixture, vppFixture, adeFixture } from '../simulator/tenantFixtures';
+import { adeFixture, apnsFixture, mtdConnectorFixture, ndesConnectorFixture, partnerFixture, vppFixture } from '../simulator/tenantFixtures';
 import { adminConsentUrl } from '../adapters/identity/explainers';
 import { createRedactor } from '../adapters/logging/redact';
 import { contextLogger } from '../adapters/functions/contextLogger';
@@ -35,6 +35,8 @@ const UUID = '7F4C6B1E-2D3A-4C5B-9E8F-0A1B2C3D4E5F';
 const TOPIC = `com.apple.mgmt.External.${UUID}`;
 const APPLE_ID = 'mdm-admin@contoso.com';
 const WEBHOOK_SECRET = 'whsec_ZGVtby1zZWNyZXQtZm9yLXRoZS1zaWduZWQtd2ViaG9vaw==';
+const ADE_ID = 'c1d2e3f4-0000-4000-8000-000000000002';
+const NDES_ID = 'a1b2c3d4-0000-4000-8000-000000000003';
 
 export interface DemoOptions {
   write: (text: string) => void;
@@ -57,10 +59,18 @@ interface Sims {
 const FLEET_APP_ID = 'a9e3c5d7-2b4f-4e6a-8c1d-9f0b7e5a3c21';
 
 /** The fleet act's customer tenants (SPEC §11): fixed ids, so the output reads the same every run. */
-const CUSTOMERS: readonly { id: string; name: string; days: number; consent: TenantConsent }[] = [
-  { id: '5c0e7d2a-1b4f-4a8e-9d3c-2f6b8a1e0c41', name: 'Fabrikam', days: 200, consent: 'consented' },
+const CUSTOMERS: readonly { id: string; name: string; days: number; consent: TenantConsent; connectors?: Partial<GraphTenant> }[] = [
+  // Healthy, connectors included: it must get no message.
+  { id: '5c0e7d2a-1b4f-4a8e-9d3c-2f6b8a1e0c41', name: 'Fabrikam', days: 200, consent: 'consented', connectors: { ndesConnectors: [ndesConnectorFixture({ machineName: 'FAB-PKI-01' })], mtdConnectors: [mtdConnectorFixture()] } },
   { id: '8a3f1c9e-6d2b-4e7a-b5c0-7e9d4f2a1b52', name: 'Northwind Traders', days: 25, consent: 'consented' },
-  { id: 'c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63', name: 'Tailspin Toys', days: 5, consent: 'consented' },
+  // Its Jamf Pro stopped reporting: Intune marks its Macs non-compliant in 3 days.
+  {
+    id: 'c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63',
+    name: 'Tailspin Toys',
+    days: 5,
+    consent: 'consented',
+    connectors: { deviceManagementPartners: [partnerFixture({ displayName: 'Jamf Pro', partnerState: 'unresponsive', nonCompliantAt: Date.now() + 3 * DAY + 3_600_000 })] },
+  },
   // Never granted admin consent: Entra answers AADSTS7000229 (no service principal of the app there).
   { id: 'e1d9a6b3-7c4e-4f2a-9e8b-3c5d1a0f6e74', name: 'Woodgrove Bank', days: 40, consent: 'noServicePrincipal' },
 ];
@@ -87,7 +97,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       tenant: {
         apns: apnsFixture({ topic: TOPIC, appleId: APPLE_ID, serialNumber: '4D2A61F0B9C3E817', expiresAt: expiry }),
         vppTokens: [vppFixture({ id: 'b1f2c3d4-0000-4000-8000-000000000001', expiresAt: realNow + 300 * DAY })],
-        adeTokens: [adeFixture({ id: 'c1d2e3f4-0000-4000-8000-000000000002', expiresAt: realNow + 250 * DAY })],
+        adeTokens: [adeFixture({ id: ADE_ID, expiresAt: realNow + 250 * DAY })],
+        // Intune's other connectors this tenant uses (SPEC §14); Google Play, Autopilot and Exchange it does not.
+        ndesConnectors: [ndesConnectorFixture({ id: NDES_ID, machineName: 'PKI-CONN-01' })],
+        mtdConnectors: [mtdConnectorFixture()],
+        deviceManagementPartners: [partnerFixture({ id: 'd1e2f3a4-0000-4000-8000-000000000004', displayName: 'Jamf Pro' })],
       },
     });
     const kv = await startKeyVaultSimulator({ tls: tlsPair, tenantId: identity.tenantId });
@@ -118,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const stateFile = join(dir, 'state.json');
 
     out('intune-apns-monitor demo — a simulated Intune tenant on loopback (identity, Entra, Graph, Key Vault, Teams, Slack, e-mail, PagerDuty, webhook, Application Insights).');
-    out(`Steps 1–9 play one year of Contoso's Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}), which expires ${formatUtc(expiry)}: each step evaluates the tenant "as if" on another day (--now). Step 10 checks a fleet of customer tenants.\n`);
+    out(`Steps 1–9 play one year of Contoso's Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}), which expires ${formatUtc(expiry)}: each step evaluates the tenant "as if" on another day (--now). Steps 10–11 break and repair two of Intune's other connectors. Step 12 checks a fleet of customer tenants.\n`);
 
     const step = async (title: string, at: number, expectation: (sent: number, worst: string) => string | undefined) => {
       rx.clear();
@@ -172,6 +186,19 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
     await step('9. Resolved: the next scheduled run finds a healthy certificate', expiredAt + DAY, (sent, worst) => (worst === 'ok' && sent === 0 ? undefined : `expected ok and nothing new, got ${worst}/${sent}`));
 
+    // Intune's other connectors (SPEC §14): the certificate connector's server stopped three days ago,
+    // and Apple Business Manager has new terms waiting, so the ADE token's sync fails with code 3.
+    graph.tenant.ndesConnectors = [ndesConnectorFixture({ id: NDES_ID, machineName: 'PKI-CONN-01', state: 'inactive', lastConnectionAt: Date.now() - 3 * DAY - 2 * 3_600_000 })];
+    graph.tenant.adeTokens = [adeFixture({ id: ADE_ID, expiresAt: realNow + 250 * DAY, lastSyncErrorCode: 3, lastSyncAt: Date.now() - 30 * 3_600_000 })];
+    await step(
+      "10. A connector breaks: the certificate connector's server stopped, and Apple Business Manager has new terms to accept",
+      expiredAt + 2 * DAY,
+      (sent, worst) => (worst === 'critical' && sent > 0 ? undefined : `expected the connector alerts, got ${worst}/${sent}`),
+    );
+    graph.tenant.ndesConnectors = [ndesConnectorFixture({ id: NDES_ID, machineName: 'PKI-CONN-01' })];
+    graph.tenant.adeTokens = [adeFixture({ id: ADE_ID, expiresAt: realNow + 250 * DAY })];
+    await step('11. Repaired: the connector is back and the terms are accepted', expiredAt + 3 * DAY, (sent, worst) => (worst === 'ok' && sent > 0 ? undefined : `expected resolved messages, got ${worst}/${sent}`));
+
     const fleet = await fleetAct({ out, expect, sims, dir });
 
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -180,7 +207,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return 1;
     }
     out(
-      `Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate was refused with nothing uploaded, the renewal was verified in Intune and announced on every channel, and a fleet of customer tenants was read with a token each, the one without consent named with the link that fixes it. Deploy it for real with "azd up" (see README).`,
+      `Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate was refused with nothing uploaded, the renewal was verified in Intune and announced on every channel, a stopped certificate connector and Apple's new terms were alerted and resolved, and a fleet of customer tenants was read with a token each, the one without consent named with the link that fixes it. Deploy it for real with "azd up" (see README).`,
     );
     if (options.serve) await serveFleet(options.serve, out, fleet);
     return 0;
@@ -211,11 +238,13 @@ async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean
   const now = Math.floor(Date.now() / 1000) * 1000; // whole seconds, as Intune's dates read
   entra.addTenant(identity.tenantId, { displayName: 'Contoso (simulated)' });
   for (const [i, c] of CUSTOMERS.entries()) {
-    entra.addTenant(c.id, { displayName: c.name, consent: c.consent });
+    // The multi-tenant app as infra grants it when every kind is monitored.
+    entra.addTenant(c.id, { displayName: c.name, consent: c.consent, roles: ['DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.Read.All'] });
     graph.addTenant(c.id, {
       apns: apnsFixture({ topic: customerTopic(i), appleId: `mdm@${c.name.split(' ')[0]?.toLowerCase()}.example`, serialNumber: `5EED00000000000${i}`, expiresAt: now + c.days * DAY + 3_600_000 }),
       vppTokens: [],
       adeTokens: [],
+      ...c.connectors,
     });
   }
   const config = loadConfig({
@@ -226,7 +255,6 @@ async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean
     AZURE_AUTHORITY_HOST: entra.authorityHost,
     APNS_GRAPH_BASE_URL: graph.baseUrl,
     APNS_KEY_VAULT_URL: kv.vaultUrl,
-    APNS_MONITORED_ASSETS: 'apns',
     APNS_TEAMS_WEBHOOK_URL: rx.urls.teams,
     APNS_SLACK_WEBHOOK_URL: rx.urls.slack,
     APNS_PAGERDUTY_ROUTING_KEY: 'R0DEM0DEM0DEM0DEM0DEM0DEM0DEM0DE',
@@ -237,11 +265,11 @@ async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean
   rx.clear();
   entra.reset();
 
-  out('━━ 10. A fleet: Contoso now also watches four customer tenants, as a managed-service provider would ━━');
+  out('━━ 12. A fleet: Contoso now also watches four customer tenants, as a managed-service provider would ━━');
   out(indent(`APNS_TENANTS lists them. Each is read with a Graph token of its own: the Function App's managed identity signs
 in as the multi-tenant app APNS_APP_CLIENT_ID (its token is the client assertion), so no secret exists anywhere.
-Woodgrove Bank's administrator has not granted admin consent yet. Unlike the story above this runs at today's date,
-and only the APNs certificate is watched (APNS_MONITORED_ASSETS=apns) to keep it short.
+Woodgrove Bank's administrator has not granted admin consent yet, and Tailspin Toys' Jamf Pro stopped reporting to
+Intune. Unlike the story above this runs at today's date.
 
 What "apns-monitor check" prints for this fleet (its first line is the Nagios status line):\n`));
   const shared = await createSharedCheckServices(config, { logger: silentLogger, stateFile, env: process.env });

@@ -1,7 +1,9 @@
 import type { AssetKind, EpochMs } from './assets';
+import { kindSpec } from './assetKinds';
 import { describeExpiry } from './assessExpiry';
-import type { Assessment, Finding } from './assessment';
+import type { Assessment, Finding, FindingCode } from './assessment';
 import { formatUtc } from './graphDateTime';
+import { INTUNE_ADMIN_CENTER, type AlertLink } from './links';
 import type { Severity } from './severity';
 
 /**
@@ -13,14 +15,7 @@ import type { Severity } from './severity';
 export const ALERT_EVENT_TYPES = ['alert', 'reminder', 'resolved', 'changed', 'renewed'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
-export const APPLE_PUSH_PORTAL_URL = 'https://identity.apple.com/pushcert/';
-export const INTUNE_ADMIN_CENTER_URL = 'https://intune.microsoft.com/';
-export const APPLE_BUSINESS_MANAGER_URL = 'https://business.apple.com/';
-
-export interface AlertLink {
-  title: string;
-  url: string;
-}
+export { APPLE_BUSINESS_MANAGER_URL, APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL, type AlertLink } from './links';
 
 export interface AlertAsset {
   kind: AssetKind;
@@ -31,6 +26,7 @@ export interface AlertAsset {
   serialNumber?: string;
   expiresAt?: EpochMs;
   daysRemaining?: number;
+  lastSyncAt?: EpochMs;
 }
 
 /** One message, as every channel receives it before its own formatting. Contains no secret. */
@@ -65,6 +61,7 @@ export function assetOf(a: Assessment): AlertAsset {
   if (a.serialNumber !== undefined) asset.serialNumber = a.serialNumber;
   if (a.expiresAt !== undefined) asset.expiresAt = a.expiresAt;
   if (a.daysRemaining !== undefined) asset.daysRemaining = a.daysRemaining;
+  if (a.lastSyncAt !== undefined) asset.lastSyncAt = a.lastSyncAt;
   return asset;
 }
 
@@ -80,51 +77,15 @@ export function severityLabel(severity: Severity): string {
   return LABEL[severity];
 }
 
-/** The renewal steps for the asset, in words; "use the same Apple ID" for APNs (SPEC §4). */
+/** What to do next for the asset, in words (the renewal steps, "use the same Apple ID" for APNs, SPEC §4). */
 export function nextStepsFor(asset: AlertAsset, findings: readonly Finding[]): string[] {
-  switch (asset.kind) {
-    case 'apns': {
-      if (findings.some((f) => f.code === 'not_configured')) {
-        return [
-          'Set up the Apple MDM push certificate in the Intune admin center (Devices > Enrollment > Apple > MDM Push Certificate), or point the monitor at the tenant that has it.',
-        ];
-      }
-      const appleId = asset.appleId ?? 'the Apple ID that created it';
-      const topic = asset.topic ? ` (topic ${asset.topic})` : '';
-      return [
-        `Renew in the Apple Push Certificates Portal signed in as ${appleId} — renew the existing certificate${topic}, not a new certificate: a new one forces every device to re-enroll.`,
-        'Download the certificate signing request first: GET /api/apns/csr, "apns-monitor csr", or the Intune admin center.',
-        'Store the renewed .pem in Key Vault, then run the guarded upload: POST /api/apns/renew with {"dryRun": true}, then without it (or "apns-monitor renew").',
-      ];
-    }
-    case 'vpp':
-      return [
-        `Download a renewed VPP (Apps and Books) token in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-        'Upload it in the Intune admin center: Tenant administration > Connectors and tokens > Apple VPP tokens.',
-      ];
-    case 'ade':
-      return [
-        `Download a new server token for the MDM server in Apple Business Manager signed in as ${asset.appleId ?? 'the token owner'}.`,
-        'Upload it in the Intune admin center: Devices > Enrollment > Apple > Enrollment program tokens.',
-      ];
-    case 'monitor': {
-      const hints = [...new Set(findings.flatMap((f) => (f.hint ? [f.hint] : [])))];
-      return hints.length > 0 ? hints : ['Check the Function App logs for the failed run; the monitor cannot see expiries until it reads Intune again.'];
-    }
-  }
+  if (asset.kind !== 'monitor') return kindSpec(asset.kind).nextSteps(asset, findings);
+  const hints = [...new Set(findings.flatMap((f) => (f.hint ? [f.hint] : [])))];
+  return hints.length > 0 ? hints : ['Check the Function App logs for the failed run; the monitor cannot see expiries until it reads Intune again.'];
 }
 
 export function linksFor(asset: AlertAsset): AlertLink[] {
-  const intune = { title: 'Intune admin center', url: INTUNE_ADMIN_CENTER_URL };
-  switch (asset.kind) {
-    case 'apns':
-      return [intune, { title: 'Apple Push Certificates Portal', url: APPLE_PUSH_PORTAL_URL }];
-    case 'vpp':
-    case 'ade':
-      return [intune, { title: 'Apple Business Manager', url: APPLE_BUSINESS_MANAGER_URL }];
-    case 'monitor':
-      return [intune];
-  }
+  return asset.kind === 'monitor' ? [INTUNE_ADMIN_CENTER] : kindSpec(asset.kind).links(asset);
 }
 
 function expiryPhrase(asset: AlertAsset, now: EpochMs): string {
@@ -186,9 +147,28 @@ function mainLine(a: Assessment, now: EpochMs): string | undefined {
   if (first.code === 'expiry') return `${a.name} ${expiryPhrase(assetOf(a), now)}`;
   if (first.title) return first.title;
   if (first.code === 'read_failed') return 'Expiry monitor cannot read Intune';
+  if (first.code === 'permission_missing') return 'Expiry monitor cannot read some connectors: a Graph permission is missing';
   if (first.code === 'state_failed') return 'Expiry monitor cannot use its state (alerts may repeat)';
   if (first.code === 'not_configured') return 'No Apple MDM push certificate in Intune';
-  return first.message.replace(/\.$/, '');
+  return EXPLAINED.has(first.code) ? headline(first.message) : first.message.replace(/\.$/, '');
+}
+
+/** Findings whose message explains itself after a colon: their title is the part before it. */
+const EXPLAINED = new Set<FindingCode>(['connector_state', 'sync_error', 'intune_verdict']);
+
+/**
+ * A finding's message as a title: the part before its explanation ("… is inactive: Intune has not
+ * heard …" reads "… is inactive"), never cutting inside parentheses; else the sentence as it is.
+ */
+function headline(message: string): string {
+  let depth = 0;
+  for (let i = 0; i < message.length - 1; i++) {
+    const c = message[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (c === ':' && message[i + 1] === ' ' && depth === 0) return message.slice(0, i);
+  }
+  return message.replace(/\.$/, '');
 }
 
 function resolvedTitle(asset: AlertAsset, why: 'renewed' | 'recovered' | 'removed', now: EpochMs): string {

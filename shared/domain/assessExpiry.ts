@@ -1,4 +1,6 @@
 import type { EpochMs } from './assets';
+import type { Finding } from './assessment';
+import { formatUtc } from './graphDateTime';
 import type { AlertPolicy } from './policy';
 import type { Severity } from './severity';
 
@@ -43,4 +45,24 @@ export function describeExpiry(expiresAt: EpochMs, now: EpochMs): string {
   const ago = Math.floor((now - expiresAt) / MS_PER_DAY);
   if (ago === 0) return 'less than a day ago';
   return ago === 1 ? '1 day ago' : `${ago} days ago`;
+}
+
+/**
+ * The finding of an expiry date: "<what> expires in 25 days (…)". With `grace` (the APNs
+ * certificate), an expired one says until when Apple still renews it, then that only a new one is left.
+ */
+export function expiryFinding(what: string, expiresAt: EpochMs, now: EpochMs, policy: AlertPolicy, grace: boolean): Finding {
+  const { severity } = assessExpiry(expiresAt, now, policy);
+  const phrase = describeExpiry(expiresAt, now);
+  const when = formatUtc(expiresAt);
+  if (severity !== 'expired') {
+    return { code: 'expiry', severity, message: `${what} expires ${phrase} (${when}).` };
+  }
+  if (!grace) return { code: 'expiry', severity, message: `${what} expired ${phrase} (${when}).` };
+  const graceEnds = expiresAt + APNS_GRACE_DAYS * MS_PER_DAY;
+  const message =
+    graceEnds > now
+      ? `${what} expired ${phrase} (${when}). It can still be renewed until ${formatUtc(graceEnds)}; after that every device must be re-enrolled.`
+      : `${what} expired ${phrase} (${when}) and Apple's ${APNS_GRACE_DAYS}-day renewal grace period is over: a new certificate is the only way, and every device must be re-enrolled.`;
+  return { code: 'expiry', severity, message };
 }

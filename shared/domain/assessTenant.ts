@@ -1,216 +1,101 @@
-import {
-  alertKey,
-  APNS_NOT_CONFIGURED_ID,
-  MONITOR_ASSET_ID,
-  type AdeToken,
-  type ApnsCertificate,
-  type EpochMs,
-  type TenantSnapshot,
-  type UnreadableItem,
-  type VppToken,
-} from './assets';
-import { APNS_GRACE_DAYS, assessExpiry, describeExpiry } from './assessExpiry';
-import type { Assessment, Finding } from './assessment';
+import { alertKey, MONITOR_ASSET_ID, MONITORED_KINDS, type EpochMs, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from './assets';
+import { isPermissionGap, KIND_SPECS } from './assetKinds';
+import { finishAssessment, type Assessment, type Finding } from './assessment';
 import { formatUtc } from './graphDateTime';
+import type { KindContext, KindSpec } from './kinds/kindSpec';
 import type { AlertPolicy } from './policy';
-import { severityRank, worstOf, type Severity } from './severity';
+import { severityRank } from './severity';
 
-const UPLOAD_FAILED_STATUSES = new Set(['failed', 'failure', 'error']);
-const VPP_STATE_SEVERITY: Record<string, Severity> = {
-  expired: 'expired',
-  invalid: 'critical',
-  // Another MDM took the token over: Intune no longer manages those licences.
-  assignedToExternalMDM: 'critical',
-  duplicateLocationId: 'warning',
-  unknown: 'warning',
-};
+/** The kinds a snapshot read (`ok` or "not configured"): the ones whose absent assets may resolve as removed. */
+export function readKindsOf(snapshot: TenantSnapshot): Set<MonitoredKind> {
+  return new Set(MONITORED_KINDS.filter((k) => snapshot[k].status === 'ok' || snapshot[k].status === 'not_configured'));
+}
 
-/** Assesses every asset of a snapshot, plus the monitor's own health, worst first. */
+/** Assesses every asset of a snapshot, kind by kind as the registry describes them, plus the monitor's own health, worst first. */
 export function assessTenant(snapshot: TenantSnapshot, now: EpochMs, policy: AlertPolicy): Assessment[] {
-  const { tenantId } = snapshot;
   const out: Assessment[] = [];
-  if (snapshot.apns.status === 'ok') out.push(assessApns(tenantId, snapshot.apns.value, now, policy));
-  if (snapshot.apns.status === 'not_configured') out.push(apnsNotConfigured(tenantId, now));
-  if (snapshot.vpp.status === 'ok') for (const t of snapshot.vpp.value) out.push(assessVpp(tenantId, t, now, policy));
-  if (snapshot.ade.status === 'ok') for (const t of snapshot.ade.value) out.push(assessAde(tenantId, t, now, policy));
-  for (const kind of ['vpp', 'ade'] as const) {
-    const outcome = snapshot[kind];
-    if (outcome.status !== 'ok') continue;
-    for (const item of outcome.unreadable ?? []) if (item.id !== undefined) out.push(assessUnreadable(tenantId, kind, { ...item, id: item.id }, now));
+  const read = readKindsOf(snapshot);
+  for (const spec of KIND_SPECS) {
+    out.push(...assessKind(spec, snapshot[spec.kind] as ReadOutcome<KindValues[MonitoredKind]>, { tenantId: snapshot.tenantId, now, readAt: snapshot.readAt, policy, assessed: [...out], read }));
   }
   out.push(assessMonitor(snapshot, now));
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
-function expiryFinding(what: string, expiresAt: EpochMs, now: EpochMs, policy: AlertPolicy, grace: boolean): Finding {
-  const { severity } = assessExpiry(expiresAt, now, policy);
-  const phrase = describeExpiry(expiresAt, now);
-  const when = formatUtc(expiresAt);
-  if (severity !== 'expired') {
-    return { code: 'expiry', severity, message: `${what} expires ${phrase} (${when}).` };
+function assessKind<K extends MonitoredKind>(spec: KindSpec<K>, outcome: ReadOutcome<KindValues[K]>, ctx: KindContext): Assessment[] {
+  if (outcome.status === 'not_configured') return spec.absent(ctx);
+  if (outcome.status !== 'ok') return [];
+  const out = spec.assess(outcome.value, ctx);
+  if (spec.shape === 'collection') {
+    for (const item of outcome.unreadable ?? []) if (item.id !== undefined) out.push(assessUnreadable(ctx.tenantId, spec.kind, spec.item, { ...item, id: item.id }, ctx.now));
   }
-  if (!grace) return { code: 'expiry', severity, message: `${what} expired ${phrase} (${when}).` };
-  const graceEnds = expiresAt + APNS_GRACE_DAYS * 86_400_000;
-  const message =
-    graceEnds > now
-      ? `${what} expired ${phrase} (${when}). It can still be renewed until ${formatUtc(graceEnds)}; after that every device must be re-enrolled.`
-      : `${what} expired ${phrase} (${when}) and Apple's ${APNS_GRACE_DAYS}-day renewal grace period is over: a new certificate is the only way, and every device must be re-enrolled.`;
-  return { code: 'expiry', severity, message };
+  return out;
 }
-
-function finish(base: Omit<Assessment, 'severity' | 'findings'>, findings: Finding[]): Assessment {
-  const alerting = findings.filter((f) => f.severity !== 'ok');
-  alerting.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  return { ...base, severity: worstOf(alerting.map((f) => f.severity)), findings: alerting };
-}
-
-export function assessApns(tenantId: string, cert: ApnsCertificate, now: EpochMs, policy: AlertPolicy): Assessment {
-  const findings = [expiryFinding('The Apple MDM push certificate', cert.expirationDateTime, now, policy, true)];
-  const status = cert.certificateUploadStatus?.toLowerCase();
-  if (status && UPLOAD_FAILED_STATUSES.has(status)) {
-    const reason = cert.certificateUploadFailureReason ? `: ${cert.certificateUploadFailureReason}` : '';
-    findings.push({ code: 'upload_failed', severity: 'warning', message: `The last certificate upload failed${reason}.` });
-  }
-  return finish(
-    {
-      key: alertKey(tenantId, 'apns', cert.topicIdentifier),
-      tenantId,
-      kind: 'apns',
-      assetId: cert.topicIdentifier,
-      name: 'Apple MDM push certificate',
-      appleId: cert.appleIdentifier,
-      topic: cert.topicIdentifier,
-      serialNumber: cert.certificateSerialNumber,
-      expiresAt: cert.expirationDateTime,
-      daysRemaining: assessExpiry(cert.expirationDateTime, now, policy).daysRemaining,
-      assessedAt: now,
-    },
-    findings,
-  );
-}
-
-function apnsNotConfigured(tenantId: string, now: EpochMs): Assessment {
-  // A deployed monitor implies a certificate should exist: not configured is a warning, never ok.
-  return finish(
-    {
-      key: alertKey(tenantId, 'apns', APNS_NOT_CONFIGURED_ID),
-      tenantId,
-      kind: 'apns',
-      assetId: APNS_NOT_CONFIGURED_ID,
-      name: 'Apple MDM push certificate',
-      assessedAt: now,
-    },
-    [
-      {
-        code: 'not_configured',
-        severity: 'warning',
-        message: 'No Apple MDM push certificate is configured in Intune: no Apple device can be enrolled or managed.',
-        hint: 'If Apple devices are managed in this tenant, check that the monitor reads the right tenant.',
-      },
-    ],
-  );
-}
-
-export function assessVpp(tenantId: string, token: VppToken, now: EpochMs, policy: AlertPolicy): Assessment {
-  // v1.0 has no displayName (beta only): the organization, then the Apple ID (SPEC §2).
-  const label = token.organizationName || token.appleId || token.id;
-  const what = `The VPP token "${label}"`;
-  const findings = [expiryFinding(what, token.expirationDateTime, now, policy, false)];
-  if (token.state !== 'valid') {
-    const severity = VPP_STATE_SEVERITY[token.state] ?? 'warning';
-    findings.push({ code: 'vpp_state', severity, message: `${what} is in state "${token.state}".` });
-  }
-  if (token.lastSyncStatus === 'failed') {
-    findings.push({ code: 'vpp_sync_failed', severity: 'warning', message: `${what} failed its last sync with Apple.` });
-  }
-  return finish(
-    {
-      key: alertKey(tenantId, 'vpp', token.id),
-      tenantId,
-      kind: 'vpp',
-      assetId: token.id,
-      name: `VPP token "${label}"`,
-      appleId: token.appleId,
-      expiresAt: token.expirationDateTime,
-      daysRemaining: assessExpiry(token.expirationDateTime, now, policy).daysRemaining,
-      assessedAt: now,
-    },
-    findings,
-  );
-}
-
-export function assessAde(tenantId: string, token: AdeToken, now: EpochMs, policy: AlertPolicy): Assessment {
-  const label = token.tokenName || token.appleIdentifier;
-  return finish(
-    {
-      key: alertKey(tenantId, 'ade', token.id),
-      tenantId,
-      kind: 'ade',
-      assetId: token.id,
-      name: `ADE token "${label}"`,
-      appleId: token.appleIdentifier,
-      expiresAt: token.tokenExpirationDateTime,
-      daysRemaining: assessExpiry(token.tokenExpirationDateTime, now, policy).daysRemaining,
-      assessedAt: now,
-    },
-    [expiryFinding(`The ADE (automated device enrollment) token "${label}"`, token.tokenExpirationDateTime, now, policy, false)],
-  );
-}
-
-const ITEM_LABEL = { vpp: 'VPP token', ade: 'ADE token' } as const;
 
 /**
- * A token Graph listed without a readable expiry: its own warning (the monitor cannot tell when it
- * expires), on its own key, so it neither hides nor is hidden by the tokens beside it.
+ * An item Graph listed but that cannot be read (a token with a null expiry): its own warning,
+ * on its own key, so it neither hides nor is hidden by the items beside it.
  */
-export function assessUnreadable(tenantId: string, kind: 'vpp' | 'ade', item: UnreadableItem & { id: string }, now: EpochMs): Assessment {
-  const name = `${ITEM_LABEL[kind]} "${item.label ?? item.id}"`;
-  return finish(
+export function assessUnreadable(tenantId: string, kind: MonitoredKind, itemOf: { label: string; where: string }, item: UnreadableItem & { id: string }, now: EpochMs): Assessment {
+  const name = `${itemOf.label} "${item.label ?? item.id}"`;
+  return finishAssessment(
     { key: alertKey(tenantId, kind, item.id), tenantId, kind, assetId: item.id, name, assessedAt: now },
     [
       {
         code: 'unreadable',
         severity: 'warning',
-        message: `Intune lists the ${name} but its expiry cannot be read: ${item.error.message}`,
-        hint: `Open the ${ITEM_LABEL[kind]} in the Intune admin center (Tenant administration > Connectors and tokens) and check its expiry; renew or remove it.`,
+        message: `Intune lists the ${name} but it cannot be read: ${item.error.message}`,
+        hint: `Open the ${itemOf.label} in the Intune admin center (${itemOf.where}) and check it; renew, repair or remove it.`,
       },
     ],
   );
 }
 
-const RESOURCE_LABEL = { apns: 'the APNs certificate', vpp: 'the VPP tokens', ade: 'the ADE tokens' } as const;
-
 /** The monitor is an asset too: when it cannot read Intune it is critical, never silently blind. */
 export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessment {
   const findings: Finding[] = [];
-  // One finding per distinct failure: a sign-in that fails for all three reads is said once.
+  // One finding per distinct failure: a sign-in that fails for every read is said once.
   const failures = new Map<string, { kinds: string[]; hint: string | undefined }>();
-  for (const kind of ['apns', 'vpp', 'ade'] as const) {
-    const outcome = snapshot[kind];
+  // A further permission that is missing: once per permission, whatever the reads it blocks.
+  const gaps = new Map<string, { kinds: string[]; hint: string | undefined }>();
+  for (const spec of KIND_SPECS) {
+    const outcome = snapshot[spec.kind];
     if (outcome.status !== 'failed') continue;
-    const seen = failures.get(outcome.error.message);
-    if (seen) seen.kinds.push(RESOURCE_LABEL[kind]);
-    else failures.set(outcome.error.message, { kinds: [RESOURCE_LABEL[kind]], hint: outcome.error.hint });
+    const [group, key] = isPermissionGap(spec.kind, outcome.error) ? [gaps, spec.read.permission] : [failures, outcome.error.message];
+    const seen = group.get(key);
+    if (seen) seen.kinds.push(spec.resource);
+    else group.set(key, { kinds: [spec.resource], hint: outcome.error.hint });
   }
+  const asked = KIND_SPECS.filter((spec) => snapshot[spec.kind].status !== 'skipped').length;
   for (const [message, { kinds, hint }] of failures) {
-    const what = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]}`;
+    // A failure of every read (a sign-in, consent) is said of Intune as a whole, not as a list of ten.
+    const what = kinds.length === asked && asked > 3 ? `anything (all ${asked} reads)` : listOf(kinds);
     const finding: Finding = { code: 'read_failed', severity: 'critical', message: `Could not read ${what} from Intune: ${message}` };
     if (hint) finding.hint = hint;
     findings.push(finding);
   }
-  for (const kind of ['vpp', 'ade'] as const) {
-    const outcome = snapshot[kind];
-    if (outcome.status !== 'ok') continue;
+  for (const [permission, { kinds, hint }] of gaps) {
+    const finding: Finding = {
+      code: 'permission_missing',
+      severity: 'warning',
+      message: `Microsoft Graph refused ${listOf(kinds)} (403): the identity lacks the permission ${permission}. Everything else is still watched.`,
+    };
+    if (hint) finding.hint = hint;
+    findings.push(finding);
+  }
+  for (const spec of KIND_SPECS) {
+    const outcome = snapshot[spec.kind];
+    if (outcome.status !== 'ok' || spec.shape !== 'collection') continue;
     const anonymous = (outcome.unreadable ?? []).filter((i) => i.id === undefined);
     if (anonymous.length === 0) continue;
     findings.push({
       code: 'read_failed',
       severity: 'warning',
-      message: `Intune listed ${anonymous.length} ${ITEM_LABEL[kind]}${anonymous.length > 1 ? 's' : ''} that could not be read at all: ${anonymous[0]?.error.message ?? ''}`,
-      hint: `Check the ${ITEM_LABEL[kind]}s in the Intune admin center.`,
+      message: `Intune listed ${anonymous.length} ${spec.item.label}${anonymous.length > 1 ? 's' : ''} that could not be read at all: ${anonymous[0]?.error.message ?? ''}`,
+      hint: `Check the ${spec.item.label}s in the Intune admin center (${spec.item.where}).`,
     });
   }
-  return finish(
+  return finishAssessment(
     {
       key: alertKey(snapshot.tenantId, 'monitor', MONITOR_ASSET_ID),
       tenantId: snapshot.tenantId,
@@ -221,6 +106,11 @@ export function assessMonitor(snapshot: TenantSnapshot, now: EpochMs): Assessmen
     },
     findings,
   );
+}
+
+/** "a", "a and b", "a, b and c". */
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /**
@@ -237,7 +127,7 @@ export function withStateFailure(assessments: readonly Assessment[], failure: { 
   const out = assessments.map((a) => {
     if (a.kind !== 'monitor') return a;
     const { severity: _s, findings, ...base } = a;
-    return finish(base, [...findings, finding]);
+    return finishAssessment(base, [...findings, finding]);
   });
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
@@ -257,7 +147,7 @@ export function withDisabledChannels(assessments: readonly Assessment[], disable
   const out = assessments.map((a) => {
     if (a.kind !== 'monitor') return a;
     const { severity: _s, findings: existing, ...base } = a;
-    return finish(base, [...existing, ...findings]);
+    return finishAssessment(base, [...existing, ...findings]);
   });
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }

@@ -1,5 +1,5 @@
 import type { AssetKind, EpochMs } from './assets';
-import type { Severity } from './severity';
+import { severityRank, worstOf, type Severity } from './severity';
 
 /** Why an asset has its severity. `cause` of a delivered alert decides how it may resolve. */
 export type FindingCode =
@@ -8,6 +8,18 @@ export type FindingCode =
   | 'upload_failed'
   | 'vpp_state'
   | 'vpp_sync_failed'
+  /** The last successful sync (or heartbeat, or connection) is older than the sync thresholds. */
+  | 'sync_stale'
+  /** Intune reports a sync error (ADE `lastSyncErrorCode`, Managed Google Play `lastAppSyncStatus`, Autopilot `syncStatus`). */
+  | 'sync_error'
+  /** A connector's own state says it does not work (inactive, unresponsive, unbinding, disconnected, terminated). */
+  | 'connector_state'
+  /** A partner's date when Intune marks its devices non-compliant is set (SPEC §14). */
+  | 'partner_deadline'
+  /** Intune's own connector status is worse than this monitor's own check (or covers a connector it does not model). */
+  | 'intune_verdict'
+  /** A read that needs a further Graph permission was refused (403): a warning, the rest is still watched. */
+  | 'permission_missing'
   | 'read_failed'
   /** Graph returned the item but not a readable expiry: reported on the item, never hiding its siblings. */
   | 'unreadable'
@@ -44,12 +56,23 @@ export interface Assessment {
   serialNumber?: string;
   expiresAt?: EpochMs;
   daysRemaining?: number;
+  /** When it last synced with its service (Apple, Google, the connector's server), when Intune says. */
+  lastSyncAt?: EpochMs;
   assessedAt: EpochMs;
   /** Set on a stored assessment whose kind could not be read on the latest run (last known value). */
   stale?: boolean;
+  /** `false` for a connector the tenant does not use: shown as "not in use", never an alert (SPEC §14). */
+  inUse?: false;
 }
 
 /** The finding that decided the severity (the first, since findings are sorted worst first). */
 export function mainCause(assessment: Assessment): FindingCode | undefined {
   return assessment.findings[0]?.code;
+}
+
+/** An assessment from its findings: only those that alert are kept, worst first, and decide the severity. */
+export function finishAssessment(base: Omit<Assessment, 'severity' | 'findings'>, findings: readonly Finding[]): Assessment {
+  const alerting = findings.filter((f) => f.severity !== 'ok');
+  alerting.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return { ...base, severity: worstOf(alerting.map((f) => f.severity)), findings: alerting };
 }

@@ -1,46 +1,52 @@
 import type { AppError } from './errors';
+import type { AdeToken } from './kinds/ade';
+import type { ApnsCertificate } from './kinds/apns';
+import type { AutopilotSettings } from './kinds/autopilot';
+import type { NdesConnector } from './kinds/certConnectors';
+import type { ConnectorVerdict } from './kinds/connectorStatus';
+import type { ExchangeConnector } from './kinds/exchange';
+import type { GooglePlayBinding } from './kinds/googlePlay';
+import type { MtdConnector } from './kinds/mtd';
+import type { DeviceManagementPartner } from './kinds/partners';
+import type { VppToken } from './kinds/vpp';
 
-/** What is monitored (SPEC §2). */
-export const ASSET_KINDS = ['apns', 'vpp', 'ade', 'monitor'] as const;
-export type AssetKind = (typeof ASSET_KINDS)[number];
-/** The kinds read from Graph (every kind but the monitor's own health). */
-export const MONITORED_KINDS = ['apns', 'vpp', 'ade'] as const;
+/**
+ * The kinds read from Graph (SPEC §2, §14), in the order they are assessed: each is described once
+ * in `assetKinds.ts` (its Graph read, parser, assessment, names, next steps and permission).
+ */
+export const MONITORED_KINDS = ['apns', 'vpp', 'ade', 'certconnectors', 'mtd', 'googleplay', 'partners', 'autopilot', 'exchange', 'connectorstatus'] as const;
 export type MonitoredKind = (typeof MONITORED_KINDS)[number];
+/** What is monitored: every kind read from Graph, and the monitor's own health. */
+export const ASSET_KINDS = [...MONITORED_KINDS, 'monitor'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
+export function isAssetKind(value: unknown): value is AssetKind {
+  return typeof value === 'string' && (ASSET_KINDS as readonly string[]).includes(value);
+}
+
+export function isMonitoredKind(value: unknown): value is MonitoredKind {
+  return typeof value === 'string' && (MONITORED_KINDS as readonly string[]).includes(value);
+}
+
+/** What one read of each kind yields. */
+export interface KindValues {
+  apns: ApnsCertificate;
+  vpp: VppToken[];
+  ade: AdeToken[];
+  certconnectors: NdesConnector[];
+  mtd: MtdConnector[];
+  googleplay: GooglePlayBinding;
+  partners: DeviceManagementPartner[];
+  autopilot: AutopilotSettings;
+  exchange: ExchangeConnector[];
+  /** Last: Intune's verdicts are compared with the product's own on the kinds before it. */
+  connectorstatus: ConnectorVerdict[];
+}
 
 /** Times are epoch milliseconds (UTC): plain, serialisable, comparable. */
 export type EpochMs = number;
 
-/** Intune's Apple MDM push certificate as read (`certificate` is always null on read, never kept). */
-export interface ApnsCertificate {
-  topicIdentifier: string;
-  appleIdentifier: string;
-  expirationDateTime: EpochMs;
-  certificateSerialNumber: string;
-  lastModifiedDateTime?: EpochMs;
-  certificateUploadStatus?: string | null;
-  certificateUploadFailureReason?: string | null;
-}
-
-/** A VPP token as read from v1.0 (which has no `displayName` or `locationName`: those are beta only). */
-export interface VppToken {
-  id: string;
-  appleId: string;
-  organizationName: string;
-  expirationDateTime: EpochMs;
-  /** `valid`, `expired`, `invalid`, `assignedToExternalMDM`, `unknown`, … */
-  state: string;
-  /** `none`, `inProgress`, `completed`, `failed`, … */
-  lastSyncStatus?: string | null;
-  lastSyncDateTime?: EpochMs | null;
-}
-
-export interface AdeToken {
-  id: string;
-  appleIdentifier: string;
-  tokenName?: string | null;
-  tokenExpirationDateTime: EpochMs;
-  lastSuccessfulSyncDateTime?: EpochMs | null;
-}
+export type { AdeToken, ApnsCertificate, VppToken };
 
 /**
  * One item of a list that Graph returned but that could not be read (a VPP token with a null
@@ -65,13 +71,17 @@ export type ReadOutcome<T> =
   | { status: 'failed'; error: AppError }
   | { status: 'skipped' };
 
-/** Everything one monitoring run reads from a tenant. */
-export interface TenantSnapshot {
-  tenantId: string;
-  readAt: EpochMs;
-  apns: ReadOutcome<ApnsCertificate>;
-  vpp: ReadOutcome<VppToken[]>;
-  ade: ReadOutcome<AdeToken[]>;
+/** Everything one monitoring run reads from a tenant: one outcome per kind. */
+export type TenantSnapshot = { tenantId: string; readAt: EpochMs } & { [K in MonitoredKind]: ReadOutcome<KindValues[K]> };
+
+/** A snapshot in which every kind has the same outcome (a read that failed as a whole, or was switched off). */
+export function uniformSnapshot(
+  tenantId: string,
+  readAt: EpochMs,
+  outcomeOf: (kind: MonitoredKind) => { status: 'failed'; error: AppError } | { status: 'skipped' },
+): TenantSnapshot {
+  const outcomes = Object.fromEntries(MONITORED_KINDS.map((k) => [k, outcomeOf(k)]));
+  return { tenantId, readAt, ...outcomes } as TenantSnapshot;
 }
 
 /** The stable key of an alertable condition: `{tenantId}:{kind}:{assetId}` (SPEC §3). */

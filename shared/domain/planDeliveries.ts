@@ -1,4 +1,5 @@
-import type { AssetKind, EpochMs } from './assets';
+import { isAssetKind, type AssetKind, type EpochMs } from './assets';
+import { kindSpec } from './assetKinds';
 import { buildAlertEvent, type AlertEvent, type AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
 import type { ChannelName, ChannelPolicy } from './channels';
@@ -64,7 +65,8 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   for (const key of keys) {
     const assessment = current.get(key);
     const kind = assessment?.kind ?? previous.get(key)?.kind ?? kindOfKey(key);
-    const removable = assessment === undefined && kind !== undefined && input.readKinds.has(kind);
+    // Gone from a good read: removed from Intune, or (a verdict that no longer disagrees) recovered.
+    const vanished = assessment === undefined && kind !== undefined && input.readKinds.has(kind) ? vanishedAs(kind) : undefined;
     for (const channel of channels) {
       const record: ChannelRecord = state.channels[key]?.[channel.name] ?? {};
       if (record.claim && record.claim.until > now) {
@@ -73,7 +75,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
         heldElsewhere.until = Math.max(heldElsewhere.until, record.claim.until);
         continue;
       }
-      const decision = decide(assessment, record, channel, now, input.policy, removable);
+      const decision = decide(assessment, record, channel, now, input.policy, vanished);
       if (!decision) {
         if (record.claim) delete record.claim; // a stale claim whose message is no longer due
         storeRecord(state, key, channel.name, record);
@@ -128,10 +130,10 @@ function decide(
   channel: ChannelPolicy,
   now: EpochMs,
   policy: AlertPolicy,
-  removable: boolean,
+  vanished: 'removed' | 'recovered' | undefined,
 ): Decision | undefined {
   const mark = record.mark;
-  if (!assessment) return mark && removable ? { type: 'resolved', resolution: 'removed' } : undefined;
+  if (!assessment) return mark && vanished ? { type: 'resolved', resolution: vanished } : undefined;
   const s = assessment.severity;
   if (!mark) return meetsMinimum(s, channel.minSeverity) ? { type: 'alert' } : undefined;
   if (isWorse(s, mark.severity)) return meetsMinimum(s, channel.minSeverity) ? { type: 'alert' } : undefined;
@@ -175,7 +177,11 @@ function storeRecord(state: TenantState, key: string, channel: ChannelName, reco
 /** `{tenantId}:{kind}:{assetId}`: the tenant id never holds a colon (the config refuses one). */
 function kindOfKey(key: string): AssetKind | undefined {
   const kind = key.split(':')[1];
-  return kind === 'apns' || kind === 'vpp' || kind === 'ade' || kind === 'monitor' ? kind : undefined;
+  return isAssetKind(kind) ? kind : undefined;
+}
+
+function vanishedAs(kind: AssetKind): 'removed' | 'recovered' {
+  return kind === 'monitor' ? 'removed' : (kindSpec(kind).vanished ?? 'removed');
 }
 
 /** Renewals go to every channel; changes to the channels whose threshold they meet. */

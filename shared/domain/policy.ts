@@ -12,6 +12,10 @@ export interface AlertPolicy {
   repeatHoursWarning: number;
   /** `APNS_REPEAT_HOURS_CRITICAL`: reminder interval while at critical or expired. */
   repeatHoursCritical: number;
+  /** `APNS_SYNC_WARNING_HOURS`: a token or connector that last synced longer ago is a warning. */
+  syncWarningHours: number;
+  /** `APNS_SYNC_CRITICAL_HOURS`: longer ago than this, critical. */
+  syncCriticalHours: number;
 }
 
 export const DEFAULT_POLICY: AlertPolicy = Object.freeze({
@@ -20,6 +24,9 @@ export const DEFAULT_POLICY: AlertPolicy = Object.freeze({
   criticalDays: 7,
   repeatHoursWarning: 168,
   repeatHoursCritical: 24,
+  // Intune's own connector status turns a sync older than a day to warning and three days to critical.
+  syncWarningHours: 24,
+  syncCriticalHours: 72,
 });
 
 const MS_PER_HOUR = 3_600_000;

@@ -4,11 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AZURE_CLI_CLIENT_ID } from './entraSimulator';
 import { normalizeAudience, readToken, type TokenClaims } from './identitySimulator';
-import { apnsFixture, type GraphJson } from './tenantFixtures';
+import { apnsFixture, autopilotFixture, googlePlayFixture, type GraphJson } from './tenantFixtures';
 
 /**
  * Microsoft Graph as this product sees it, over loopback HTTPS: the APNs certificate (GET, PATCH,
- * CSR), VPP and ADE tokens, `sendMail`, and JSON `$batch` per API version. Every request needs a
+ * CSR), VPP and ADE tokens, Intune's other connectors (certificate connectors, Mobile Threat
+ * Defense, Managed Google Play, device management partners, Windows Autopilot, Exchange, and
+ * `deviceManagement.connectorStatus`), `sendMail`, and JSON `$batch` per API version. Every request needs a
  * bearer token whose audience is this simulator's origin; the token's `tid` chooses which tenant's
  * data answers (`tenant` is the default one, `addTenant` adds more). Application tokens with `roles`
  * and delegated tokens with `scp` must carry the permission the call needs, else 403 as Intune
@@ -17,7 +19,21 @@ import { apnsFixture, type GraphJson } from './tenantFixtures';
  */
 
 /** The resources a fault can target. `batch` is the `$batch` request itself. */
-export type GraphResource = 'apns' | 'apnsPatch' | 'csr' | 'vpp' | 'ade' | 'sendMail' | 'batch';
+export type GraphResource =
+  | 'apns'
+  | 'apnsPatch'
+  | 'csr'
+  | 'vpp'
+  | 'ade'
+  | 'certconnectors'
+  | 'mtd'
+  | 'googleplay'
+  | 'partners'
+  | 'autopilot'
+  | 'exchange'
+  | 'connectorstatus'
+  | 'sendMail'
+  | 'batch';
 
 export interface Fault {
   resource: GraphResource;
@@ -47,6 +63,17 @@ export interface GraphTenant {
   apnsMissingStatus?: 404 | 204;
   vppTokens: GraphJson[];
   adeTokens: GraphJson[];
+  /** `ndesConnectors` (beta only). */
+  ndesConnectors: GraphJson[];
+  mtdConnectors: GraphJson[];
+  /** The `androidManagedStoreAccountEnterpriseSettings` singleton (beta only; default `notBound`). */
+  googlePlay: GraphJson;
+  deviceManagementPartners: GraphJson[];
+  /** The `windowsAutopilotSettings` singleton (beta only; default never synced). */
+  autopilot: GraphJson;
+  exchangeConnectors: GraphJson[];
+  /** `deviceManagement.connectorStatus` (beta only): Intune's own verdict per connector. */
+  connectorStatus: GraphJson[];
 }
 
 export interface LoggedRequest {
@@ -136,6 +163,17 @@ const MAX_BATCH = 20; // Graph's JSON batching limit
 const V1_PROPERTIES = {
   applePushNotificationCertificate: ['id', 'appleIdentifier', 'topicIdentifier', 'lastModifiedDateTime', 'expirationDateTime', 'certificateUploadStatus', 'certificateUploadFailureReason', 'certificateSerialNumber', 'certificate'],
   vppToken: ['id', 'organizationName', 'vppTokenAccountType', 'appleId', 'expirationDateTime', 'lastSyncDateTime', 'token', 'lastModifiedDateTime', 'state', 'lastSyncStatus', 'automaticallyUpdateApps', 'countryOrRegion'],
+  mobileThreatDefenseConnector: [
+    'id', 'allowPartnerToCollectIOSApplicationMetadata', 'allowPartnerToCollectIOSPersonalApplicationMetadata', 'androidDeviceBlockedOnMissingPartnerData', 'androidEnabled',
+    'androidMobileApplicationManagementEnabled', 'iosDeviceBlockedOnMissingPartnerData', 'iosEnabled', 'iosMobileApplicationManagementEnabled', 'lastHeartbeatDateTime',
+    'microsoftDefenderForEndpointAttachEnabled', 'partnerState', 'partnerUnresponsivenessThresholdInDays', 'partnerUnsupportedOsVersionBlocked',
+    'windowsDeviceBlockedOnMissingPartnerData', 'windowsEnabled',
+  ],
+  deviceManagementPartner: [
+    'id', 'displayName', 'groupsRequiringPartnerEnrollment', 'isConfigured', 'lastHeartbeatDateTime', 'partnerAppType', 'partnerState', 'singleTenantAppId',
+    'whenPartnerDevicesWillBeMarkedAsNonCompliantDateTime', 'whenPartnerDevicesWillBeRemovedDateTime',
+  ],
+  deviceManagementExchangeConnector: ['id', 'connectorServerName', 'exchangeAlias', 'exchangeConnectorType', 'exchangeOrganization', 'lastSyncDateTime', 'primarySmtpAddress', 'serverName', 'status', 'version'],
 } as const;
 
 function v1Only(entity: GraphJson, properties: readonly string[]): GraphJson {
@@ -145,7 +183,32 @@ function v1Only(entity: GraphJson, properties: readonly string[]): GraphJson {
 /** Permissions that allow each call (application `roles` or delegated `scp`): any one suffices. */
 const READ = ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All'];
 const WRITE = ['DeviceManagementServiceConfig.ReadWrite.All'];
-const REQUIRED_PERMISSIONS: Partial<Record<GraphResource, string[]>> = { apns: READ, vpp: READ, ade: READ, csr: WRITE, apnsPatch: WRITE, sendMail: ['Mail.Send'] };
+// The reference pages: ndesConnectors, androidManagedStoreAccountEnterpriseSettings and GET
+// /deviceManagement take the Configuration permissions; partners and Exchange connectors take either.
+const CONFIG_READ = ['DeviceManagementConfiguration.Read.All', 'DeviceManagementConfiguration.ReadWrite.All'];
+const REQUIRED_PERMISSIONS: Partial<Record<GraphResource, string[]>> = {
+  apns: READ,
+  vpp: READ,
+  ade: READ,
+  certconnectors: CONFIG_READ,
+  mtd: READ,
+  googleplay: CONFIG_READ,
+  partners: [...READ, ...CONFIG_READ],
+  autopilot: READ,
+  exchange: [...READ, ...CONFIG_READ],
+  connectorstatus: CONFIG_READ,
+  csr: WRITE,
+  apnsPatch: WRITE,
+  sendMail: ['Mail.Send'],
+};
+
+/** Collections and singletons that exist only in beta: v1.0 answers 400 for their segment, as Graph does. */
+const BETA_ONLY: Partial<Record<GraphResource, string>> = {
+  ade: 'depOnboardingSettings',
+  certconnectors: 'ndesConnectors',
+  googleplay: 'androidManagedStoreAccountEnterpriseSettings',
+  autopilot: 'windowsAutopilotSettings',
+};
 
 interface Routed {
   status: number;
@@ -204,6 +267,13 @@ function resourceOf(method: string, path: string): GraphResource | 'unknown' {
   if (/\/deviceManagement\/applePushNotificationCertificate$/i.test(p)) return method === 'PATCH' ? 'apnsPatch' : 'apns';
   if (/\/deviceAppManagement\/vppTokens$/i.test(p)) return 'vpp';
   if (/\/deviceManagement\/depOnboardingSettings$/i.test(p)) return 'ade';
+  if (/\/deviceManagement\/ndesConnectors$/i.test(p)) return 'certconnectors';
+  if (/\/deviceManagement\/mobileThreatDefenseConnectors$/i.test(p)) return 'mtd';
+  if (/\/deviceManagement\/androidManagedStoreAccountEnterpriseSettings$/i.test(p)) return 'googleplay';
+  if (/\/deviceManagement\/deviceManagementPartners$/i.test(p)) return 'partners';
+  if (/\/deviceManagement\/windowsAutopilotSettings$/i.test(p)) return 'autopilot';
+  if (/\/deviceManagement\/exchangeConnectors$/i.test(p)) return 'exchange';
+  if (method === 'GET' && /^\/deviceManagement$/i.test(p)) return 'connectorstatus';
   if (/\/users\/[^/]+\/sendMail$/i.test(p)) return 'sendMail';
   return 'unknown';
 }
@@ -233,6 +303,13 @@ function tenantData(data: Partial<GraphTenant> = {}): GraphTenant {
     apns: data.apns === undefined ? apnsFixture() : data.apns,
     vppTokens: data.vppTokens ?? [],
     adeTokens: data.adeTokens ?? [],
+    ndesConnectors: data.ndesConnectors ?? [],
+    mtdConnectors: data.mtdConnectors ?? [],
+    googlePlay: data.googlePlay ?? googlePlayFixture(),
+    deviceManagementPartners: data.deviceManagementPartners ?? [],
+    autopilot: data.autopilot ?? autopilotFixture(),
+    exchangeConnectors: data.exchangeConnectors ?? [],
+    connectorStatus: data.connectorStatus ?? [],
   };
 }
 
@@ -280,13 +357,17 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     return { ...routed, headers: { ...routed.headers, ...headers }, resource };
   };
 
-  const route = (method: string, path: string, body: unknown, version: string, claims: TokenClaims, tenant: GraphTenant): Routed => {
+  const route = (method: string, path: string, body: unknown, version: string, claims: TokenClaims, tenant: GraphTenant, query: URLSearchParams = new URLSearchParams()): Routed => {
     const resource = resourceOf(method, path);
     const fault = takeFault(resource, claims.tid);
     if (fault) return fault;
     const denied = assessPermission(claims, resource, path);
     if (denied) return { ...denied, resource };
     const ok = (data: unknown, status = 200): Routed => ({ status, headers: { 'content-type': 'application/json' }, body: data, resource });
+    const segment = resource === 'unknown' ? undefined : BETA_ONLY[resource];
+    if (segment && version !== 'beta') return { ...graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`), resource };
+    const list = (context: string, items: GraphJson[], v1Properties?: readonly string[]) =>
+      ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#${context}`, value: version === 'v1.0' && v1Properties ? items.map((i) => v1Only(i, v1Properties)) : items });
     switch (resource) {
       case 'apns':
         if (!tenant.apns) {
@@ -296,13 +377,32 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
         return ok(version === 'v1.0' ? v1Only(tenant.apns, V1_PROPERTIES.applePushNotificationCertificate) : tenant.apns);
       case 'csr':
         return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#Edm.String`, value: sampleCsr() });
-      case 'vpp': {
-        const value = version === 'v1.0' ? tenant.vppTokens.map((t) => v1Only(t, V1_PROPERTIES.vppToken)) : tenant.vppTokens;
-        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceAppManagement/vppTokens`, value });
-      }
+      case 'vpp':
+        return list('deviceAppManagement/vppTokens', tenant.vppTokens, V1_PROPERTIES.vppToken);
       case 'ade':
-        if (version !== 'beta') return { ...graphError(400, 'BadRequest', 'Resource not found for the segment \'depOnboardingSettings\'.'), resource };
-        return ok({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#deviceManagement/depOnboardingSettings', value: tenant.adeTokens });
+        return list('deviceManagement/depOnboardingSettings', tenant.adeTokens);
+      case 'certconnectors':
+        return list('deviceManagement/ndesConnectors', tenant.ndesConnectors);
+      case 'mtd':
+        return list('deviceManagement/mobileThreatDefenseConnectors', tenant.mtdConnectors, V1_PROPERTIES.mobileThreatDefenseConnector);
+      case 'partners':
+        return list('deviceManagement/deviceManagementPartners', tenant.deviceManagementPartners, V1_PROPERTIES.deviceManagementPartner);
+      case 'exchange':
+        return list('deviceManagement/exchangeConnectors', tenant.exchangeConnectors, V1_PROPERTIES.deviceManagementExchangeConnector);
+      // Singletons answer as the entity itself, never inside `value`.
+      case 'googleplay':
+        return ok(tenant.googlePlay);
+      case 'autopilot':
+        return ok(tenant.autopilot);
+      case 'connectorstatus': {
+        const select = (query.get('$select') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+        if (version !== 'beta' && select.includes('connectorStatus')) {
+          return { ...graphError(400, 'BadRequest', "Could not find a property named 'connectorStatus' on type 'microsoft.graph.deviceManagement'."), resource };
+        }
+        const entity: GraphJson = { id: 'deviceManagement', subscriptionState: 'active', ...(version === 'beta' ? { connectorStatus: tenant.connectorStatus } : {}) };
+        const shown = select.length === 0 ? entity : Object.fromEntries(Object.entries(entity).filter(([k]) => select.includes(k)));
+        return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceManagement${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`, ...shown });
+      }
       case 'sendMail': {
         const from = decodeURIComponent(/\/users\/([^/]+)\/sendMail/i.exec(path)?.[1] ?? '');
         sim.mails.push({ tenantId: claims.tid, from, body, at: Date.now() });
@@ -397,8 +497,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       if (requests.length > MAX_BATCH) return send(graphError(400, 'BadRequest', `The number of batch requests exceeds ${MAX_BATCH}.`));
       const responses = requests.map((item: { id?: unknown; method?: unknown; url?: unknown; body?: unknown }) => {
         const itemUrl = String(item.url ?? '');
-        const itemPath = new URL(itemUrl.startsWith('/') ? itemUrl : `/${itemUrl}`, 'https://localhost').pathname;
-        const routed = route(String(item.method ?? 'GET').toUpperCase(), itemPath, item.body, version, claims, tenant);
+        const itemUrlParsed = new URL(itemUrl.startsWith('/') ? itemUrl : `/${itemUrl}`, 'https://localhost');
+        const routed = route(String(item.method ?? 'GET').toUpperCase(), itemUrlParsed.pathname, item.body, version, claims, tenant, itemUrlParsed.searchParams);
         log.resources.push(routed.resource);
         // Graph puts a non-JSON item body in the batch as a (base64) string.
         const itemBody = routed.raw !== undefined ? Buffer.from(routed.raw).toString('base64') : routed.body;
@@ -407,7 +507,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       return send({ status: 200, headers: { 'content-type': 'application/json' }, body: { responses }, resource: 'batch' });
     }
     if (method === 'PATCH' && sim.uploadDelayMs > 0) await new Promise((r) => setTimeout(r, sim.uploadDelayMs));
-    const routed = route(method, path, body, version, claims, tenant);
+    const routed = route(method, path, body, version, claims, tenant, url.searchParams);
     log.resources.push(routed.resource);
     if (res.destroyed) {
       log.status = routed.status; // applied, but the caller had already hung up

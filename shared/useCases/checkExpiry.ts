@@ -1,7 +1,8 @@
-import type { AssetKind, EpochMs, MonitoredKind, TenantSnapshot } from '../domain/assets';
+import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
-import { assessTenant, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
+import { isPermissionGap } from '../domain/assetKinds';
+import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
@@ -103,11 +104,15 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const started = deps.clock.now();
   const now = options.now ?? started;
   const snapshot = await readSafely(deps, options);
-  const readFailures = (['apns', 'vpp', 'ade'] as const).flatMap((k) => {
+  // A further permission that is missing is the monitor's warning, not a failed run: the rest was read.
+  const failed = MONITORED_KINDS.flatMap((k) => {
     const o = snapshot[k];
-    return o.status === 'failed' ? [o.error] : [];
+    return o.status === 'failed' ? [{ kind: k, error: o.error }] : [];
   });
+  const readFailures = failed.filter((f) => !isPermissionGap(f.kind, f.error)).map((f) => f.error);
   for (const e of new Map(readFailures.map((f) => [f.describe(), f])).values()) deps.logger.error(`Reading Intune failed: ${e.describe()}`, { code: e.code });
+  const gaps = failed.filter((f) => isPermissionGap(f.kind, f.error));
+  if (gaps.length > 0) deps.logger.warn(`Some reads need a Graph permission the identity lacks; everything else was read: ${gaps[0]?.error.describe() ?? ''}`, { code: 'graph_permission_denied' });
   const assessments = assessTenant(snapshot, now, options.policy);
   const shared = options.deferSharedCause ? sharedCauseOf(readFailures) : undefined;
   const report = shared
@@ -203,20 +208,8 @@ async function readSafely(deps: CheckDeps, options: CheckOptions): Promise<Tenan
   } catch (thrown) {
     const error = toAppError(thrown);
     deps.logger.error(`Reading Intune failed unexpectedly: ${error.message}`, { code: error.code, cause: String(error.cause ?? '') });
-    const failed = { status: 'failed' as const, error };
-    const skipped = { status: 'skipped' as const };
-    return {
-      tenantId: options.tenantId,
-      readAt: deps.clock.now(),
-      apns: options.kinds.includes('apns') ? failed : skipped,
-      vpp: options.kinds.includes('vpp') ? failed : skipped,
-      ade: options.kinds.includes('ade') ? failed : skipped,
-    };
+    return uniformSnapshot(options.tenantId, deps.clock.now(), (kind) => (options.kinds.includes(kind) ? { status: 'failed', error } : { status: 'skipped' }));
   }
-}
-
-function readKindsOf(snapshot: TenantSnapshot): Set<AssetKind> {
-  return new Set((['apns', 'vpp', 'ade'] as const).filter((k) => snapshot[k].status === 'ok' || snapshot[k].status === 'not_configured'));
 }
 
 function setAssessments(report: CheckReport, assessments: Assessment[]): void {

@@ -15,10 +15,14 @@ export interface AssetStatus {
   appleId: string | null;
   topic: string | null;
   serialNumber: string | null;
+  /** When it last synced with its service, as Intune reports it (null: unknown or never). */
+  lastSyncAt: string | null;
   findings: Finding[];
   assessedAt: string;
   /** True when this is the last known value (its kind could not be read on the latest run). */
   stale: boolean;
+  /** False for a connector the tenant does not use: "not in use", never an alert (SPEC §14). */
+  inUse: boolean;
 }
 
 export type AuditEntryView = Omit<AuditEntry, 'at'> & { at: string };
@@ -65,9 +69,11 @@ export function assetStatus(a: Assessment): AssetStatus {
     appleId: a.appleId ?? null,
     topic: a.topic ?? null,
     serialNumber: a.serialNumber ?? null,
+    lastSyncAt: a.lastSyncAt === undefined ? null : formatUtc(a.lastSyncAt),
     findings: a.findings,
     assessedAt: formatUtc(a.assessedAt),
     stale: a.stale === true,
+    inUse: a.inUse !== false,
   };
 }
 

@@ -1,5 +1,5 @@
 import { assessFleet, fleetAlertKey, fleetStateId, type FleetOutcome } from '../domain/assessFleet';
-import type { TenantSnapshot } from '../domain/assets';
+import { uniformSnapshot } from '../domain/assets';
 import type { StateStore } from '../ports/stateStore';
 import { notifyAssessed, type CheckOptions, type CheckReport, type NotifyDeps } from './checkExpiry';
 
@@ -15,8 +15,7 @@ export async function reportFleetHealth(deps: NotifyDeps, options: CheckOptions,
   if (!outcome.cause && !(await fleetAlertOpen(deps.store, home))) return undefined;
   const now = options.now ?? deps.clock.now();
   const recordId = fleetStateId(home);
-  const skipped = { status: 'skipped' as const };
-  const snapshot: TenantSnapshot = { tenantId: recordId, readAt: now, apns: skipped, vpp: skipped, ade: skipped };
+  const snapshot = uniformSnapshot(recordId, now, () => ({ status: 'skipped' }));
   const fleet: CheckOptions = { ...options, tenantId: recordId, tenantName: `Fleet of ${outcome.total} tenant${outcome.total === 1 ? '' : 's'}`, kinds: [], notify: true, now };
   return notifyAssessed(deps, fleet, snapshot, [assessFleet(home, outcome, now)]);
 }

@@ -1,4 +1,4 @@
-import type { MonitoredKind, TenantSnapshot } from '../domain/assets';
+import { uniformSnapshot, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import { AppError } from '../domain/errors';
 import type { IntuneGateway } from '../ports/intuneGateway';
 import { checkExpiry, type CheckDeps, type CheckOptions, type CheckReport } from './checkExpiry';
@@ -24,8 +24,7 @@ function givenUp(error: AppError): IntuneGateway {
   };
   return {
     async readTenant(kinds: readonly MonitoredKind[]): Promise<TenantSnapshot> {
-      const outcome = (kind: MonitoredKind) => (kinds.includes(kind) ? { status: 'failed' as const, error } : { status: 'skipped' as const });
-      return { tenantId: '', readAt: 0, apns: outcome('apns'), vpp: outcome('vpp'), ade: outcome('ade') };
+      return uniformSnapshot('', 0, (kind) => (kinds.includes(kind) ? { status: 'failed', error } : { status: 'skipped' }));
     },
     getApnsCertificate: refuse,
     uploadApnsCertificate: refuse,

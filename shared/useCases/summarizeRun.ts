@@ -5,7 +5,7 @@ import type { CheckReport } from './checkExpiry';
 /** One log line per run: what was seen and what was sent. */
 export function summarizeRun(report: CheckReport): string {
   const assets = report.assessments
-    .filter((a) => a.kind !== 'monitor')
+    .filter((a) => a.kind !== 'monitor' && a.inUse !== false)
     .map((a) => `${a.name}: ${a.severity}${a.daysRemaining !== undefined ? ` (${a.daysRemaining} d)` : ''}`);
   const sent = report.channels.map((c) => `${c.channel} ${c.sent} sent${c.failed ? `, ${c.failed} failed` : ''}`);
   return [

@@ -32,3 +32,20 @@ export function vppEvent(graph: Partial<VppToken>, d = 5, id = 'evt-v'): AlertEv
   if (!assessment) throw new Error('no vpp assessment');
   return buildAlertEvent({ id, type: 'alert', assessment, tenantName: TENANT_NAME, now: NOW });
 }
+
+/** A real event built by the domain for a connector: Defender's MTD connector unresponsive, last heard from 5 hours before the read. */
+export function connectorEvent(id = 'evt-c'): AlertEvent {
+  const s = { ...snapshot(), mtd: { status: 'ok' as const, value: [{ id: 'fc780465-2017-40d4-a0c5-307022471b92', partnerState: 'unresponsive', lastHeartbeatDateTime: NOW - 5 * 3_600_000, partnerUnresponsivenessThresholdInDays: 7 }] } };
+  const assessment = assessTenant(s, NOW, DEFAULT_POLICY).find((a) => a.kind === 'mtd');
+  if (!assessment) throw new Error('no mtd assessment');
+  return buildAlertEvent({ id, type: 'alert', assessment, tenantName: TENANT_NAME, now: NOW });
+}
+
+/** A partner whose devices were marked non-compliant `-d` days ago (or will be in `d` days). */
+export function partnerEvent(d: number, id = 'evt-p'): AlertEvent {
+  const partner = { id: 'jamf-1', displayName: 'Jamf Pro', isConfigured: true, partnerState: 'enabled', lastHeartbeatDateTime: NOW - 3_600_000, nonCompliantAt: days(d), removedAt: null };
+  const s = { ...snapshot(), partners: { status: 'ok' as const, value: [partner] } };
+  const assessment = assessTenant(s, NOW, DEFAULT_POLICY).find((a) => a.kind === 'partners');
+  if (!assessment) throw new Error('no partners assessment');
+  return buildAlertEvent({ id, type: 'alert', assessment, tenantName: TENANT_NAME, now: NOW });
+}

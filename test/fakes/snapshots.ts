@@ -1,4 +1,4 @@
-import type { AdeToken, ApnsCertificate, ReadOutcome, TenantSnapshot, VppToken } from '../../shared/domain/assets';
+import { uniformSnapshot, type AdeToken, type ApnsCertificate, type ReadOutcome, type TenantSnapshot, type VppToken } from '../../shared/domain/assets';
 import { MS_PER_DAY } from '../../shared/domain/assessExpiry';
 
 export const TENANT = 'contoso';
@@ -55,8 +55,8 @@ export function snapshot(parts: {
     return { status: 'ok', value: v as T };
   };
   return {
-    tenantId: TENANT,
-    readAt: parts.readAt ?? NOW,
+    // Kinds a test does not name are switched off.
+    ...uniformSnapshot(TENANT, parts.readAt ?? NOW, () => ({ status: 'skipped' })),
     apns: wrap(parts.apns, apnsCert()),
     vpp: wrap(parts.vpp, []),
     ade: wrap(parts.ade, []),

@@ -35,9 +35,18 @@ describe('getApnsStatus (HTTP)', () => {
     h.graph.tenant.vppTokens = [vppFixture({ id: 'vpp-1' })];
     await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
     const response = await getApnsStatus(get(), recordingContext('getApnsStatus'));
-    const body = response.jsonBody as { lastRun: unknown; assets: { kind: string; severity: string; daysRemaining: number | null; expiresAt: string | null }[]; openAlerts: Record<string, Record<string, string>> };
+    const body = response.jsonBody as { lastRun: unknown; assets: { kind: string; severity: string; daysRemaining: number | null; expiresAt: string | null; inUse: boolean }[]; openAlerts: Record<string, Record<string, string>> };
     expect(body.lastRun).toMatchObject({ ok: true, worstSeverity: 'warning' });
-    expect(body.assets.map((a) => [a.kind, a.severity])).toEqual([['apns', 'warning'], ['vpp', 'ok'], ['monitor', 'ok']]);
+    expect(body.assets.filter((a) => a.inUse).map((a) => [a.kind, a.severity])).toEqual([['apns', 'warning'], ['vpp', 'ok'], ['monitor', 'ok']]);
+    // The connectors this tenant does not use are listed as such, never alerting.
+    expect(body.assets.filter((a) => !a.inUse).map((a) => [a.kind, a.severity])).toEqual([
+      ['certconnectors', 'ok'],
+      ['mtd', 'ok'],
+      ['googleplay', 'ok'],
+      ['partners', 'ok'],
+      ['autopilot', 'ok'],
+      ['exchange', 'ok'],
+    ]);
     expect(body.assets[0]).toMatchObject({ daysRemaining: 20, expiresAt: expect.stringMatching(/Z$/) });
     expect(Object.values(body.openAlerts)).toEqual([{ log: 'warning' }]);
   });

@@ -56,6 +56,9 @@ export async function startTenantHarness(options: { tenant?: Partial<GraphTenant
   return harness;
 }
 
+/** The fleet app's application permissions when every kind is monitored (SPEC §2, §14). */
+export const FLEET_APP_ROLES = ['DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.Read.All'];
+
 /** One customer tenant of a fleet. */
 export interface FleetTenantOptions {
   tenantId?: string;
@@ -63,7 +66,10 @@ export interface FleetTenantOptions {
   displayName?: string;
   /** Entra's answer for the multi-tenant app (default `consented`). */
   consent?: TenantConsent;
-  /** Application permissions granted to the app there (default `DeviceManagementServiceConfig.ReadWrite.All`). */
+  /**
+   * Application permissions granted to the app there (default: what infra grants when every kind is
+   * monitored, `DeviceManagementServiceConfig.ReadWrite.All` and `DeviceManagementConfiguration.Read.All`).
+   */
   roles?: string[];
   /** Its Intune data in Graph (default: a healthy APNs certificate); null = Graph has no data for it (401). */
   graph?: Partial<GraphTenant> | null;
@@ -110,7 +116,7 @@ export async function startFleetHarness(options: { tenants?: number | FleetTenan
   specs.forEach((spec, index) => {
     const tenantId = spec.tenantId ?? randomUUID();
     const displayName = spec.displayName ?? `Customer ${index + 1}`;
-    entra.addTenant(tenantId, { displayName, consent: spec.consent ?? 'consented', ...(spec.roles ? { roles: spec.roles } : {}) });
+    entra.addTenant(tenantId, { displayName, consent: spec.consent ?? 'consented', roles: spec.roles ?? FLEET_APP_ROLES });
     if (spec.graph !== null) graph.addTenant(tenantId, spec.graph);
     tenantIds.push(tenantId);
     entries.push(`${tenantId}=${displayName}`);

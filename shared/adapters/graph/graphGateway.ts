@@ -1,23 +1,25 @@
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { TokenCredential } from '@azure/identity';
-import type { AdeToken, ApnsCertificate, MonitoredKind, ReadOutcome, TenantSnapshot, UnreadableItem, VppToken } from '../../domain/assets';
+import { uniformSnapshot, type ApnsCertificate, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from '../../domain/assets';
+import { kindSpec, kindsOfVersion } from '../../domain/assetKinds';
 import { AppError } from '../../domain/errors';
+import { parseCollection, parseCsr, parseItems, type Json } from '../../domain/graphJson';
+import { BASE_READ_PERMISSION, type CollectionKind, type EntityKind, type GraphVersion, type KindSpec } from '../../domain/kinds/kindSpec';
 import type { IntuneGateway } from '../../ports/intuneGateway';
 import { silentLogger, type Logger } from '../../ports/logger';
 import { createGraphClient, defaultGraphScopes } from './createGraphClient';
-import { adeLabel, isUnconfiguredApns, parseAdeToken, parseApnsCertificate, parseCollection, parseCsr, parseItems, parseVppToken, vppLabel } from './parseGraphResources';
 import { describeNetworkError, networkErrorCode } from '../http/networkError';
 import { BodyTooLargeError, describeBytes, readBoundedText } from '../http/readBoundedBody';
 import { TokenTimeoutError } from '../http/sharedCredential';
 import { managedIdentityAuth } from '../identity/explainers';
 
-export const READ_PERMISSION = 'DeviceManagementServiceConfig.Read.All';
+export const READ_PERMISSION = BASE_READ_PERMISSION;
 export const WRITE_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
 
-const APNS_PATH = '/deviceManagement/applePushNotificationCertificate';
-const VPP_PATH = '/deviceAppManagement/vppTokens';
-const ADE_PATH = '/deviceManagement/depOnboardingSettings';
+const APNS_PATH = kindSpec('apns').read.path;
 const CSR_PATH = `${APNS_PATH}/downloadApplePushNotificationCertificateSigningRequest`;
+const MAX_BATCH = 20; // Graph's JSON batching limit
+const VERSIONS: readonly GraphVersion[] = ['v1.0', 'beta'];
 const RETRIABLE = new Set([429, 503, 504]);
 const FIRST_BACKOFF_MS = 1000; // no Retry-After: 1 s, 2 s, 4 s … within the budget
 // Graph not reached at all (network, DNS, no answer): a few tries, not the whole budget. Such an
@@ -374,82 +376,87 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     return results;
   }
 
-  /** A list resource: the first page from the batch, further pages (rare) one by one. */
-  async function collect<T>(
-    first: Answer | AppError,
-    version: string,
-    what: string,
-    parseItem: (o: Record<string, unknown>) => T,
-    labelOf: (o: Record<string, unknown>) => unknown,
-  ): Promise<ReadOutcome<T[]>> {
+  /** A list: the first page from the batch, further pages (rare) one by one; each item parsed on its own. */
+  async function collect<K extends MonitoredKind>(spec: CollectionKind<K>, first: Answer | AppError): Promise<ReadOutcome<KindValues[K]>> {
+    const what = spec.resource;
+    const { version, permission } = spec.read;
     try {
       if (first instanceof AppError) return { status: 'failed', error: first };
       if (first.status === 404) return { status: 'not_configured' };
-      if (first.status !== 200) return { status: 'failed', error: fail(first.status, first.body, what, READ_PERMISSION) };
-      const out: T[] = [];
+      if (first.status !== 200) return { status: 'failed', error: fail(first.status, first.body, what, permission) };
+      const out: unknown[] = [];
       const unreadable: UnreadableItem[] = [];
-      let page = parseCollection(first.body, what);
+      let page = parseCollection(first.body, what, spec.property);
       for (let pages = 1; ; pages++) {
-        const parsed = parseItems(page.items, parseItem, labelOf);
+        const parsed = parseItems(page.items, (o: Json) => spec.parseItem(o), spec.labelOf, spec.idOf);
         out.push(...parsed.value);
         unreadable.push(...parsed.unreadable);
         if (!page.nextLink || pages >= MAX_PAGES) break;
         const next = await single('GET', version, page.nextLink, undefined, what);
-        if (next.status !== 200) return { status: 'failed', error: fail(next.status, next.body, what, READ_PERMISSION) };
-        page = parseCollection(next.body, what);
+        if (next.status !== 200) return { status: 'failed', error: fail(next.status, next.body, what, permission) };
+        page = parseCollection(next.body, what, spec.property);
       }
-      return unreadable.length > 0 ? { status: 'ok', value: out, unreadable } : { status: 'ok', value: out };
+      const value = out as KindValues[K];
+      return unreadable.length > 0 ? { status: 'ok', value, unreadable } : { status: 'ok', value };
     } catch (error) {
       if (error instanceof AppError) return { status: 'failed', error };
       throw error;
     }
   }
 
-  function apnsOutcome(answer: Answer | AppError): ReadOutcome<ApnsCertificate> {
-    const what = 'the APNs certificate';
+  /** One object: a tenant without it answers 404 ResourceNotFound, or 204, or an entity of nulls (SPEC §2). */
+  function entity<K extends MonitoredKind>(spec: EntityKind<K>, answer: Answer | AppError): ReadOutcome<KindValues[K]> {
     if (answer instanceof AppError) return { status: 'failed', error: answer };
-    // A tenant without a certificate answers 404 ResourceNotFound, or 204, or an entity of nulls (SPEC §2).
     if (answer.status === 404 || answer.status === 204) return { status: 'not_configured' };
-    if (answer.status !== 200) return { status: 'failed', error: fail(answer.status, answer.body, what, READ_PERMISSION) };
-    if (isUnconfiguredApns(answer.body)) return { status: 'not_configured' };
+    if (answer.status !== 200) return { status: 'failed', error: fail(answer.status, answer.body, spec.resource, spec.read.permission) };
+    if (spec.isAbsent(answer.body)) return { status: 'not_configured' };
     try {
-      return { status: 'ok', value: parseApnsCertificate(answer.body) };
+      return { status: 'ok', value: spec.parse(answer.body) };
     } catch (error) {
       if (error instanceof AppError) return { status: 'failed', error };
       throw error;
     }
+  }
+
+  function outcome<K extends MonitoredKind>(spec: KindSpec<K>, answer: Answer | AppError): Promise<ReadOutcome<KindValues[K]>> {
+    return spec.shape === 'entity' ? Promise.resolve(entity(spec, answer)) : collect(spec, answer);
+  }
+
+  /** Every read of one API version: one `$batch` (the registry keeps each version within Graph's 20). */
+  async function readVersion(version: GraphVersion, specs: readonly KindSpec[]): Promise<Map<string, Answer | AppError>> {
+    const results = new Map<string, Answer | AppError>();
+    const labels = Object.fromEntries(specs.map((s) => [s.kind, s.resource]));
+    for (let i = 0; i < specs.length; i += MAX_BATCH) {
+      const items = specs.slice(i, i + MAX_BATCH).map((s): BatchItem => ({ id: s.kind, method: 'GET', url: s.read.path }));
+      for (const [id, answer] of await batch(version, items, labels)) results.set(id, answer);
+    }
+    return results;
   }
 
   return {
     async readTenant(kinds: readonly MonitoredKind[]): Promise<TenantSnapshot> {
-      const labels: Record<string, string> = { apns: 'the APNs certificate', vpp: 'the VPP tokens', ade: 'the ADE tokens' };
-      const v1: BatchItem[] = [];
-      if (kinds.includes('apns')) v1.push({ id: 'apns', method: 'GET', url: APNS_PATH });
-      if (kinds.includes('vpp')) v1.push({ id: 'vpp', method: 'GET', url: VPP_PATH });
-      const beta: BatchItem[] = kinds.includes('ade') ? [{ id: 'ade', method: 'GET', url: ADE_PATH }] : []; // ADE exists only in beta
-      const [v1Results, betaResults] = await Promise.all([
-        v1.length > 0 ? batch('v1.0', v1, labels) : Promise.resolve(new Map<string, Answer | AppError>()),
-        beta.length > 0 ? batch('beta', beta, labels) : Promise.resolve(new Map<string, Answer | AppError>()),
-      ]);
-      const skipped = { status: 'skipped' as const };
-      const apnsAnswer = v1Results.get('apns');
-      const vppAnswer = v1Results.get('vpp');
-      const adeAnswer = betaResults.get('ade');
-      const [vpp, ade] = await Promise.all([
-        vppAnswer ? collect<VppToken>(vppAnswer, 'v1.0', labels.vpp as string, parseVppToken, vppLabel) : Promise.resolve(skipped),
-        adeAnswer ? collect<AdeToken>(adeAnswer, 'beta', labels.ade as string, parseAdeToken, adeLabel) : Promise.resolve(skipped),
-      ]);
+      // One `$batch` per API version, sent together: a tenant's reads cost one round trip.
+      const perVersion = await Promise.all(VERSIONS.map((v) => readVersion(v, kindsOfVersion(v, kinds))));
+      const answers = new Map(perVersion.flatMap((m) => [...m]));
+      const snapshot = uniformSnapshot('', now(), () => ({ status: 'skipped' }));
+      await Promise.all(
+        kinds.map(async (kind) => {
+          const answer = answers.get(kind);
+          if (answer) (snapshot as Record<MonitoredKind, ReadOutcome<unknown>>)[kind] = await outcome(kindSpec(kind) as KindSpec, answer);
+        }),
+      );
       // The tenant id is the caller's (config); Graph is not asked for it.
-      return { tenantId: '', readAt: now(), apns: apnsAnswer ? apnsOutcome(apnsAnswer) : skipped, vpp, ade };
+      return snapshot;
     },
 
     async getApnsCertificate(): Promise<ApnsCertificate | null> {
-      const outcome = apnsOutcome(await single('GET', 'v1.0', APNS_PATH, undefined, 'the APNs certificate').catch((e: unknown) => {
+      const apns = kindSpec('apns');
+      const read = entity(apns, await single('GET', apns.read.version, APNS_PATH, undefined, apns.resource).catch((e: unknown) => {
         if (e instanceof AppError) return e;
         throw e;
       }));
-      if (outcome.status === 'failed') throw outcome.error;
-      return outcome.status === 'ok' ? outcome.value : null;
+      if (read.status === 'failed') throw read.error;
+      return read.status === 'ok' ? read.value : null;
     },
 
     async uploadApnsCertificate(input: { appleIdentifier: string; certificatePem: string }): Promise<void> {

@@ -1,18 +1,20 @@
 import { describeTenant } from '../../domain/describeTenant';
 import type { AlertEvent } from '../../domain/alertEvent';
 import { describeExpiry } from '../../domain/assessExpiry';
+import { dateTitleOf, kindSpec } from '../../domain/assetKinds';
 import { formatUtc } from '../../domain/graphDateTime';
 
-const KIND_LABEL = { apns: 'APNs certificate', vpp: 'VPP token', ade: 'ADE token', monitor: 'Expiry monitor' } as const;
-
+/** What the asset is, as the channels name its kind ("APNs certificate", "Certificate connector"). */
 export function kindLabel(event: AlertEvent): string {
-  return KIND_LABEL[event.asset.kind];
+  return event.asset.kind === 'monitor' ? 'Expiry monitor' : kindSpec(event.asset.kind).label;
 }
 
 /** How people know the tenant: its name, with the id when the name is not the id. */
 export function tenantLabel(event: AlertEvent): string {
   return describeTenant(event.tenantId, event.tenantName);
 }
+
+const utcText = (ms: number) => formatUtc(ms).replace('.000Z', 'Z');
 
 /** The facts every channel shows, in order, as label/value pairs (absent ones left out). Plain text. */
 export function factsOf(event: AlertEvent): { title: string; value: string }[] {
@@ -24,10 +26,14 @@ export function factsOf(event: AlertEvent): { title: string; value: string }[] {
   ];
   if (a.appleId) facts.push({ title: 'Apple ID', value: a.appleId });
   if (a.topic) facts.push({ title: 'Topic', value: a.topic });
-  if (a.expiresAt !== undefined) facts.push({ title: 'Expires (UTC)', value: formatUtc(a.expiresAt).replace('.000Z', 'Z') });
+  // Not every date is an expiry: a partner's is when its devices are marked non-compliant.
+  const date = dateTitleOf(a.kind);
+  if (a.expiresAt !== undefined) facts.push({ title: `${date} (UTC)`, value: utcText(a.expiresAt) });
   if (a.daysRemaining !== undefined) {
-    facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `expired ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
+    const passed = date === 'Expires' ? 'expired' : 'passed';
+    facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `${passed} ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
   }
+  if (a.lastSyncAt !== undefined) facts.push({ title: 'Last sync (UTC)', value: utcText(a.lastSyncAt) });
   return facts;
 }
 

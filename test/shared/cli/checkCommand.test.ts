@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../shared/cli/main';
-import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { apnsFixture, ndesConnectorFixture } from '../../../shared/simulator/tenantFixtures';
 import { bufferIo } from '../../support/bufferIo';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
@@ -24,6 +24,7 @@ afterAll(async () => {
 beforeEach(() => {
   h.graph.reset();
   h.graph.tenant.apns = apnsFixture({ expiresAt: Date.now() + 200 * DAY });
+  h.graph.tenant.ndesConnectors = [];
 });
 
 /** One CLI run against the simulated tenant, with its own state file unless given one. */
@@ -40,7 +41,7 @@ describe('apns-monitor check (CLI over the real SDK clients and the simulated te
   test('when the tenant is healthy, it exits 0 and Graph saw one $batch per API version', async () => {
     const { code, io } = await check();
     expect(code).toBe(0);
-    expect(io.out.join('\n')).toMatch(/^APNS OK - all Apple certificates and tokens are healthy/);
+    expect(io.out.join('\n')).toMatch(/^APNS OK - every certificate, token and connector in use is healthy/);
     expect(h.graph.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /beta/$batch', 'POST /v1.0/$batch']);
   });
 
@@ -136,6 +137,25 @@ describe('apns-monitor check (CLI over the real SDK clients and the simulated te
     expect(code).toBe(1);
     expect(io.out.join('\n')).toContain('Notifications: off (--no-notify)');
     expect(() => jest.requireActual<typeof import('node:fs')>('node:fs').statSync(stateFile)).toThrow();
+  });
+
+  test('when the tenant uses no connector, the table names them on one line, and --json lists them "not in use" (inUse false, ok)', async () => {
+    const { io } = await check(['--no-notify']);
+    expect(io.out.join('\n')).toMatch(/^Not in use \(never alerted\): Certificate connectors \(SCEP\/PKCS\), Mobile Threat Defense \(Defender for Endpoint and partners\), Managed Google Play, Device management partners \(Jamf Pro and others\), Windows Autopilot sync, Exchange connectors \(on-premises ActiveSync\)\.$/m);
+    const json = await check(['--json', '--no-notify']);
+    const assets = (JSON.parse(json.io.out.join('\n')) as { assets: { kind: string; inUse: boolean; severity: string }[] }).assets;
+    expect(assets.find((a) => a.kind === 'certconnectors')).toMatchObject({ inUse: false, severity: 'ok' });
+  });
+
+  test('when a certificate connector is inactive, it is a critical row of the table and an asset of --json with its last connection', async () => {
+    h.graph.tenant.ndesConnectors = [ndesConnectorFixture({ id: 'ndes-1', state: 'inactive', lastConnectionAt: '2026-11-20T06:00:00Z' })];
+    const { code, io } = await check(['--no-notify']);
+    expect(code).toBe(2);
+    expect(io.out.join('\n')).toMatch(/^APNS CRITICAL - The certificate connector "PKI-CONN-01" is inactive/);
+    expect(io.out.join('\n')).toMatch(/^CRITICAL\s+Certificate connector "PKI-CONN-01"\s+-\s+-\s+-\s+The certificate connector "PKI-CONN-01" is inactive/m);
+    const json = await check(['--json', '--no-notify']);
+    const assets = (JSON.parse(json.io.out.join('\n')) as { assets: { key: string; severity: string; lastSyncAt: string | null; inUse: boolean }[] }).assets;
+    expect(assets.find((a) => a.key === `${h.identity.tenantId}:certconnectors:ndes-1`)).toMatchObject({ severity: 'critical', lastSyncAt: '2026-11-20T06:00:00.000Z', inUse: true });
   });
 
   test('when --json is given, the report is JSON with the status and exit code', async () => {

@@ -65,10 +65,21 @@ describe('the laptop path (SPEC §13): a person signs in with a device code', ()
   });
 
   test('when check runs with --device-code, it reads Intune as the person and exits with the severity', async () => {
-    const { code, out } = await cli(['check', '--device-code', '--no-notify', '--state-file', join(dir, `s${++n}.json`)]);
+    const { code, out } = await cli(['check', '--device-code', '--no-notify', '--state-file', join(dir, `s${++n}.json`)], laptopEnv({ APNS_MONITORED_ASSETS: 'apns,vpp,ade' }));
     expect(code).toBe(0);
     expect(out).toMatch(/^APNS OK - The Apple MDM push certificate expires in 40 days/);
     expect(h.graph.requests.map((r) => r.tenantId)).toEqual([h.homeTenantId, h.homeTenantId]);
+  });
+
+  test("when the person's token lacks DeviceManagementConfiguration.Read.All, every kind is still read, the connectors it needs are one warning naming it, and the run is not 'cannot read Intune'", async () => {
+    const { code, out } = await cli(['check', '--device-code', '--no-notify', '--state-file', join(dir, `s${++n}.json`)]);
+    // Intune's own 403 for the certificate connectors, Managed Google Play and deviceManagement.connectorStatus.
+    expect(code).toBe(1);
+    const [first] = out.split('\n');
+    expect(first).toMatch(/^APNS WARNING - Microsoft Graph refused the certificate connectors, the Managed Google Play settings and Intune's connector status \(403\): the identity lacks the permission DeviceManagementConfiguration\.Read\.All\. Everything else is still watched/);
+    expect(out.match(/DeviceManagementConfiguration\.Read\.All/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(out).toContain('Apple MDM push certificate');
+    expect(out).not.toContain('cannot read Intune');
   });
 
   test('when renew --dry-run runs with --device-code, only the read scope is asked for (ReadWrite is for the upload)', async () => {

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../../shared/config/loadConfig';
 import { SETTINGS } from '../../../shared/config/settings';
+import { MONITORED_KINDS } from '../../../shared/domain/assets';
 
 const BASE = { APNS_TENANT_ID: 'contoso' };
 const problemsOf = (env: Record<string, string>): readonly string[] => {
@@ -15,9 +16,9 @@ const problemsOf = (env: Record<string, string>): readonly string[] => {
 describe('loadConfig', () => {
   test('when only the tenant is set, every default of the settings list applies', () => {
     const config = loadConfig(BASE);
-    expect(config.policy).toEqual({ noticeDays: 60, warningDays: 30, criticalDays: 7, repeatHoursWarning: 168, repeatHoursCritical: 24 });
+    expect(config.policy).toEqual({ noticeDays: 60, warningDays: 30, criticalDays: 7, repeatHoursWarning: 168, repeatHoursCritical: 24, syncWarningHours: 24, syncCriticalHours: 72 });
     expect(config.graph).toEqual({ baseUrl: 'https://graph.microsoft.com', maxRetryMs: 60_000 });
-    expect(config.monitoredKinds).toEqual(['apns', 'vpp', 'ade']);
+    expect(config.monitoredKinds).toEqual(MONITORED_KINDS);
     expect(config.schedule).toBe('0 0 8 * * *');
     expect(config.state).toEqual({ connection: undefined, table: 'apnsmonitor' });
     expect(config.channels).toEqual({});
@@ -42,6 +43,20 @@ describe('loadConfig', () => {
   test('when the bands are not ordered critical < warning < notice, it says which and why', () => {
     expect(problemsOf({ ...BASE, APNS_CRITICAL_DAYS: '30' })).toContain('APNS_CRITICAL_DAYS: must be less than APNS_WARNING_DAYS (got 30 ≥ 30)');
     expect(problemsOf({ ...BASE, APNS_WARNING_DAYS: '90' })).toContain('APNS_WARNING_DAYS: must be less than APNS_NOTICE_DAYS (got 90 ≥ 60)');
+  });
+
+  test('when APNS_MONITORED_ASSETS names kinds, only they are read; "all" is every kind; an unknown kind is refused with the list', () => {
+    expect(loadConfig({ ...BASE, APNS_MONITORED_ASSETS: 'mtd, apns' }).monitoredKinds).toEqual(['apns', 'mtd']);
+    expect(loadConfig({ ...BASE, APNS_MONITORED_ASSETS: 'all' }).monitoredKinds).toEqual(MONITORED_KINDS);
+    expect(problemsOf({ ...BASE, APNS_MONITORED_ASSETS: 'apns,jamf' })).toContain(
+      'APNS_MONITORED_ASSETS: must be "all" or a comma list of apns, vpp, ade, certconnectors, mtd, googleplay, partners, autopilot, exchange, connectorstatus, got "apns,jamf"',
+    );
+  });
+
+  test('when the sync thresholds are not ordered warning < critical, it says which and why', () => {
+    expect(problemsOf({ ...BASE, APNS_SYNC_CRITICAL_HOURS: '24' })).toContain('APNS_SYNC_CRITICAL_HOURS: must be more than APNS_SYNC_WARNING_HOURS (got 24 ≤ 24)');
+    expect(problemsOf({ ...BASE, APNS_SYNC_WARNING_HOURS: '0' })).toContain('APNS_SYNC_WARNING_HOURS: must be a whole number of hours (at least 1), got "0"');
+    expect(loadConfig({ ...BASE, APNS_SYNC_WARNING_HOURS: '12', APNS_SYNC_CRITICAL_HOURS: '48' }).policy).toMatchObject({ syncWarningHours: 12, syncCriticalHours: 48 });
   });
 
   test('when several settings are wrong, every problem is listed at once', () => {
@@ -110,7 +125,7 @@ describe('loadConfig', () => {
   });
 
   test('when the monitored assets name something unknown, it is refused', () => {
-    expect(problemsOf({ ...BASE, APNS_MONITORED_ASSETS: 'apns,dep' })[0]).toMatch(/^APNS_MONITORED_ASSETS: must be a comma list of apns, vpp, ade/);
+    expect(problemsOf({ ...BASE, APNS_MONITORED_ASSETS: 'apns,dep' })[0]).toMatch(/^APNS_MONITORED_ASSETS: must be "all" or a comma list of apns, vpp, ade/);
     expect(loadConfig({ ...BASE, APNS_MONITORED_ASSETS: 'ade, apns' }).monitoredKinds).toEqual(['apns', 'ade']);
   });
 

@@ -133,8 +133,8 @@ describe('the status page in headless Chromium', () => {
     // No element came out of the data: no image at all, one script (the page's own, with the nonce).
     expect(await w.page.$$eval('img', (n) => n.length)).toBe(0);
     expect(await w.page.$$eval('script', (s) => s.map((e) => e.hasAttribute('nonce')))).toEqual([true]);
-    expect(await w.page.$$eval('#assets tbody tr', (r) => r.length)).toBe(16);
-    expect(await w.page.$$eval('svg.tl g.mk', (m) => m.length)).toBe(10); // 13 dates, 3 beyond 90 days
+    expect(await w.page.$$eval('#assets tbody tr', (r) => r.length)).toBe(19);
+    expect(await w.page.$$eval('svg.tl g.mk', (m) => m.length)).toBe(11); // 14 dates, 3 beyond 90 days
     expect(await seriousAxeViolations(w.page)).toEqual([]);
     await w.page.screenshot({ path: join(SCREENSHOTS, 'fleet-light.png'), fullPage: true });
     await expectClean(w);
@@ -189,16 +189,16 @@ describe('the status page in headless Chromium', () => {
     const rows = await visibleRows(w.page);
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.includes('fabrikam'))).toBe(true);
-    expect(await w.page.$eval('#filter-count', (o) => o.textContent)).toBe('2 of 16 rows match');
+    expect(await w.page.$eval('#filter-count', (o) => o.textContent)).toBe('2 of 19 rows match');
     expect(await w.page.$$eval('svg.tl g.mk', (m) => m.filter((g) => !g.hasAttribute('hidden')).length)).toBe(2);
 
     await w.page.$eval('#filter', (i) => ((i as unknown as BrowserNode).value = ''));
     await w.page.type('#filter', 'critical');
-    expect(await visibleRows(w.page)).toHaveLength(4);
+    expect(await visibleRows(w.page)).toHaveLength(5);
 
     await w.page.click('#filter', { count: 3 });
     await w.page.keyboard.press('Backspace');
-    expect(await visibleRows(w.page)).toHaveLength(16);
+    expect(await visibleRows(w.page)).toHaveLength(19);
     await expectClean(w);
     await w.page.close();
   });
@@ -206,7 +206,7 @@ describe('the status page in headless Chromium', () => {
   test('when JavaScript is off, the table is complete and the filter still works as a GET form', async () => {
     const w = await watchedPage({ javaScript: false });
     await open(w);
-    expect(await visibleRows(w.page)).toHaveLength(16);
+    expect(await visibleRows(w.page)).toHaveLength(19);
     await open(w, '?q=northwind');
     expect(await visibleRows(w.page)).toHaveLength(2);
     expect(await w.page.$eval('#filter', (i) => (i as unknown as BrowserNode).value)).toBe('northwind');
@@ -218,12 +218,15 @@ describe('the status page in headless Chromium', () => {
     const w = await watchedPage();
     await open(w, `?tenant=${CONTOSO_ID}`);
     await expectClean(w);
-    expect(await w.page.$$eval('#open-alerts tbody tr', (r) => r.length)).toBe(2);
+    expect(await w.page.$$eval('#open-alerts tbody tr', (r) => r.length)).toBe(3);
     expect(await w.page.$$eval('#audit tbody tr', (r) => r.length)).toBe(3);
     expect(await w.page.$eval('#audit', (t) => t.textContent)).toContain('<img src=x onerror=alert(3)>');
     expect(await w.page.$eval('a[href*="/csr"]', (a) => a.getAttribute('href'))).toBe(`/api/apns/dashboard/csr?tenant=${CONTOSO_ID}`);
     expect(await seriousAxeViolations(w.page)).toEqual([]);
     await w.page.screenshot({ path: join(SCREENSHOTS, 'tenant-light.png'), fullPage: true });
+    // The tenant's assets, its connectors grouped after its Apple assets: copied to docs/connectors.png.
+    const table = await w.page.$('#tenant-assets');
+    await table?.screenshot({ path: join(SCREENSHOTS, 'connectors.png') });
 
     await open(w, '?tenant=33333333-3333-4333-8333-333333333333');
     expect(await w.page.$$eval('a', (links) => links.map((a) => a.getAttribute('href')))).toContain(CONSENT_URL);

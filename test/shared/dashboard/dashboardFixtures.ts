@@ -1,3 +1,4 @@
+import type { AssetKind } from '../../../shared/domain/assets';
 import type { Finding } from '../../../shared/domain/assessment';
 import type { Severity } from '../../../shared/domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
@@ -14,7 +15,7 @@ export const CONSENT_URL = 'https://login.microsoftonline.com/33333333-3333-4333
 
 interface AssetInput {
   tenantId: string;
-  kind: 'apns' | 'vpp' | 'ade' | 'monitor';
+  kind: AssetKind;
   name?: string;
   severity: Severity;
   /** Days from NOW to the expiry (fractional allowed); omitted for the monitor. */
@@ -23,13 +24,30 @@ interface AssetInput {
   findings?: Finding[];
   stale?: boolean;
   assessedAt?: number;
+  /** A connector: when it last synced (ms), and whether the tenant uses it. */
+  lastSyncAt?: number;
+  inUse?: boolean;
+  assetId?: string;
 }
 
-const NAMES = { apns: 'Apple MDM push certificate', vpp: 'VPP token', ade: 'ADE token', monitor: 'Expiry monitor (reading Intune)' } as const;
+const APPLE = new Set(['apns', 'vpp', 'ade']);
+const NAMES: Record<AssetKind, string> = {
+  apns: 'Apple MDM push certificate',
+  vpp: 'VPP token',
+  ade: 'ADE token',
+  certconnectors: 'Certificate connector',
+  mtd: 'Mobile Threat Defense connector',
+  googleplay: 'Managed Google Play',
+  partners: 'Device management partner',
+  autopilot: 'Windows Autopilot sync',
+  exchange: 'Exchange connector',
+  connectorstatus: "Intune's connector status",
+  monitor: 'Expiry monitor (reading Intune)',
+};
 
 export function asset(a: AssetInput): AssetStatus {
   const expiresAt = a.days === undefined ? null : NOW + a.days * DAY;
-  const assetId = a.kind === 'apns' ? 'com.apple.mgmt.External.1b2c3d4e-0000-4000-8000-00000000abcd' : a.kind === 'monitor' ? 'monitor' : `${a.kind}-${a.name ?? 'token'}`;
+  const assetId = a.assetId ?? (a.kind === 'apns' ? 'com.apple.mgmt.External.1b2c3d4e-0000-4000-8000-00000000abcd' : a.kind === 'monitor' ? 'monitor' : `${a.kind}-${a.name ?? 'token'}`);
   return {
     key: `${a.tenantId}:${a.kind}:${assetId}`,
     kind: a.kind,
@@ -37,9 +55,10 @@ export function asset(a: AssetInput): AssetStatus {
     severity: a.severity,
     expiresAt: expiresAt === null ? null : iso(expiresAt),
     daysRemaining: expiresAt === null ? null : Math.floor((expiresAt - NOW) / DAY),
-    appleId: a.kind === 'monitor' ? null : (a.appleId ?? 'mdm-admin@contoso.com'),
+    appleId: APPLE.has(a.kind) ? (a.appleId ?? 'mdm-admin@contoso.com') : null,
     topic: a.kind === 'apns' ? assetId : null,
     serialNumber: a.kind === 'apns' ? '5A3F1C0D9E8B7A66' : null,
+    lastSyncAt: a.lastSyncAt === undefined ? null : iso(a.lastSyncAt),
     findings:
       a.findings ??
       (a.severity === 'ok' || a.days === undefined
@@ -47,6 +66,7 @@ export function asset(a: AssetInput): AssetStatus {
         : [{ code: 'expiry', severity: a.severity, message: `The ${NAMES[a.kind]} ${a.days < 0 ? 'expired' : 'expires'} ${a.days < 0 ? `${Math.ceil(-a.days)} days ago` : `in ${Math.floor(a.days)} days`}.` }]),
     assessedAt: iso(a.assessedAt ?? NOW - 2 * HOUR),
     stale: a.stale === true,
+    inUse: a.inUse !== false,
   };
 }
 
@@ -93,12 +113,41 @@ export function contoso(): StatusView {
     audit({ at: iso(NOW - 30 * HOUR), actor: 'sam@contoso.com', outcome: 'valid', dryRun: true, message: 'All checks passed (dry run).', old: { serialNumber: 'AA', expiresAt: iso(NOW - 3 * DAY), topic: 't' }, new: { serialNumber: 'BB', expiresAt: iso(NOW + 362 * DAY), topic: 't' } }),
     audit({ at: iso(NOW - 368 * DAY), actor: '<img src=x onerror=alert(3)>', via: 'cli', outcome: 'renewed', message: 'Renewed: now expires 2026-11-20 <b>bold?</b>', old: { serialNumber: 'A0', expiresAt: iso(NOW - 368 * DAY), topic: 't' }, new: { serialNumber: 'AA', expiresAt: iso(NOW - 3 * DAY), topic: 't' } }),
   ];
+  const ndes = asset({
+    tenantId: contosoId,
+    kind: 'certconnectors',
+    assetId: 'b7a1c0de-0000-4000-8000-00000000d001',
+    name: 'Certificate connector "PKI-CONN-01"',
+    severity: 'critical',
+    lastSyncAt: NOW - 3 * DAY - 5 * HOUR,
+    findings: [
+      { code: 'connector_state', severity: 'critical', message: 'The certificate connector "PKI-CONN-01" is inactive: Intune has not heard from it recently, so no SCEP or PKCS certificate can be issued (Wi-Fi, VPN and e-mail profiles that need one fail on new devices).' },
+      { code: 'sync_stale', severity: 'critical', message: 'The certificate connector "PKI-CONN-01" has not connected to Intune for 3 days (last 2026-11-20T03:00:00.000Z).' },
+    ],
+  });
+  const jamf = asset({
+    tenantId: contosoId,
+    kind: 'partners',
+    assetId: 'b7a1c0de-0000-4000-8000-00000000d002',
+    name: 'Device management partner "Jamf Pro"',
+    severity: 'warning',
+    days: 19.5,
+    lastSyncAt: NOW - 2 * DAY,
+    findings: [{ code: 'partner_deadline', severity: 'warning', message: 'Intune will mark every device managed by "Jamf Pro" as non-compliant on 2026-12-12T20:00:00.000Z (in 19 days).' }],
+  });
+  const connectors = [
+    ndes,
+    jamf,
+    asset({ tenantId: contosoId, kind: 'mtd', assetId: 'fc780465-2017-40d4-a0c5-307022471b92', name: 'MTD connector (Microsoft Defender for Endpoint)', severity: 'ok', lastSyncAt: NOW - 40 * 60_000 }),
+    asset({ tenantId: contosoId, kind: 'googleplay', assetId: 'binding', name: 'Managed Google Play', severity: 'ok', inUse: false }),
+    asset({ tenantId: contosoId, kind: 'exchange', assetId: 'not-in-use', name: 'Exchange connectors (on-premises ActiveSync)', severity: 'ok', inUse: false }),
+  ];
   return tenant({
     tenantId: contosoId,
     tenantName: 'Contoso Ltd',
     lastRun: { at: iso(NOW - 2 * HOUR), ok: true, worstSeverity: 'expired', errorCode: null, message: null },
-    assets: [apns, asset({ tenantId: contosoId, kind: 'vpp', name: 'VPP token "Contoso Retail"', severity: 'ok', days: 210 }), ade, monitorOk(contosoId)],
-    openAlerts: { [apns.key]: { teams: 'expired', email: 'expired', pagerduty: 'expired' }, [ade.key]: { teams: 'warning' } },
+    assets: [apns, asset({ tenantId: contosoId, kind: 'vpp', name: 'VPP token "Contoso Retail"', severity: 'ok', days: 210, lastSyncAt: NOW - 5 * HOUR }), ade, ...connectors, monitorOk(contosoId)],
+    openAlerts: { [apns.key]: { teams: 'expired', email: 'expired', pagerduty: 'expired' }, [ade.key]: { teams: 'warning' }, [ndes.key]: { teams: 'critical', pagerduty: 'critical' } },
     pendingDeliveries: 1,
     lastRenewal: renewals[0] ?? null,
     renewals,

@@ -18,11 +18,14 @@ describe('fleetRows (urgency order)', () => {
     expect(rows).toEqual([
       'Litware:ade:expired',
       'Contoso Ltd:apns:expired',
+      // A connector without a date is most urgent within its band: nothing says how long is left.
+      'Contoso Ltd:certconnectors:critical',
       'Northwind Traders:monitor:critical',
       'Woodgrove Bank:monitor:critical',
       'Litware:apns:critical',
       'Fabrikam:apns:critical',
       'Tailspin Toys:-:unknown',
+      'Contoso Ltd:partners:warning',
       'Contoso Ltd:ade:warning',
       'Northwind Traders:apns:warning',
       'Fabrikam:vpp:notice',
@@ -32,6 +35,8 @@ describe('fleetRows (urgency order)', () => {
       'Woodgrove Bank:apns:ok',
       'Contoso Ltd:vpp:ok',
       '<script>alert(1)</script>:apns:ok',
+      // Healthy and without a date: last. The connectors Contoso does not use have no fleet row.
+      'Contoso Ltd:mtd:ok',
     ]);
   });
 
@@ -57,7 +62,7 @@ describe('renderDashboard (fleet view)', () => {
   test('when rendered, every tenant × asset has a row with severity as a word, and the links go to the tenant view', () => {
     const page = render();
     const rows = rowsOf(page);
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(19);
     expect(rows[0]).toMatch(/class="sev sev-expired">.*Expired<\/span>/);
     expect(rows[0]).toContain('expired 40 days ago');
     expect(rows[1]).toContain('26 days left to renew');
@@ -81,7 +86,7 @@ describe('renderDashboard (fleet view)', () => {
   test('when expiries are drawn, expired ones sit at the left edge, ones beyond 90 days are counted, each marker is labelled', () => {
     const page = render();
     const markers = page.match(/<g class="mk mk-[a-z]+" role="img" aria-label="[^"]*"[^>]*>.*?<g transform="translate\(([\d.]+) /g) ?? [];
-    expect(markers).toHaveLength(10);
+    expect(markers).toHaveLength(11);
     const expired = markers.filter((m) => m.includes('mk-expired'));
     expect(expired).toHaveLength(2);
     for (const m of expired) expect(Number(/translate\(([\d.]+) /.exec(m)?.[1])).toBeLessThan(96);
@@ -95,8 +100,8 @@ describe('renderDashboard (fleet view)', () => {
     const tenants = Array.from({ length: 300 }, (_, i) => ({ ...contoso(), tenantId: `t-${i}`, tenantName: `Tenant ${i}` }));
     const page = render({ view: { ...base, tenants } });
     expect(count(page, /<g class="mk /)).toBe(120 + 24);
-    expect(page).toContain('456 more within the window are not drawn');
-    expect(rowsOf(page)).toHaveLength(900);
+    expect(page).toContain('756 more within the window are not drawn');
+    expect(rowsOf(page)).toHaveLength(1800);
   });
 });
 
@@ -110,7 +115,7 @@ describe('renderDashboard (tenant view)', () => {
   test('when a tenant is selected, it shows its open alerts per channel, the audit trail, the CSR link and the dry-run form', () => {
     const page = render({ selectedTenantId: CONTOSO_ID });
     expect(page).toContain('<h1>Contoso Ltd</h1>');
-    expect(count(page, /<span class="told">/)).toBe(4);
+    expect(count(page, /<span class="told">/)).toBe(6);
     expect(page).toMatch(/pagerduty: <span class="sev sev-expired">/);
     expect(page.match(/<table id="audit"[^]*?<\/table>/)?.[0].split('<tbody>')[1]?.match(/<tr>/g)).toHaveLength(3);
     expect(page).toContain('&lt;img src=x onerror=alert(3)&gt;');
@@ -119,6 +124,30 @@ describe('renderDashboard (tenant view)', () => {
     expect(page).toContain('<form id="dryrun" class="dryrun" method="post" action="/api/apns/dashboard/renew"');
     expect(page).toContain(`<input type="hidden" name="tenantId" value="${CONTOSO_ID}">`);
     expect(page).toContain('1</strong> message is waiting');
+  });
+
+  test("when a tenant uses connectors, its table groups them after its Apple assets, each with its last sync; the ones it does not use say so and never show in the fleet table", () => {
+    const page = render({ selectedTenantId: CONTOSO_ID });
+    const table = page.match(/<table id="tenant-assets"[^]*?<\/table>/)?.[0] ?? '';
+    expect([...table.matchAll(/<tr class="group"><th colspan="6" scope="rowgroup" id="[^"]+">([^<]+)<\/th><\/tr>/g)].map((m) => m[1])).toEqual([
+      'Apple MDM push certificate and tokens',
+      'Intune’s other connectors',
+      'The monitor itself',
+    ]);
+    const connectors = table.split('Intune’s other connectors')[1]?.split('The monitor itself')[0] ?? '';
+    expect(rowsOf(connectors).map((r) => /<th scope="row" data-label="Asset">([^<]+)/.exec(r)?.[1]?.trim())).toEqual([
+      'Certificate connector &quot;PKI-CONN-01&quot;',
+      'Device management partner &quot;Jamf Pro&quot;',
+      'MTD connector (Microsoft Defender for Endpoint)',
+      // Not in use: last, in the registry's order.
+      'Managed Google Play',
+      'Exchange connectors (on-premises ActiveSync)',
+    ]);
+    expect(connectors).toContain('Last sync <time datetime="2026-11-20T03:00:00.000Z">3 days ago</time> (2026-11-20 03:00 UTC)');
+    expect(connectors).toContain('<span class="sub">devices non-compliant from</span>');
+    expect(count(connectors, /<span class="sev sev-unknown">Not in use<\/span>/)).toBe(2);
+    expect(page).toContain('Device management partner &quot;Jamf Pro&quot;: Warning, devices non-compliant from 2026-12-12 20:00 UTC (in 19 days)');
+    expect(render()).not.toContain('Managed Google Play');
   });
 
   test('when the viewer may not renew, there is no dry-run form and no CSR link, only how to get the role or use the CLI', () => {

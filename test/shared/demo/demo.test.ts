@@ -42,7 +42,7 @@ describe('apns-monitor demo', () => {
   test('when run as a fresh process, it plays the whole story, exits 0 by itself and leaves nothing running', () => {
     expect(out).not.toMatch(/did not go as expected/);
     expect(code).toBe(0);
-    for (const heading of ['1. Healthy', '2. Notice', '3. Warning', '4. Warning, the next day: nothing new is sent', '5. Critical', '6. Expired', '7. Renewal refused', '8. Renewal', '9. Resolved', '10. A fleet']) {
+    for (const heading of ['1. Healthy', '2. Notice', '3. Warning', '4. Warning, the next day: nothing new is sent', '5. Critical', '6. Expired', '7. Renewal refused', '8. Renewal', '9. Resolved', '10. A connector breaks', '11. Repaired', '12. A fleet']) {
       expect(out).toContain(`━━ ${heading}`);
     }
     expect(out).toMatch(/Teams {5}┌ WARNING: Apple MDM push certificate expires in 25 days/);
@@ -54,8 +54,21 @@ describe('apns-monitor demo', () => {
     expect(out.trimEnd().split('\n').at(-1)).toMatch(/^Done in \d+\.\d s/);
   });
 
+  test("when the story reaches Intune's other connectors, a stopped certificate connector and Apple's new terms alert on every channel, then resolve", () => {
+    const broken = out.split('━━ 10. A connector breaks')[1]?.split('━━ 11.')[0] ?? '';
+    expect(broken).toMatch(/^ {3}CRITICAL {2}Certificate connector "PKI-CONN-01"/m);
+    expect(broken).toMatch(/Teams {5}┌ CRITICAL: The certificate connector "PKI-CONN-01" is inactive\n/);
+    expect(broken).toContain('Tenant administration > Connectors and tokens > Certificate connectors');
+    expect(broken).toMatch(/PagerDuty trigger \(error\) dedup_key=\S+:certconnectors:\S+: CRITICAL/);
+    expect(broken).toMatch(/Teams {5}┌ WARNING: The ADE .* reports sync error code 3 \(often: new Apple Business Manager terms to accept/);
+    expect(broken).toMatch(/^ {3}Not in use \(never alerted\): Managed Google Play, Windows Autopilot sync, Exchange connectors/m);
+    const repaired = out.split('━━ 11. Repaired')[1]?.split('━━ 12.')[0] ?? '';
+    expect(repaired).toMatch(/PagerDuty resolve dedup_key=\S+:certconnectors:/);
+    expect(repaired).toMatch(/Teams {5}┌ RESOLVED: Certificate connector "PKI-CONN-01" recovered/);
+  });
+
   test('when the story reaches the fleet, the table ranks four tenants, the channels name each tenant, and the consent link is given', () => {
-    const fleet = out.split('━━ 10. A fleet')[1] ?? '';
+    const fleet = out.split('━━ 12. A fleet')[1] ?? '';
     // The fleet report exactly as `apns-monitor check` prints it: Nagios line first, worst tenant first.
     expect(fleet).toMatch(/^ {3}APNS UNKNOWN - 4 tenants: 1 unreadable, 1 critical, 1 warning, 1 ok; worst: Woodgrove Bank/m);
     const order = ['UNKNOWN  Woodgrove Bank', 'CRITICAL  Tailspin Toys', 'WARNING  Northwind Traders', 'OK  Fabrikam'].map((t) => fleet.indexOf(t));
@@ -63,6 +76,7 @@ describe('apns-monitor demo', () => {
     expect(fleet).toContain('AADSTS7000229');
     expect(fleet).toMatch(/Teams {5}WARNING: Apple MDM push certificate expires in 25 days .* — Northwind Traders/);
     expect(fleet).toMatch(/PagerDuty trigger \(error\): CRITICAL: Apple MDM push certificate expires in 5 days .*\(Tailspin Toys\)/);
+    expect(fleet).toMatch(/PagerDuty trigger \(error\): CRITICAL: The partner "Jamf Pro" is unresponsive \(Tailspin Toys\)/);
     expect(fleet).toMatch(/Slack {5}CRITICAL: Expiry monitor cannot read Intune \(Woodgrove Bank\)/);
     expect(fleet).not.toMatch(/(Teams|Slack|PagerDuty) .*Fabrikam/);
     expect(fleet).toContain(`https://login.microsoftonline.com/${WOODGROVE}/adminconsent?client_id=`);
@@ -86,6 +100,9 @@ describe('apns-monitor demo', () => {
     expect(page).toContain('<h1>Fleet: 4 tenants</h1>');
     for (const name of ['Fabrikam', 'Northwind Traders', 'Tailspin Toys', 'Woodgrove Bank']) expect(page).toContain(name);
     for (const severity of ['critical', 'warning', 'ok']) expect(page).toContain(`<span class="sev sev-${severity}">`);
+    // The connectors are on the page too: Tailspin's Jamf Pro, Fabrikam's certificate connector.
+    expect(page).toContain('Device management partner &quot;Jamf Pro&quot;');
+    expect(page).toContain('Certificate connector &quot;FAB-PKI-01&quot;');
     expect(page).toContain('could not be read on the last run');
 
     // The page's dry run works against the simulators that stay up (Tailspin's renewed .pem waits in Key Vault).

@@ -1,4 +1,5 @@
 import { assessTenant } from '../../../shared/domain/assessTenant';
+import { uniformSnapshot } from '../../../shared/domain/assets';
 import { AppError } from '../../../shared/domain/errors';
 import { DEFAULT_POLICY } from '../../../shared/domain/policy';
 import { adeToken, apnsCert, days, NOW, snapshot, TENANT, TOPIC, vppToken } from '../../fakes/snapshots';
@@ -103,6 +104,12 @@ describe('assessTenant', () => {
     expect(monitor?.findings[0]).toMatchObject({ code: 'read_failed', hint: 'Grant DeviceManagementServiceConfig.Read.All.' });
     expect(monitor?.findings[0]?.message).toContain('VPP tokens');
     expect(result.find((a) => a.kind === 'apns')?.severity).toBe('critical');
+  });
+
+  test('when every read of every kind fails the same way (a sign-in), the monitor says it once, of Intune as a whole', () => {
+    const error = new AppError('graph_consent_missing', 'Admin consent is missing.');
+    const monitor = assess(uniformSnapshot(TENANT, NOW, () => ({ status: 'failed', error }))).find((a) => a.kind === 'monitor');
+    expect(monitor?.findings.map((f) => f.message)).toEqual(['Could not read anything (all 10 reads) from Intune: Admin consent is missing.']);
   });
 
   test('when assets are returned, the worst comes first', () => {

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { AZURE_CLI_CLIENT_ID, type TenantConsent } from '../../../shared/simulator/entraSimulator';
 import { readJwt } from '../../../shared/simulator/identitySimulator';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
-import { startFleetHarness, type FleetHarness } from '../../support/tenantHarness';
+import { FLEET_APP_ROLES, startFleetHarness, type FleetHarness } from '../../support/tenantHarness';
 
 // The real @azure/identity credentials (MSAL Node inside) against the Entra simulator: its own file,
 // since MSAL keeps the managed-identity source and its token cache per module registry.
@@ -51,7 +51,7 @@ describe('client credentials with a managed-identity assertion (fleet, SPEC §11
       const second = await credential.getToken(graphScope()); // served from MSAL's cache
       expect(second?.token).toBe(first?.token);
       const claims = readJwt(first?.token);
-      expect(claims).toMatchObject({ tid: tenantId, aud: h.graph.audience, appid: h.entra.appClientId, azp: h.entra.appClientId, idtyp: 'app', roles: ['DeviceManagementServiceConfig.ReadWrite.All'] });
+      expect(claims).toMatchObject({ tid: tenantId, aud: h.graph.audience, appid: h.entra.appClientId, azp: h.entra.appClientId, idtyp: 'app', roles: FLEET_APP_ROLES });
       const { status, body } = await graphGet(apnsUrl(), first?.token ?? '');
       expect(status).toBe(200);
       expect(body.topicIdentifier).toBe(TOPICS[index]);

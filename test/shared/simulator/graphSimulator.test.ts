@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startGraphSimulator, type GraphSimulator } from '../../../shared/simulator/graphSimulator';
 import { makeToken, type TokenClaims } from '../../../shared/simulator/identitySimulator';
-import { apnsFixture, unconfiguredApnsFixture, vppFixture } from '../../../shared/simulator/tenantFixtures';
+import { apnsFixture, autopilotFixture, connectorStatusFixture, googlePlayFixture, mtdConnectorFixture, ndesConnectorFixture, unconfiguredApnsFixture, vppFixture } from '../../../shared/simulator/tenantFixtures';
 import { loopbackTls } from '../../support/loopbackTls';
 
 const HOME = randomUUID();
@@ -181,5 +181,62 @@ describe('answers shaped like Graph v1.0 and beta (SPEC §2)', () => {
     const { status, body } = await call(`/v1.0${APNS}`, token(HOME));
     expect(status).toBe(200);
     expect(body).toMatchObject({ topicIdentifier: null, appleIdentifier: null, certificateSerialNumber: null, expirationDateTime: '0001-01-01T00:00:00Z' });
+  });
+});
+
+// From the v1.0 CSDL: `id` plus the 15 properties of mobileThreatDefenseConnector.
+const MTD_V1 = [
+  'id', 'allowPartnerToCollectIOSApplicationMetadata', 'allowPartnerToCollectIOSPersonalApplicationMetadata', 'androidDeviceBlockedOnMissingPartnerData', 'androidEnabled',
+  'androidMobileApplicationManagementEnabled', 'iosDeviceBlockedOnMissingPartnerData', 'iosEnabled', 'iosMobileApplicationManagementEnabled', 'lastHeartbeatDateTime',
+  'microsoftDefenderForEndpointAttachEnabled', 'partnerState', 'partnerUnresponsivenessThresholdInDays', 'partnerUnsupportedOsVersionBlocked', 'windowsDeviceBlockedOnMissingPartnerData', 'windowsEnabled',
+];
+const NDES = '/deviceManagement/ndesConnectors';
+const GOOGLE_PLAY = '/deviceManagement/androidManagedStoreAccountEnterpriseSettings';
+const AUTOPILOT = '/deviceManagement/windowsAutopilotSettings';
+const CONNECTOR_STATUS = '/deviceManagement?$select=connectorStatus';
+
+describe("Intune's other connectors, shaped like Graph (SPEC §14)", () => {
+  beforeEach(() => {
+    Object.assign(graph.tenant, { ndesConnectors: [ndesConnectorFixture({ id: 'ndes-1' })], mtdConnectors: [mtdConnectorFixture()], googlePlay: googlePlayFixture(), autopilot: autopilotFixture(), connectorStatus: [connectorStatusFixture({ connectorName: 'chromebookLastDirectorySyncDateTime' })] });
+  });
+
+  test('when a beta-only collection or singleton is asked of v1.0, it answers 400 for that segment, in a batch too; beta answers 200', async () => {
+    for (const [path, segment] of [[NDES, 'ndesConnectors'], [GOOGLE_PLAY, 'androidManagedStoreAccountEnterpriseSettings'], [AUTOPILOT, 'windowsAutopilotSettings']] as const) {
+      const { status, body } = await call(`/v1.0${path}`, token(HOME));
+      expect([status, (body?.error as { message: string }).message]).toEqual([400, `Resource not found for the segment '${segment}'.`]);
+      expect((await call(`/beta${path}`, token(HOME))).status).toBe(200);
+    }
+    expect((await batch('v1.0', [NDES, GOOGLE_PLAY, AUTOPILOT], token(HOME))).map((r) => r.status)).toEqual([400, 400, 400]);
+  });
+
+  test("when deviceManagement's connectorStatus is selected, beta answers the entity with the list and v1.0 says it has no such property", async () => {
+    const beta = await call(`/beta${CONNECTOR_STATUS}`, token(HOME));
+    expect(beta.status).toBe(200);
+    expect(Object.keys(beta.body ?? {}).filter((k) => !k.startsWith('@odata.'))).toEqual(['connectorStatus']);
+    expect(beta.body?.connectorStatus).toEqual([expect.objectContaining({ connectorName: 'chromebookLastDirectorySyncDateTime', status: 'healthy' })]);
+    const v1 = await call(`/v1.0${CONNECTOR_STATUS}`, token(HOME));
+    expect([v1.status, (v1.body?.error as { message: string }).message]).toEqual([400, "Could not find a property named 'connectorStatus' on type 'microsoft.graph.deviceManagement'."]);
+  });
+
+  test('when a singleton is read, it is the entity itself (no value wrapper); unbound and never-synced ones carry 0001-01-01 dates', async () => {
+    const play = (await call(`/beta${GOOGLE_PLAY}`, token(HOME))).body;
+    expect(play).not.toHaveProperty('value');
+    expect(play).toMatchObject({ bindStatus: 'notBound', lastAppSyncDateTime: '0001-01-01T00:00:00Z', lastAppSyncStatus: 'none' });
+    expect((await call(`/beta${AUTOPILOT}`, token(HOME))).body).toMatchObject({ lastSyncDateTime: '0001-01-01T00:00:00Z', syncStatus: 'unknown' });
+  });
+
+  test('when MTD connectors are read from v1.0, each has exactly the v1.0 properties (no beta-only macEnabled); beta has them', async () => {
+    const [v1] = (await call('/v1.0/deviceManagement/mobileThreatDefenseConnectors', token(HOME))).body?.value as Record<string, unknown>[];
+    expect(Object.keys(v1 ?? {}).filter((k) => !k.startsWith('@odata.')).sort()).toEqual([...MTD_V1].sort());
+    const [beta] = (await call('/beta/deviceManagement/mobileThreatDefenseConnectors', token(HOME))).body?.value as Record<string, unknown>[];
+    expect(beta).toMatchObject({ macEnabled: true, macDeviceBlockedOnMissingPartnerData: false });
+  });
+
+  test('when the app has only the ServiceConfig permission, the certificate connectors, Google Play and connectorStatus answer 403 naming the Configuration permissions; MTD still reads', async () => {
+    const bearer = token(HOME, { idtyp: 'app', roles: ['DeviceManagementServiceConfig.ReadWrite.All'] });
+    const answers = await batch('beta', [NDES, GOOGLE_PLAY, CONNECTOR_STATUS, AUTOPILOT, '/deviceManagement/mobileThreatDefenseConnectors'], bearer);
+    expect(answers.map((r) => r.status)).toEqual([403, 403, 403, 200, 200]);
+    const message = JSON.parse((answers[0]?.body?.error as { message: string }).message) as { Message: string };
+    expect(message.Message).toMatch(/Application must have one of the following scopes: DeviceManagementConfiguration\.Read\.All, DeviceManagementConfiguration\.ReadWrite\.All/);
   });
 });

@@ -52,6 +52,7 @@ export function buildPagerDutyEvent(original: AlertEvent, routingKey: string): R
         topic: a.topic ?? null,
         expires_utc: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
         days_left: a.daysRemaining ?? null,
+        last_sync_utc: a.lastSyncAt === undefined ? null : formatUtc(a.lastSyncAt),
         what: event.summary,
         next_steps: event.nextSteps,
         event_id: event.id,

@@ -41,6 +41,7 @@ export function buildWebhookEvent(event: AlertEvent): WebhookEvent {
         serialNumber: a.serialNumber ?? null,
         expiresAt: a.expiresAt === undefined ? null : formatUtc(a.expiresAt),
         daysRemaining: a.daysRemaining ?? null,
+        lastSyncAt: a.lastSyncAt === undefined ? null : formatUtc(a.lastSyncAt),
       },
       title: event.title,
       summary: event.summary,

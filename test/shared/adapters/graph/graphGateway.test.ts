@@ -1,7 +1,7 @@
 import { createGraphGateway } from '../../../../shared/adapters/graph/graphGateway';
 import { AppError } from '../../../../shared/domain/errors';
 import type { IntuneGateway } from '../../../../shared/ports/intuneGateway';
-import { adeFixture, apnsFixture, vppFixture } from '../../../../shared/simulator/tenantFixtures';
+import { adeFixture, apnsFixture, autopilotFixture, connectorStatusFixture, googlePlayFixture, ndesConnectorFixture, vppFixture } from '../../../../shared/simulator/tenantFixtures';
 import { startTenantHarness, type TenantHarness } from '../../../support/tenantHarness';
 
 let h: TenantHarness;
@@ -91,6 +91,22 @@ describe('graphGateway.readTenant', () => {
     expect(snapshot.vpp).toMatchObject({ status: 'ok', value: [{ id: 'soon' }], unreadable: [{ id: 'broken', label: 'Fabrikam' }] });
     if (snapshot.vpp.status !== 'ok') throw new Error('expected ok');
     expect(snapshot.vpp.unreadable?.[0]?.error.message).toContain('expirationDateTime is missing');
+  });
+
+  test('when one certificate connector has no id and one connector status has no name, each is reported alone and its siblings are read', async () => {
+    h.graph.tenant.ndesConnectors = [{ ...ndesConnectorFixture({ machineName: 'PKI-BROKEN' }), id: null }, ndesConnectorFixture({ id: 'ndes-good' })];
+    h.graph.tenant.connectorStatus = [{ ...connectorStatusFixture({ connectorName: 'x' }), connectorName: null }, connectorStatusFixture({ connectorName: 'chromebookLastDirectorySyncDateTime', instanceId: 'cb-1' })];
+    const snapshot = await gateway.readTenant(['certconnectors', 'connectorstatus']);
+    expect(snapshot.certconnectors).toMatchObject({ status: 'ok', value: [{ id: 'ndes-good' }], unreadable: [{ id: undefined, label: 'PKI-BROKEN' }] });
+    expect(snapshot.connectorstatus).toMatchObject({ status: 'ok', value: [{ connectorName: 'chromebookLastDirectorySyncDateTime', connectorInstanceId: 'cb-1' }], unreadable: [{ id: undefined }] });
+  });
+
+  test('when the singletons are read, Google Play and Autopilot parse from the entity itself and Graph\'s 0001-01-01 reads as never', async () => {
+    h.graph.tenant.googlePlay = googlePlayFixture();
+    h.graph.tenant.autopilot = autopilotFixture();
+    const snapshot = await gateway.readTenant(['googleplay', 'autopilot']);
+    expect(snapshot.googleplay).toEqual({ status: 'ok', value: { bindStatus: 'notBound', lastAppSyncStatus: 'none', lastAppSyncDateTime: null, ownerUserPrincipalName: null, ownerOrganizationName: null } });
+    expect(snapshot.autopilot).toEqual({ status: 'ok', value: { lastSyncDateTime: null, syncStatus: 'unknown' } });
   });
 
   test('when Graph accepts the connection and never answers, the read fails as "timed out" within the per-request timeout and the retry budget', async () => {

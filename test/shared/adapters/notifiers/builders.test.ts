@@ -4,7 +4,7 @@ import { buildSlackMessage } from '../../../../shared/adapters/notifiers/slack/b
 import { buildTeamsMessage, TEAMS_MAX_BYTES } from '../../../../shared/adapters/notifiers/teams/buildTeamsMessage';
 import { buildWebhookEvent } from '../../../../shared/adapters/notifiers/webhook/buildWebhookEvent';
 import type { AlertEvent } from '../../../../shared/domain/alertEvent';
-import { apnsEvent, monitorEvent } from '../../../fakes/events';
+import { apnsEvent, connectorEvent, monitorEvent, partnerEvent } from '../../../fakes/events';
 import { APPLE_ID, TOPIC } from '../../../fakes/snapshots';
 
 // In Node the adaptivecards lib/ build does not resolve; its UMD bundle does (SPEC §4).
@@ -30,6 +30,8 @@ describe('buildTeamsMessage', () => {
     ['an expired certificate', 'attention', apnsEvent(-3)],
     ['a notice', 'accent', apnsEvent(45)],
     ['a resolution', 'good', apnsEvent(365, 'resolved')],
+    ['a connector alert', 'attention', connectorEvent()],
+    ['a partner deadline', 'warning', partnerEvent(20)],
   ])('when the event is %s, the card parses with zero events and its header is %s', (_what, style, event) => {
     const message = buildTeamsMessage(event);
     expect(message).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' }] });
@@ -137,5 +139,33 @@ describe('webhook event', () => {
   ])('when the event is %s, its type is %s and data is version 1', (_what, type, event) => {
     const body = buildWebhookEvent(event);
     expect(body).toMatchObject({ type, id: event.id, data: { version: 1, key: event.key, tenantName: 'Contoso' } });
+  });
+});
+
+describe('every channel on a connector (SPEC §14)', () => {
+  test('when the Defender connector is unresponsive, each channel names it, its last heartbeat, where to fix it and the Defender portal', () => {
+    const event = connectorEvent();
+    const facts = (cardOf(buildTeamsMessage(event))?.body as { type: string; facts?: { title: string; value: string }[] }[]).find((b) => b.type === 'FactSet')?.facts;
+    expect(facts).toEqual([
+      { title: 'Tenant', value: 'Contoso (contoso)' },
+      { title: 'Asset', value: 'MTD connector (Microsoft Defender for Endpoint)' },
+      { title: 'Severity', value: 'critical' },
+      { title: 'Last sync (UTC)', value: '2026-11-23T03:00:00Z' },
+    ]);
+    const slack = JSON.stringify(buildSlackMessage(event));
+    expect(slack).toContain('Tenant administration &gt; Connectors and tokens &gt; Mobile Threat Defense'); // Slack's own escaping of >
+    expect(buildEmailMessage(event).text).toMatch(/^CRITICAL: The Mobile Threat Defense connector to Microsoft Defender for Endpoint is unresponsive/);
+    const pd = buildPagerDutyEvent(event, 'rk') as { payload: { component: string; custom_details: Record<string, unknown> }; links: { href: string }[] };
+    expect(pd.payload.component).toBe('Mobile Threat Defense connector');
+    expect(pd.payload.custom_details).toMatchObject({ asset: 'MTD connector (Microsoft Defender for Endpoint)', last_sync_utc: '2026-11-23T03:00:00.000Z', days_left: null });
+    expect(pd.links.map((l) => l.href)).toEqual(['https://intune.microsoft.com/', 'https://security.microsoft.com/']);
+    const hook = buildWebhookEvent(event);
+    expect(hook).toMatchObject({ type: 'apns.alert', data: { key: 'contoso:mtd:fc780465-2017-40d4-a0c5-307022471b92', asset: { kind: 'mtd', lastSyncAt: '2026-11-23T03:00:00.000Z', expiresAt: null } } });
+  });
+
+  test("when a partner's non-compliance date has passed, the facts name that date for what it is, never an expiry", () => {
+    const facts = (cardOf(buildTeamsMessage(partnerEvent(-2)))?.body as { type: string; facts?: { title: string; value: string }[] }[]).find((b) => b.type === 'FactSet')?.facts;
+    expect(facts).toEqual(expect.arrayContaining([{ title: 'Devices non-compliant from (UTC)', value: '2026-11-21T08:00:00Z' }, { title: 'Days left', value: 'passed 2 days ago' }]));
+    expect(JSON.stringify(facts)).not.toContain('Expires');
   });
 });
