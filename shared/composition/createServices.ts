@@ -185,7 +185,7 @@ export function secretsOf(config: AppConfig): string[] {
 /** Renewal storage: the lock and the audit trail live with the state (table, or beside the CLI's file). */
 export async function createRenewalStorage(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<{ lock: RenewalLock; audit: AuditLog }> {
   if (stateFile) {
-    const { createFileRenewalLock, createFileAuditLog } = await import('../adapters/state/fileRenewalLock');
+    const [{ createFileRenewalLock }, { createFileAuditLog }] = await Promise.all([import('../adapters/state/fileRenewalLock'), import('../adapters/state/fileAuditLog')]);
     return { lock: createFileRenewalLock(stateFile), audit: createFileAuditLog(stateFile) };
   }
   const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
