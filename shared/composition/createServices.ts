@@ -260,6 +260,7 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
         return await checkExpiry(deps, checkOptionsFor(config, tenant, { extraEvents }));
       } finally {
         await deps.telemetry.flush();
+        await deps.store.close();
       }
     },
   };

@@ -127,6 +127,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const deps = await createCheckDeps(config, { logger: silentLogger, stateFile, clock: fixedClock(at) });
       const report = await checkExpiry(deps, checkOptionsFrom(config, { now: at, deliveryBackoffMs: 10 }));
       await deps.telemetry.flush();
+      await deps.store.close();
       out(indent(formatTable(report.assessments)));
       const sent = describeReceived(out, rx, graph, config);
       const problem = expectation(sent, report.worst);
@@ -248,6 +249,7 @@ What "apns-monitor check" prints for this fleet (its first line is the Nagios st
   const results = await checkFleet(config.tenants, async (tenant) => checkExpiry(await checkDepsFor(config, shared, tenant), checkOptionsFor(config, tenant, { deliveryBackoffMs: 10 })), {
     concurrency: config.fleetConcurrency,
   });
+  await shared.store.close();
   const exitCode = fleetExitCode(results);
   out(indent(formatFleetReport(results, exitCode, now)));
   out(indent(`(exit code ${exitCode}, as "apns-monitor check" gives it: 3 when any tenant could not be read)`));
