@@ -277,9 +277,8 @@ export async function createCsrGateway(config: AppConfig, options: ServiceOption
  */
 export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
   const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-  const { getStatus } = await import('../useCases/getStatus');
-  const { runPool } = await import('../useCases/runPool');
-  const tenants = await runPool(config.tenants, 16, (tenant) => getStatus(store, tenant, audit));
+  const { getFleetStatus } = await import('../useCases/getStatus');
+  const tenants = await getFleetStatus(store, config.tenants, audit);
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }
 
