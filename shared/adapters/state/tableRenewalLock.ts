@@ -2,7 +2,7 @@ import { odata, RestError } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
 import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
-import { createTableClient, describeTable, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
+import { createTableClient, describeTable, isTableNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /** The renewal lock: one entity (RowKey "lock:renewal") created if absent, taken over by ETag once stale. */
 export function createTableRenewalLock(options: TableStoreOptions, now: () => number = Date.now): RenewalLock {
@@ -92,8 +92,8 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
     },
   };
 
+  // A read needs no table: none yet means no audit entry yet.
   async function query(filter: string, count: number, oneTenant: boolean): Promise<Map<string, AuditEntry[]>> {
-    await ensureTable();
     const out = new Map<string, AuditEntry[]>();
     const pages = client.listEntities<{ entry: string }>({ queryOptions: { filter, select: ['PartitionKey', 'entry'] } });
     try {
@@ -105,6 +105,7 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
         else if (oneTenant) break;
       }
     } catch (e) {
+      if (isTableNotFound(e)) return out;
       throw storageError(e, where, 'read the renewal audit');
     }
     return out;

@@ -99,6 +99,11 @@ export function storageError(error: unknown, where: string, action: string): App
   return new AppError('state_unavailable', `Could not ${action} in ${where} (${(error as Error)?.name ?? 'error'}).`, { retriable: true, cause: error });
 }
 
+/** The table does not exist (yet): for a read, nothing is stored. */
+export function isTableNotFound(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 404;
+}
+
 /** Creates the table on first use (once per client; "already exists" is fine), retried after a failure. */
 export function tableCreator(client: TableClient, where: string): () => Promise<void> {
   let ready: Promise<void> | undefined;
@@ -150,15 +155,15 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
     },
 
     async loadAll(): Promise<VersionedState[]> {
-      await ensureTable();
       // One query for the fleet: the "state" row of every partition (pages of up to 1,000 entities),
-      // instead of one request per tenant.
+      // instead of one request per tenant. A read needs no table: none yet means no state yet.
       const out: VersionedState[] = [];
       try {
         for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${ROW_KEY}` } })) {
           out.push(versionedOf(entity, `${location} (tenant ${entity.partitionKey})`));
         }
       } catch (error) {
+        if (isTableNotFound(error)) return [];
         throw storageError(error, location, 'read the state');
       }
       return out;

@@ -38,4 +38,12 @@ describe('tableAuditLog (Azurite)', () => {
     expect(byTenant.get('t-a')?.map((e) => e.id)).toEqual(['t-a-9', 't-a-6', 't-a-3']);
     await expect(audit.latest('t-b', 2)).resolves.toEqual([entry('t-b', 10), entry('t-b', 7)]);
   });
+
+  test('when the table does not exist yet, there are no entries, and reading does not create it', async () => {
+    const audit = createTableAuditLog({ connection: { kind: 'connectionString', connectionString: recorder.connectionString }, table: uniqueTableName('noaudit') });
+    recorder.requests.length = 0;
+    await expect(audit.latestByTenant(20)).resolves.toEqual(new Map());
+    await expect(audit.latest('t-a', 20)).resolves.toEqual([]);
+    expect(recorder.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+  });
 });

@@ -100,6 +100,17 @@ describe('tableStateStore (Azurite)', () => {
     }
   });
 
+  test('when the table does not exist yet, every state is none, and reading does not create it', async () => {
+    const recorder = await recordStorageRequests(connectionString);
+    try {
+      const s = createTableStateStore({ connection: { kind: 'connectionString', connectionString: recorder.connectionString }, table: uniqueTableName('none') });
+      await expect(s.loadAll()).resolves.toEqual([]);
+      expect(recorder.requests.map((r) => r.method)).toEqual(['GET']);
+    } finally {
+      await recorder.close();
+    }
+  });
+
   test('when the stored JSON is corrupt, it is state_unreadable and the entity is left as it was', async () => {
     const { table, store: s } = store();
     await s.save(withAssessments('t1', 1), null);
