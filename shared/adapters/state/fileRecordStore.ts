@@ -41,13 +41,16 @@ import { tryAcquireFileLock, type FileLock } from './fileLock';
  *   rewrites it in this format, keeping the old file as `<path>.v1.bak` (a hard link: no copy).
  *
  * The journal is folded into the snapshot by `compact` (the CLI calls it once a run is done, and a save
- * does when the journal grew past twice the snapshot), under the same lock.
+ * does when the journal grew large), under the same lock, from both files read again.
  */
 export const STATE_FILE_FORMAT = 'intune-apns-monitor/state';
 const JOURNAL_FORMAT = 'intune-apns-monitor/journal';
 const LOCK_STALE_MS = 30_000; // a save takes milliseconds; a holder on another host is trusted this long
 const LOCK_WAIT_MS = 10_000;
-const COMPACT_MIN_BYTES = 4 * 1024 * 1024; // below this a journal costs less to read than a rewrite of the snapshot
+// A journal is folded into the snapshot when a run ends; during a run only once it is this large (and
+// this many times the snapshot), so a run of 1,000 tenants (~6 MB of journal) does not stop for it midway.
+const COMPACT_MIN_BYTES = 16 * 1024 * 1024;
+const COMPACT_FACTOR = 4;
 const NEWLINE = 0x0a;
 
 export interface FileRecord {
@@ -406,7 +409,7 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
         const version = (current?.version ?? 0) + 1;
         append(partition, row, value, version);
         setRecord(records as Records, partition, row, { version, value: structuredClone(value) });
-        if (journal && journal.offset > Math.max(COMPACT_MIN_BYTES, 2 * snapshotBytes)) compactLocked();
+        if (journal && journal.offset > Math.max(COMPACT_MIN_BYTES, COMPACT_FACTOR * snapshotBytes)) compactLocked();
         return version;
       });
     },
