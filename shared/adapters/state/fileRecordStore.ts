@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  fdatasync,
   fdatasyncSync,
   fstatSync,
   ftruncateSync,
@@ -14,6 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { AppError } from '../../domain/errors';
 import { tryAcquireFileLock, type FileLock } from './fileLock';
 
@@ -40,17 +42,14 @@ import { tryAcquireFileLock, type FileLock } from './fileLock';
  * - the format of earlier versions (`{"format","version","tenants"}`) is read, and the first save
  *   rewrites it in this format, keeping the old file as `<path>.v1.bak` (a hard link: no copy).
  *
- * The journal is folded into the snapshot by `compact` (the CLI calls it once a run is done, and a save
- * does when the journal grew large), under the same lock, from both files read again.
+ * Saves queued while one is being written go out together (one append, one sync off the event loop).
+ * The journal is folded into the snapshot by `compact`, which every writer calls when its run is done
+ * (a run that died leaves its journal to the next one), under the same lock, from both files read again.
  */
 export const STATE_FILE_FORMAT = 'intune-apns-monitor/state';
 const JOURNAL_FORMAT = 'intune-apns-monitor/journal';
 const LOCK_STALE_MS = 30_000; // a save takes milliseconds; a holder on another host is trusted this long
 const LOCK_WAIT_MS = 10_000;
-// A journal is folded into the snapshot when a run ends; during a run only once it is this large (and
-// this many times the snapshot), so a run of 1,000 tenants (~6 MB of journal) does not stop for it midway.
-const COMPACT_MIN_BYTES = 16 * 1024 * 1024;
-const COMPACT_FACTOR = 4;
 const NEWLINE = 0x0a;
 
 export interface FileRecord {
@@ -77,6 +76,17 @@ export interface FileRecordStore {
 }
 
 type Records = Map<string, Map<string, FileRecord>>;
+
+interface PendingSave {
+  partition: string;
+  row: string;
+  value: unknown;
+  expectedVersion: number | null;
+  resolve(version: number): void;
+  reject(error: unknown): void;
+}
+
+const datasync = promisify(fdatasync);
 
 interface JournalPosition {
   id: string;
@@ -133,6 +143,8 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
   let legacy = false;
   let snapshotBytes = 0;
   let wrote = false;
+  /** Saves waiting for the next write (see writePending). */
+  const pending: PendingSave[] = [];
 
   const validate = (row: string, value: unknown, where: string) => validators[row]?.(value, where);
 
@@ -324,9 +336,13 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
     adopt(disk);
   }
 
-  function append(partition: string, row: string, value: unknown, version: number): void {
+  /**
+   * Under the lock: appends the lines where this store's reading of the journal ended, then waits for
+   * them to reach the disk (off the event loop: a sync takes milliseconds on a busy disk, and the run's
+   * other requests go on meanwhile). On failure the journal is cut back: nothing half-written stays.
+   */
+  async function append(lines: Buffer): Promise<void> {
     if (!journal) journal = newJournal();
-    const line = Buffer.from(`${JSON.stringify({ partition, row, version, value })}\n`);
     let fd: number;
     try {
       fd = openSync(journalPath, 'r+');
@@ -338,8 +354,8 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
       // A line a dead writer left unfinished is cut off: it was never acknowledged.
       if (tornAt !== undefined) ftruncateSync(fd, at);
       tornAt = undefined;
-      writeAll(fd, line, at);
-      fdatasyncSync(fd);
+      writeAll(fd, lines, at);
+      await datasync(fd);
     } catch (error) {
       try {
         ftruncateSync(fd, at);
@@ -350,11 +366,59 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
     } finally {
       closeSync(fd);
     }
-    journal.offset = at + line.length;
+    journal.offset = at + lines.length;
     wrote = true;
   }
 
-  async function withLock<T>(fn: () => T): Promise<T> {
+  /**
+   * Writes the saves queued meanwhile as one append and one sync (a group commit): each compared with
+   * its record's version as it stands after the saves before it, each answered on its own.
+   */
+  async function writePending(): Promise<void> {
+    const batch = pending.splice(0);
+    if (batch.length === 0) return;
+    try {
+      await withLock(async () => {
+        catchUp(); // throws (and so never writes) when the files are unreadable
+        // No snapshot yet, or one in the earlier format: written (migrated) before the first append, so
+        // the state file exists from the first save and a run of an earlier version cannot rewrite it.
+        if (legacy || snapshotBytes === 0) compactLocked();
+        const accepted: { save: PendingSave; record: FileRecord }[] = [];
+        const after = new Map<string, FileRecord>(); // this batch's records, over the stored ones
+        for (const save of batch) {
+          const key = `${save.partition}\u0000${save.row}`;
+          const current = after.get(key) ?? (records as Records).get(save.partition)?.get(save.row);
+          if ((current?.version ?? null) !== save.expectedVersion) {
+            save.reject(new AppError('state_conflict', `The state file ${path} was changed by another run.`));
+            continue;
+          }
+          const record = { version: (current?.version ?? 0) + 1, value: save.value };
+          after.set(key, record);
+          accepted.push({ save, record });
+        }
+        if (accepted.length === 0) return;
+        const lines = accepted.map(({ save, record }) => `${JSON.stringify({ partition: save.partition, row: save.row, version: record.version, value: record.value })}\n`);
+        try {
+          await append(Buffer.from(lines.join('')));
+        } catch (error) {
+          for (const { save } of accepted) save.reject(error);
+          return;
+        }
+        for (const { save, record } of accepted) {
+          setRecord(records as Records, save.partition, save.row, record);
+          save.resolve(record.version);
+        }
+      });
+    } catch (error) {
+      for (const save of batch) save.reject(error); // a settled promise ignores a second answer
+    }
+  }
+
+  /**
+   * Runs `fn` holding `<path>.lock` (exclusive, see fileLock.ts). A lock left by a killed process is
+   * taken over at once; one whose holder still runs is waited for, then a conflict.
+   */
+  async function withLock<T>(fn: () => Promise<T>): Promise<T> {
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     } catch (error) {
@@ -375,11 +439,15 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
       else await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
     }
     try {
-      return fn();
+      return await fn();
     } finally {
       lock.release();
     }
   }
+
+  /** One locked operation at a time in this process (other processes are kept out by the lock file). */
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (operation: () => Promise<void>): Promise<void> => (queue = queue.then(operation, operation));
 
   return {
     path,
@@ -399,26 +467,20 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
 
     async put(partition, row, value, expectedVersion) {
       validate(row, value, `${path} (${partition}, ${row})`);
-      return withLock(() => {
-        catchUp(); // throws (and so never writes) when the files are unreadable
-        // No snapshot yet, or one in the earlier format: written (migrated) before the first append, so
-        // the state file exists from the first save and a run of an earlier version cannot rewrite it.
-        if (legacy || snapshotBytes === 0) compactLocked();
-        const current = (records as Records).get(partition)?.get(row);
-        if ((current?.version ?? null) !== expectedVersion) throw new AppError('state_conflict', `The state file ${path} was changed by another run.`);
-        const version = (current?.version ?? 0) + 1;
-        append(partition, row, value, version);
-        setRecord(records as Records, partition, row, { version, value: structuredClone(value) });
-        if (journal && journal.offset > Math.max(COMPACT_MIN_BYTES, COMPACT_FACTOR * snapshotBytes)) compactLocked();
-        return version;
+      return new Promise<number>((resolve, reject) => {
+        pending.push({ partition, row, value: structuredClone(value), expectedVersion, resolve, reject });
+        // The first save queued starts a write; saves queued while it runs go out together after it.
+        if (pending.length === 1) void serially(writePending);
       });
     },
 
     async compact() {
-      if (!wrote) return;
-      await withLock(() => {
-        compactLocked();
-        wrote = false;
+      await serially(async () => {
+        if (!wrote) return;
+        await withLock(async () => {
+          compactLocked();
+          wrote = false;
+        });
       });
     },
   };

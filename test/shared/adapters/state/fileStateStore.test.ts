@@ -207,6 +207,25 @@ describe('fileStateStore', () => {
     await expect(fresh.save(stateWith('t1', 3), v2)).resolves.toBe(String(Number(v2) + 1));
   });
 
+  test('when many saves come at once, they are written together and each is answered on its own: a stale one fails alone', async () => {
+    const path = join(dir, 's.json');
+    const store = createFileStateStore(path);
+    const v1 = await store.save(stateWith('old', 1), null);
+    await store.save(stateWith('old', 2), v1);
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => store.save(stateWith(`t${i}`, i), null)),
+      store.save(stateWith('old', 3), v1), // stale
+      store.save(stateWith('old', 4), String(Number(v1) + 1)),
+      store.save(stateWith('old', 5), String(Number(v1) + 2)), // follows the one before it in the same batch
+    ]);
+    expect(results.map((r) => r.status)).toEqual([...Array<string>(20).fill('fulfilled'), 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[20] as PromiseRejectedResult).reason).toMatchObject({ code: 'state_conflict' });
+    const fresh = createFileStateStore(path);
+    expect((await fresh.loadAll()).map((v) => [v.state.tenantId, v.state.lastRun?.at]).sort()).toEqual(
+      [...Array.from({ length: 20 }, (_, i) => [`t${i}`, i]), ['old', 5]].sort(),
+    );
+  });
+
   test('when every state is asked for, it answers every tenant stored, from one read of the files', async () => {
     const path = join(dir, 's.json');
     const store = createFileStateStore(path);
