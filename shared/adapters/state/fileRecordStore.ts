@@ -34,7 +34,7 @@ import { tryAcquireFileLock, type FileLock } from './fileLock';
  * a journal already folded into the snapshot changes nothing. Guarantees, as the single JSON file had:
  * - optimistic concurrency per record, across processes: a save takes `<path>.lock` (exclusive, see
  *   fileLock.ts), reads what other processes appended since (a few bytes; the whole state again only
- *   when another process compacted), compares the version, appends one line and fdatasyncs it;
+ *   when another process compacted), compares the version, appends its line and syncs it to disk;
  * - atomicity: a line is complete only with its newline. A line cut short by a crash has none: it is
  *   not read, and the next save (under the lock, so its writer is gone) cuts it off before appending.
  *   The snapshot is replaced by rename, the journal too (with a new id) when it is compacted;
