@@ -97,13 +97,14 @@ async function fleetBench({ tls, caPath, storage, azuritePid, runs, configs }) {
   const sims = await startFleetSims({ tenants: TENANTS, graphLatencyMs: GRAPH_LATENCY_MS, tls });
   const ctx = { dir, caPath, storage, azuritePid, n: 0 };
   try {
-    const results = [];
-    for (const config of configs) {
-      const samples = [];
-      for (let i = 0; i < (config.runs ?? runs); i++) samples.push(await fleetRun(sims, ctx, config, i));
-      results.push({ ...config, samples });
+    // A config with `pairWith` runs in turn with that one (A B A B …, as many runs as it has): a
+    // ratio between the two is then not skewed by the machine getting busier or quieter meanwhile.
+    const samples = new Map(configs.map((c) => [c.key, []]));
+    for (const config of configs.filter((c) => !c.pairWith)) {
+      const group = [config, ...configs.filter((c) => c.pairWith === config.key)];
+      for (let i = 0; i < (config.runs ?? runs); i++) for (const c of group) samples.get(c.key).push(await fleetRun(sims, ctx, c, i));
     }
-    return { tenants: TENANTS, graphLatencyMs: GRAPH_LATENCY_MS, results };
+    return { tenants: TENANTS, graphLatencyMs: GRAPH_LATENCY_MS, results: configs.map((c) => ({ ...c, samples: samples.get(c.key) })) };
   } finally {
     await sims.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { compressResponse } from '../shared/adapters/functions/compressResponse';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { createRenewalStorage, createStateStore, loadFleetStatus, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type ServicesFor } from '../shared/composition/functionServices';
@@ -6,7 +7,8 @@ import { getStatus } from '../shared/useCases/getStatus';
 
 /**
  * GET /api/apns/status[?tenant=ID]: the last assessment per asset (as stored by the last run) and the
- * last renewals, with the tenant's name and id. A fleet answers every tenant unless one is named.
+ * last renewals, with the tenant's name and id. A fleet answers every tenant unless one is named
+ * (one query of the state and one of the audit trail), compressed when the client accepts it.
  */
 export function createStatusHandler(deps: { services: ServicesFor }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async function getApnsStatus(request, context) {
@@ -18,11 +20,11 @@ export function createStatusHandler(deps: { services: ServicesFor }): (request: 
       const credential = (await services.access).home;
       const requested = request.query.get('tenant') ?? undefined;
       if (config.fleet && requested === undefined) {
-        return { status: 200, jsonBody: await loadFleetStatus(config, credential, stateFile), headers: { 'cache-control': 'no-store' } };
+        return await compressResponse(request, { status: 200, jsonBody: await loadFleetStatus(config, credential, stateFile), headers: { 'cache-control': 'no-store' } });
       }
       const tenant = tenantFor(config, requested, 'The status', '?tenant=<tenant ID>');
       const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-      return { status: 200, jsonBody: await getStatus(store, tenant, audit), headers: { 'cache-control': 'no-store' } };
+      return await compressResponse(request, { status: 200, jsonBody: await getStatus(store, tenant, audit), headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       return errorResponse(error, context, logger);
     }

@@ -6,7 +6,19 @@
 // argv[3..]: extra `check` flags.
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const { join } = require('node:path');
+const { readFileSync } = require('node:fs');
 const { peakRssMb } = require('../lib/peakRss');
+
+/** Bytes this process read and wrote through system calls (Linux /proc/self/io), in MB; null elsewhere. */
+function ioMb() {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const field = (name) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1]) / 1048576;
+    return { read: field('rchar'), written: field('wchar') };
+  } catch {
+    return null;
+  }
+}
 
 const { main } = require(join(__dirname, '..', '..', 'dist', 'shared', 'cli', 'main.js'));
 
@@ -60,6 +72,7 @@ async function run() {
       firstDoneMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
       maxRssMb: peakRssMb(),
+      io: ioMb(),
       memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),
       stallMaxMs: whole.max / 1e6,
       steadyStallMaxMs: steady.count > 0 ? steady.max / 1e6 : null,

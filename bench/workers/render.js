@@ -1,51 +1,22 @@
 'use strict';
-// SPEC §12: the status page's server time for a fleet, `renderDashboard` on a realistic read model.
-// The FleetStatusView is made the product's way: Graph JSON parsed by the gateway's parsers, assessed
-// by the domain, stored as TenantState, read back by `statusOf` (what `GET /api/apns/status` returns);
-// APNs + one VPP + one ADE token + the monitor per tenant, 1 in 20 in warning and 1 in 50 critical
-// (with open alerts), 1 in 10 with a renewal audit trail. argv: warm-up runs, measured runs, sizes…
+// SPEC §12: the status page's server time for a fleet, `renderDashboard` on a realistic read model:
+// the stored state of lib/fleetStates.js read back by `statusOf` (what `GET /api/apns/status`
+// returns). argv: warm-up runs, measured runs, sizes…
 const { performance } = require('node:perf_hooks');
 const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
+const { tenantState, auditEntries, tenantName } = require('../lib/fleetStates');
 
 const dist = join(__dirname, '..', '..', 'dist', 'shared');
 const load = (p) => require(join(dist, p));
 const { renderDashboard } = load('dashboard/renderDashboard.js');
 const { statusOf } = load('useCases/getStatus.js');
-const { assessTenant } = load('domain/assessTenant.js');
-const { DEFAULT_POLICY } = load('domain/policy.js');
-const { emptyTenantState } = load('domain/tenantState.js');
-const { parseApnsCertificate } = load('domain/kinds/apns.js');
-const { parseVppToken } = load('domain/kinds/vpp.js');
-const { parseAdeToken } = load('domain/kinds/ade.js');
-const { uniformSnapshot } = load('domain/assets.js');
-const { apnsFixture, vppFixture, adeFixture } = load('simulator/tenantFixtures.js');
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
 
 function statusView(index, now) {
   const tenantId = randomUUID();
-  const days = index % 50 === 49 ? 5 : index % 20 === 19 ? 25 : 120 + (index % 200);
-  const snapshot = {
-    ...uniformSnapshot(tenantId, now, () => ({ status: 'skipped' })),
-    apns: { status: 'ok', value: parseApnsCertificate(apnsFixture({ expiresAt: now + days * DAY, topic: `com.apple.mgmt.External.${randomUUID()}`, appleId: `mdm-admin@customer${index}.example` })) },
-    vpp: { status: 'ok', value: [parseVppToken(vppFixture({ expiresAt: now + (days + 40) * DAY, organizationName: `Customer ${index} Retail` }))] },
-    ade: { status: 'ok', value: [parseAdeToken(adeFixture({ expiresAt: now + (days + 90) * DAY, tokenName: `Customer ${index} DEP` }))] },
-  };
-  const state = emptyTenantState(tenantId);
-  state.assessments = assessTenant(snapshot, now, DEFAULT_POLICY);
-  const worst = state.assessments.some((a) => a.severity === 'critical') ? 'critical' : state.assessments.some((a) => a.severity === 'warning') ? 'warning' : 'ok';
-  state.lastRun = { at: now - 2 * HOUR, ok: true, worstSeverity: worst };
-  state.lastSuccessAt = now - 2 * HOUR;
-  const view = statusOf(state, `Customer ${index + 1} <Ltd> & Co`);
-  for (const a of view.assets) if (a.severity !== 'ok') view.openAlerts[a.key] = { webhook: a.severity, teams: a.severity };
-  if (index % 10 === 0) {
-    view.renewals = [
-      { id: randomUUID(), at: new Date(now - 200 * DAY).toISOString(), tenantId, actor: 'alex@example.com', via: 'http', secretName: `apns-certificate-${tenantId}`, secretVersion: 'v1', dryRun: false, allowNewTopic: false, outcome: 'renewed', message: 'Renewed.', old: null, new: null, correlationId: randomUUID() },
-    ];
-    view.lastRenewal = view.renewals[0];
-  }
+  const view = statusOf(tenantState(index, now, tenantId), tenantName(index));
+  view.renewals = auditEntries(index, now, tenantId).map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+  view.lastRenewal = view.renewals[0] ?? null;
   return view;
 }
 

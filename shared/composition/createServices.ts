@@ -208,7 +208,7 @@ export function secretsOf(config: AppConfig): string[] {
 /** Renewal storage: the lock and the audit trail live with the state (table, or beside the CLI's file). */
 export async function createRenewalStorage(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<{ lock: RenewalLock; audit: AuditLog }> {
   if (stateFile) {
-    const { createFileRenewalLock, createFileAuditLog } = await import('../adapters/state/fileRenewalLock');
+    const [{ createFileRenewalLock }, { createFileAuditLog }] = await Promise.all([import('../adapters/state/fileRenewalLock'), import('../adapters/state/fileAuditLog')]);
     return { lock: createFileRenewalLock(stateFile), audit: createFileAuditLog(stateFile) };
   }
   const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
@@ -283,6 +283,7 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
         return await checkExpiry(deps, checkOptionsFor(config, tenant, { extraEvents }));
       } finally {
         await deps.telemetry.flush();
+        await deps.store.close();
       }
     },
   };
@@ -299,9 +300,8 @@ export async function createCsrGateway(config: AppConfig, options: ServiceOption
  */
 export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
   const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-  const { getStatus } = await import('../useCases/getStatus');
-  const { runPool } = await import('../useCases/runPool');
-  const tenants = await runPool(config.tenants, 16, (tenant) => getStatus(store, tenant, audit));
+  const { getFleetStatus } = await import('../useCases/getStatus');
+  const tenants = await getFleetStatus(store, config.tenants, audit);
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }
 

@@ -141,6 +141,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       const deps = await createCheckDeps(config, { logger: silentLogger, stateFile, clock: fixedClock(at) });
       const report = await checkExpiry(deps, checkOptionsFrom(config, { now: at, deliveryBackoffMs: 10 }));
       await deps.telemetry.flush();
+      await deps.store.close();
       out(indent(formatTable(report.assessments)));
       const sent = describeReceived(out, rx, graph, config);
       const problem = expectation(sent, report.worst);
@@ -277,6 +278,7 @@ What "apns-monitor check" prints for this fleet (its first line is the Nagios st
     concurrency: config.fleetConcurrency,
     reportHealth: fleetHealthReport(config, shared, { deliveryBackoffMs: 10 }),
   });
+  await shared.store.close();
   const { results } = fleet;
   const exitCode = fleetExitCode(fleet);
   out(indent(formatFleetReport(fleet, exitCode, now)));

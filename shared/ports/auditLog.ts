@@ -29,6 +29,8 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
-  /** The most recent entries, newest first. */
+  /** The most recent entries of one tenant, newest first. */
   latest(tenantId: string, count: number): Promise<AuditEntry[]>;
+  /** The most recent entries of every tenant (at most `count` each, newest first) in one query: the status page's read. */
+  latestByTenant(count: number): Promise<Map<string, AuditEntry[]>>;
 }

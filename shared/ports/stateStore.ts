@@ -17,5 +17,9 @@ export interface StateStore {
   /** A human description of where the state lives (no secrets): "table apnsmonitor", a file path. */
   readonly location: string;
   load(tenantId: string): Promise<VersionedState>;
+  /** Every stored tenant's state in one query (not one request per tenant): what the status page reads. */
+  loadAll(): Promise<VersionedState[]>;
   save(state: TenantState, expectedVersion: string | null): Promise<string>;
+  /** The run is done: a store may tidy up what it wrote (the file store folds its journal into the file). */
+  close(): Promise<void>;
 }

@@ -13,6 +13,9 @@ export function memoryStateStore(): StateStore & { docs: Map<string, { state: Te
       const doc = docs.get(tenantId);
       return doc ? { state: structuredClone(doc.state), version: String(doc.version) } : { state: emptyTenantState(tenantId), version: null };
     },
+    async loadAll(): Promise<VersionedState[]> {
+      return [...docs.values()].map((doc) => ({ state: structuredClone(doc.state), version: String(doc.version) }));
+    },
     async save(state: TenantState, expectedVersion: string | null): Promise<string> {
       const doc = docs.get(state.tenantId);
       const current = doc ? String(doc.version) : null;
@@ -22,6 +25,7 @@ export function memoryStateStore(): StateStore & { docs: Map<string, { state: Te
       store.saves++;
       return String(version);
     },
+    async close() {},
   };
   return store;
 }

@@ -1,8 +1,7 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../domain/errors';
 import { formatUtc } from '../../domain/graphDateTime';
-import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
 import { LockLostError, tryAcquireFileLock, type LockInfo } from './fileLock';
 
@@ -55,35 +54,4 @@ function inProgress(path: string, holder: LockInfo | undefined): AppError {
   }
   const since = holder ? ` (since ${holder.since}${until ? `, its lease ends ${until}` : ''})` : '';
   return new AppError('renewal_in_progress', `Another renewal is running${since}, lock ${path}; nothing was uploaded. Try again when it has finished.`);
-}
-
-/** The CLI's audit trail: one JSON line per attempt in `<state file>.audit.jsonl`. */
-export function createFileAuditLog(stateFile: string): AuditLog {
-  const path = `${stateFile}.audit.jsonl`;
-  return {
-    async record(entry) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      appendFileSync(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
-    },
-    async latest(tenantId, count) {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw new AppError('state_unreadable', `The audit file ${path} is unreadable.`);
-      }
-      const entries: AuditEntry[] = [];
-      for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const entry = JSON.parse(line) as AuditEntry;
-          if (entry.tenantId === tenantId) entries.push(entry);
-        } catch {
-          throw new AppError('state_unreadable', `The audit file ${path} has a line that is not JSON; it was left as it is.`);
-        }
-      }
-      return entries.reverse().slice(0, count);
-    },
-  };
 }

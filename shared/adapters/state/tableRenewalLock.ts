@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors';
 import { formatUtc } from '../../domain/graphDateTime';
 import type { AuditEntry, AuditLog } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
-import { createTableClient, describeTable, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
+import { createTableClient, describeTable, isTableNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /** The renewal lock: one entity (RowKey "lock:renewal") created if absent, taken over by ETag once stale. */
 export function createTableRenewalLock(options: TableStoreOptions, now: () => number = Date.now): RenewalLock {
@@ -87,18 +87,31 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
         });
     },
     async latest(tenantId: string, count: number) {
-      await ensureTable();
-      const out: AuditEntry[] = [];
-      const pages = client.listEntities<{ entry: string }>({ queryOptions: { filter: odata`PartitionKey eq ${tenantId} and RowKey ge 'audit:' and RowKey lt 'audit;'` } });
-      try {
-        for await (const e of pages) {
-          out.push(JSON.parse(e.entry) as AuditEntry);
-          if (out.length >= count) break;
-        }
-      } catch (e) {
-        throw storageError(e, where, 'read the renewal audit');
-      }
-      return out;
+      const byTenant = await query(odata`PartitionKey eq ${tenantId} and RowKey ge 'audit:' and RowKey lt 'audit;'`, count, true);
+      return byTenant.get(tenantId) ?? [];
+    },
+    async latestByTenant(count: number) {
+      // One query over every partition: rows come by tenant, then by RowKey, which is newest first.
+      return query("RowKey ge 'audit:' and RowKey lt 'audit;'", count, false);
     },
   };
+
+  // A read needs no table: none yet means no audit entry yet.
+  async function query(filter: string, count: number, oneTenant: boolean): Promise<Map<string, AuditEntry[]>> {
+    const out = new Map<string, AuditEntry[]>();
+    const pages = client.listEntities<{ entry: string }>({ queryOptions: { filter, select: ['PartitionKey', 'entry'] } });
+    try {
+      for await (const e of pages) {
+        const tenantId = e.partitionKey ?? '';
+        let list = out.get(tenantId);
+        if (!list) out.set(tenantId, (list = []));
+        if (list.length < count) list.push(JSON.parse(e.entry) as AuditEntry);
+        else if (oneTenant) break;
+      }
+    } catch (e) {
+      if (isTableNotFound(e)) return out;
+      throw storageError(e, where, 'read the renewal audit');
+    }
+    return out;
+  }
 }

@@ -1,4 +1,4 @@
-import { RestError, TableClient, type TableEntity } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { StateConnection } from '../../config/loadConfig';
 import { AppError } from '../../domain/errors';
@@ -99,6 +99,11 @@ export function storageError(error: unknown, where: string, action: string): App
   return new AppError('state_unavailable', `Could not ${action} in ${where} (${(error as Error)?.name ?? 'error'}).`, { retriable: true, cause: error });
 }
 
+/** The table does not exist (yet): for a read, nothing is stored. */
+export function isTableNotFound(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 404;
+}
+
 /** Creates the table on first use (once per client; "already exists" is fine), retried after a failure. */
 export function tableCreator(client: TableClient, where: string): () => Promise<void> {
   let ready: Promise<void> | undefined;
@@ -107,6 +112,26 @@ export function tableCreator(client: TableClient, where: string): () => Promise<
       ready = undefined;
       throw storageError(error, where, 'create the table');
     }));
+}
+
+type StateEntity = Record<string, unknown> & { etag?: string };
+
+/** A state entity (its JSON split over state0..stateN) as a TenantState, or `state_unreadable`. */
+function versionedOf(entity: StateEntity, where: string): VersionedState {
+  const chunks = Number(entity.chunks);
+  let text = '';
+  for (let i = 0; i < chunks; i++) {
+    const part = entity[`state${i}`];
+    if (typeof part !== 'string') throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: part ${i} of ${chunks} is missing. It was left as it is; fix or delete the entity.`);
+    text += part;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: it is not valid JSON. It was left as it is; fix or delete the entity.`);
+  }
+  return { state: parseTenantState(json, where), version: entity.etag ?? null };
 }
 
 export function createTableStateStore(options: TableStoreOptions): StateStore {
@@ -119,28 +144,29 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
 
     async load(tenantId: string): Promise<VersionedState> {
       await ensureTable();
-      let entity: Record<string, unknown> & { etag?: string };
+      let entity: StateEntity;
       try {
         entity = await client.getEntity<Record<string, unknown>>(tenantId, ROW_KEY);
       } catch (error) {
         if (error instanceof RestError && error.statusCode === 404) return { state: emptyTenantState(tenantId), version: null };
         throw storageError(error, location, 'read the state');
       }
-      const where = `${location} (tenant ${tenantId})`;
-      const chunks = Number(entity.chunks);
-      let text = '';
-      for (let i = 0; i < chunks; i++) {
-        const part = entity[`state${i}`];
-        if (typeof part !== 'string') throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: part ${i} of ${chunks} is missing. It was left as it is; fix or delete the entity.`);
-        text += part;
-      }
-      let json: unknown;
+      return versionedOf(entity, `${location} (tenant ${tenantId})`);
+    },
+
+    async loadAll(): Promise<VersionedState[]> {
+      // One query for the fleet: the "state" row of every partition (pages of up to 1,000 entities),
+      // instead of one request per tenant. A read needs no table: none yet means no state yet.
+      const out: VersionedState[] = [];
       try {
-        json = JSON.parse(text);
-      } catch {
-        throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: it is not valid JSON. It was left as it is; fix or delete the entity.`);
+        for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${ROW_KEY}` } })) {
+          out.push(versionedOf(entity, `${location} (tenant ${entity.partitionKey})`));
+        }
+      } catch (error) {
+        if (isTableNotFound(error)) return [];
+        throw storageError(error, location, 'read the state');
       }
-      return { state: parseTenantState(json, where), version: entity.etag ?? null };
+      return out;
     },
 
     async save(state: TenantState, expectedVersion: string | null): Promise<string> {
@@ -169,5 +195,8 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
         throw storageError(error, location, 'save the state');
       }
     },
+
+    // Every save went straight to the table.
+    close: async () => undefined,
   };
 }

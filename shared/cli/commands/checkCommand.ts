@@ -1,7 +1,7 @@
 import { createRedactor } from '../../adapters/logging/redact';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, secretsOf } from '../../composition/createServices';
 import type { TenantRef } from '../../config/loadConfig';
-import { AppError } from '../../domain/errors';
+import { AppError, toAppError } from '../../domain/errors';
 import { parseGraphDateTime } from '../../domain/graphDateTime';
 import type { Logger } from '../../ports/logger';
 import { checkExpiry } from '../../useCases/checkExpiry';
@@ -69,6 +69,8 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
     return exitCode;
   } finally {
     await shared.telemetry.flush();
+    // Every change is already in the state (the file's journal): tidying it failing is a warning, not a failed check.
+    await shared.store.close().catch((error: unknown) => logger.warn(`The state was not compacted (it stays valid): ${toAppError(error).describe()}`));
   }
 }
 

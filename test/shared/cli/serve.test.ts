@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { HttpRequest } from '@azure/functions';
 import { renewFromApnsDashboard } from '../../../functions/getApnsDashboard';
@@ -83,6 +84,34 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
     expect(page).toMatch(/Signed in as <strong>[^<]+ \(local\)<\/strong>/);
     expect(page).toContain('action="/api/apns/dashboard/renew"');
     expect(h.graph.requests).toEqual([]); // rendered from stored state only
+  });
+
+  test('when the client accepts brotli or gzip, the page and the status API come compressed (vary: accept-encoding) and decode to what is sent plain', async () => {
+    const raw = (path: string, acceptEncoding?: string) =>
+      new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, path, headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    // What differs between two responses: the nonce, and when the state was read.
+    const withoutNonce = (html: string) => html.replace(/nonce(=|-)"?[A-Za-z0-9+/=]+/g, 'nonce').replace(/read at <time[^>]*>[^<]*<\/time>/, 'read at');
+    const plainPage = await raw('/api/apns/dashboard');
+    expect(plainPage.headers['content-encoding']).toBeUndefined();
+    expect(plainPage.headers.vary).toBe('accept-encoding');
+    for (const [accept, coding, decode] of [['gzip, deflate, br, zstd', 'br', brotliDecompressSync], ['gzip;q=1, br;q=0', 'gzip', gunzipSync]] as const) {
+      const page = await raw('/api/apns/dashboard', accept);
+      expect([page.headers['content-encoding'], page.headers.vary]).toEqual([coding, 'accept-encoding']);
+      expect(page.body.length).toBeLessThan(plainPage.body.length / 3);
+      expect(withoutNonce(decode(page.body).toString('utf8'))).toBe(withoutNonce(plainPage.body.toString('utf8')));
+    }
+    const plainStatus = await raw('/api/apns/status');
+    const status = await raw('/api/apns/status', 'br');
+    expect([status.headers['content-encoding'], status.headers['content-type'], status.headers.vary]).toEqual(['br', 'application/json', 'accept-encoding']);
+    expect(JSON.parse(brotliDecompressSync(status.body).toString('utf8'))).toEqual(JSON.parse(plainStatus.body.toString('utf8')));
   });
 
   test('when the status API is asked for, it answers the stored assessment as JSON', async () => {

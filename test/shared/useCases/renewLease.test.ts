@@ -40,7 +40,7 @@ function deps(cert: AppleCertificate, stateFile: string, audit: AuditEntry[]): R
     source: { location: 'test', fetch: async (name) => ({ name, version: cert.serialNumber, value: cert.certPem, contentType: undefined }) },
     parseCertificate: parseCertificateValue,
     lock: createFileRenewalLock(stateFile),
-    audit: { record: async (e) => void audit.push(e), latest: async () => [] },
+    audit: { record: async (e) => void audit.push(e), latest: async () => [], latestByTenant: async () => new Map() },
     clock: systemClock,
     logger: silentLogger,
     newId: () => Math.random().toString(36).slice(2),

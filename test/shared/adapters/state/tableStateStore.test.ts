@@ -3,6 +3,7 @@ import { createTableStateStore } from '../../../../shared/adapters/state/tableSt
 import { AppError } from '../../../../shared/domain/errors';
 import { emptyTenantState, type TenantState } from '../../../../shared/domain/tenantState';
 import { uniqueTableName } from '../../../support/azurite';
+import { recordStorageRequests } from '../../../support/storageRequests';
 
 const connectionString = process.env.APNS_TEST_TABLE_CONNECTION as string;
 const store = (table = uniqueTableName('state')) => ({ table, store: createTableStateStore({ connection: { kind: 'connectionString', connectionString }, table }) });
@@ -79,6 +80,35 @@ describe('tableStateStore (Azurite)', () => {
     await s.save(withAssessments('b', 2), null);
     expect((await s.load('a')).state.assessments).toHaveLength(1);
     expect((await s.load('b')).state.assessments).toHaveLength(2);
+  });
+
+  test('when every state is asked for, one query returns each tenant\'s state (split ones whole) and none of the other rows', async () => {
+    const recorder = await recordStorageRequests(connectionString);
+    try {
+      const table = uniqueTableName('all');
+      const s = createTableStateStore({ connection: { kind: 'connectionString', connectionString: recorder.connectionString }, table });
+      const states = [withAssessments('a', 1), withAssessments('b', 400), withAssessments('c', 0)];
+      const versions = await Promise.all(states.map((st) => s.save(st, null)));
+      const client = TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+      await client.createEntity({ partitionKey: 'a', rowKey: 'lock:renewal', owner: 'x' });
+      recorder.requests.length = 0;
+      const all = await s.loadAll();
+      expect(recorder.requests).toHaveLength(1);
+      expect(all.sort((x, y) => x.state.tenantId.localeCompare(y.state.tenantId))).toEqual(states.map((state, i) => ({ state, version: versions[i] })));
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  test('when the table does not exist yet, every state is none, and reading does not create it', async () => {
+    const recorder = await recordStorageRequests(connectionString);
+    try {
+      const s = createTableStateStore({ connection: { kind: 'connectionString', connectionString: recorder.connectionString }, table: uniqueTableName('none') });
+      await expect(s.loadAll()).resolves.toEqual([]);
+      expect(recorder.requests.map((r) => r.method)).toEqual(['GET']);
+    } finally {
+      await recorder.close();
+    }
   });
 
   test('when the stored JSON is corrupt, it is state_unreadable and the entity is left as it was', async () => {
