@@ -47,7 +47,7 @@ export const SETTINGS = S([
   { name: 'APNS_FLEET_CONCURRENCY', group: 'Fleet', default: '8', infra: 'parameter',
     doc: 'How many tenants one process checks at the same time (CLI pool; in Azure the queue spreads tenants over instances, `host.json` bounds each).' },
   { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'platform',
-    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`.' },
+    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`. It chooses the fleet\'s token exchange audience (`api://AzureADTokenExchange`, `…USGov`, `…China`).' },
   // Alert policy
   { name: 'APNS_NOTICE_DAYS', group: 'Alert policy', default: '60', infra: 'parameter',
     doc: 'Notice when at most this many days remain (sent once: time to find the Apple ID owner).' },
@@ -115,7 +115,7 @@ export const SETTINGS = S([
   { name: 'AZURE_TENANT_ID', group: 'Platform', infra: 'platform',
     doc: 'Read by `@azure/identity` (environment credentials); also the fallback of `APNS_TENANT_ID`.' },
   { name: 'WEBSITE_AUTH_ENABLED', group: 'Platform', infra: 'platform',
-    doc: 'Set to `True` by App Service when Authentication (Easy Auth) is on: only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
+    doc: 'Set by App Service when Authentication (Easy Auth) is on (`True`, or `1`; read in any case, as the Functions host reads it): only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
   { name: 'AZURE_CLIENT_ID', group: 'Platform', infra: 'wired',
     doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
 ] as const);
