@@ -102,7 +102,7 @@ export const SETTINGS = S([
   { name: 'APNS_DELIVERY_ATTEMPTS', group: 'Channels', default: '3', infra: 'parameter',
     doc: 'Tries per channel and message within one run (with backoff); a message still refused is retried on the next run.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', group: 'Channels', infra: 'wired',
-    doc: 'Application Insights: custom events and the `ApnsDaysRemaining` metric on every run. Loaded only when set.' },
+    doc: 'Application Insights: custom events, and on every run the `ApnsDaysRemaining` metric per asset (`ApnsDaysPastExpiry` once expired: the SDK drops negative values). Never sent by a forecast (`check --now`). Loaded only when set.' },
   // Renewal
   { name: 'APNS_KEY_VAULT_URL', group: 'Renewal', infra: 'wired',
     doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
