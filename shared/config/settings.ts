@@ -46,8 +46,8 @@ export const SETTINGS = S([
     doc: 'Client ID of the multi-tenant app registration whose federated credential trusts the managed identity (no secret). Required in fleet mode; each customer admin consents to it once.' },
   { name: 'APNS_FLEET_CONCURRENCY', group: 'Fleet', default: '8', infra: 'parameter',
     doc: 'How many tenants one process checks at the same time (CLI pool; in Azure the queue spreads tenants over instances, `host.json` bounds each).' },
-  { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'platform',
-    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`. It chooses the fleet\'s token exchange audience (`api://AzureADTokenExchange`, `…USGov`, `…China`).' },
+  { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'wired',
+    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`. It chooses the fleet\'s token exchange audience (`api://AzureADTokenExchange`, `…USGov`, `…China`). In Azure, set from the deployment\'s cloud.' },
   // Alert policy
   { name: 'APNS_NOTICE_DAYS', group: 'Alert policy', default: '60', infra: 'parameter',
     doc: 'Notice when at most this many days remain (sent once: time to find the Apple ID owner).' },
