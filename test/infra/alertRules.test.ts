@@ -14,6 +14,9 @@ import { runKql } from '../support/kql';
 import { loopbackTls } from '../support/loopbackTls';
 import { startTenantHarness, type TenantHarness } from '../support/tenantHarness';
 
+// The first run compiles with the real Bicep compiler (tens of seconds on a busy machine); later runs read its cache.
+jest.setTimeout(300_000);
+
 /**
  * The Azure Monitor rules as deployed (their queries taken from `bicep snapshot` of infra/main.bicep,
  * not copied), run over the telemetry a real check sent through the real Application Insights SDK to

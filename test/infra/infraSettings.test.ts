@@ -5,6 +5,9 @@ import { bicepParamName, infraParameters } from '../../shared/config/settingsDoc
 import { SETTING_SPECS } from '../../shared/config/settings';
 import { compiledMain, describeInfra } from '../support/infraDeployment';
 
+// The first run compiles with the real Bicep compiler (tens of seconds on a busy machine); later runs read its cache.
+jest.setTimeout(300_000);
+
 // What holds without a Bicep CLI: the parameter files against the config schema, and the Graph types
 // the check compiles with against what the templates declare. What the compiler decides is in
 // template.test.ts and alertRules.test.ts.

@@ -9,6 +9,9 @@ import { AZURE_CLOUD, Runtime, type ArmValue } from '../support/armExpression';
 import { registrations } from '../support/functionsCoreApi';
 import { compiledMain, DEPLOYER, deploymentOf, describeInfra, graphRoleId, graphScopeId, SCOPE, type Deployment, type Resource } from '../support/infraDeployment';
 
+// The first run compiles with the real Bicep compiler (tens of seconds on a busy machine); later runs read its cache.
+jest.setTimeout(300_000);
+
 /**
  * infra/main.bicep as the real Bicep compiler builds it and `bicep snapshot` evaluates it, one
  * deployment per mode. A new mode (connectors, routes, …) is one more entry in MODES and in the
