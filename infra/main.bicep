@@ -304,6 +304,9 @@ module statusPageAuth 'app/statusPageAuth.bicep' = if (statusPageOn) {
   }
 }
 
+// Renewal proposals from Key Vault (SPEC §16) will be one more module here, scope rg, given
+// names.vault and names.app: the vault's Event Grid system topic and its AzureFunction subscription.
+
 module alerts 'app/alerts.bicep' = {
   name: 'alerts'
   scope: rg
