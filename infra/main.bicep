@@ -137,10 +137,10 @@ var intunePermissions = map(filter([
   { permission: 'DeviceManagementManagedDevices.Read.All', when: toLower(grantManagedDevicesRead) == 'true' } // the documented alternative for the APNs read
 ], p => p.when), p => p.permission)
 // The managed identity's own: Intune's for one tenant (in a fleet the fleet app reads), e-mail in any case.
-var identityPermissions = map(filter([
-  { permission: intunePermissions, when: !fleetMode }
-  { permission: [ 'Mail.Send' ], when: emailOn } // sendMail from the home tenant's mailbox
-], p => p.when), p => p.permission)
+var identityPermissions = flatten(map(filter([
+  { permissions: intunePermissions, when: !fleetMode }
+  { permissions: [ 'Mail.Send' ], when: emailOn } // sendMail from the home tenant's mailbox
+], p => p.when), p => p.permissions))
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.rg
@@ -329,7 +329,7 @@ module alerts 'app/alerts.bicep' = {
 // application (resourceAppId) and which app role (appRole: its value).
 var graphAppId = '00000003-0000-0000-c000-000000000000' // Microsoft Graph
 var appRoleGrants = concat(
-  map(grantsOn ? flatten(identityPermissions) : [], permission => {
+  map(grantsOn ? identityPermissions : [], permission => {
     principalId: identity.outputs.principalId
     principalType: 'ServicePrincipal'
     principal: names.identity
