@@ -1,7 +1,11 @@
 // intune-apns-monitor: Flex Consumption Function App (Node 22) with a user-assigned identity,
 // identity-based storage (shared keys off), Key Vault (RBAC), Application Insights + Log Analytics,
-// the Graph application permissions, Azure Monitor alerts, and — through the Microsoft Graph Bicep
-// extension — the fleet's multi-tenant app and the status page's sign-in. Deployed by `azd up`.
+// Azure Monitor alerts, and — through the Microsoft Graph Bicep extension — the fleet's multi-tenant
+// app and the status page's sign-in. Deployed by `azd up`; the Graph app roles this template decides
+// (APNS_APP_ROLE_GRANTS) are granted right after by azure.yaml's postprovision hook, which retries
+// while Entra replicates the new principals (README "Deploy").
+// Every resource is declared natively with an explicit API version (no registry modules), so the
+// Bicep compiler type-checks every property offline (`npm run infra:check`).
 // Outputs carry names, URLs and ids only: never a key, connection string or secret.
 targetScope = 'subscription'
 
@@ -22,7 +26,7 @@ param principalId string = ''
 @allowed([ 'User', 'ServicePrincipal', 'Group' ])
 param principalType string = 'User'
 
-@description('Grant the Graph application permissions (needs Privileged Role Administrator: Microsoft Graph app roles). Set false and have an administrator grant them by hand if you cannot.')
+@description('Grant the Graph application permissions after provisioning (the postprovision hook; needs Privileged Role Administrator: Microsoft Graph app roles). Set false and have an administrator grant them by hand if you cannot.')
 param grantGraphPermissions string = 'true'
 
 @description('Grant DeviceManagementServiceConfig.ReadWrite.All (renewal upload and CSR; it includes the read). False grants only DeviceManagementServiceConfig.Read.All (monitoring only).')
@@ -111,7 +115,9 @@ var names = {
   statusPageApp: 'apns-monitor-status-${token}'
 }
 var deploymentContainer = 'app-package-${take(token, 20)}'
+var tenantCheckQueue = 'apns-tenant-checks' // shared/config/loadConfig.ts TENANT_CHECK_QUEUE
 
+// ---- Modes ----
 // Fleet (SPEC §11): on when APNS_TENANTS lists tenants (or APNS_FLEET=true).
 var fleetMode = toLower(fleet) == 'true' || !empty(apnsTenants)
 var createFleetApp = fleetMode && empty(fleetAppClientId)
@@ -120,73 +126,62 @@ var homeTenantWatched = contains(toLower(apnsTenants), toLower(tenant().tenantId
 var statusPageOn = toLower(statusPage) == 'true'
 var createStatusPageApp = statusPageOn && empty(statusPageAppClientId)
 var grantsOn = toLower(grantGraphPermissions) == 'true'
+var renewalOn = toLower(enableRenewal) == 'true'
+var emailOn = !empty(apnsEmailFrom)
 var owners = empty(principalId) ? [] : [ principalId ]
 
-// Graph application permissions, least privilege (README "Graph permissions"). ReadWrite includes the read.
-var intunePermissions = concat(
-  [ toLower(enableRenewal) == 'true' ? 'DeviceManagementServiceConfig.ReadWrite.All' : 'DeviceManagementServiceConfig.Read.All' ],
-  toLower(grantManagedDevicesRead) == 'true' ? [ 'DeviceManagementManagedDevices.Read.All' ] : []
-)
-// The managed identity reads Intune itself only for one tenant; in a fleet the multi-tenant app does.
-var identityPermissions = concat(fleetMode ? [] : intunePermissions, empty(apnsEmailFrom) ? [] : [ 'Mail.Send' ])
+// ---- Microsoft Graph application permissions, least privilege (README "Graph permissions") ----
+// One line per permission and the mode that needs it. Intune's: held by the managed identity for one
+// tenant, by the fleet app (each customer consents) in a fleet.
+var intunePermissions = map(filter([
+  { permission: 'DeviceManagementServiceConfig.ReadWrite.All', when: renewalOn } // renewal upload and CSR; includes the read
+  { permission: 'DeviceManagementServiceConfig.Read.All', when: !renewalOn } // monitoring only
+  { permission: 'DeviceManagementManagedDevices.Read.All', when: toLower(grantManagedDevicesRead) == 'true' } // the documented alternative for the APNs read
+], p => p.when), p => p.permission)
+// The managed identity's own: Intune's for one tenant (in a fleet the fleet app reads), e-mail in any case.
+var identityPermissions = flatten(map(filter([
+  { permissions: intunePermissions, when: !fleetMode }
+  { permissions: [ 'Mail.Send' ], when: emailOn } // sendMail from the home tenant's mailbox
+], p => p.when), p => p.permissions))
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.rg
   location: location
   tags: tags
 }
 
-module identity 'br/public:avm/res/managed-identity/user-assigned-identity:0.4.1' = {
+module identity 'app/identity.bicep' = {
   name: 'identity'
   scope: rg
   params: { name: names.identity, location: location, tags: tags }
 }
 
-module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
+module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
     name: names.storage
     location: location
     tags: tags
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false // identity-based access only (AzureWebJobsStorage__*)
-    minimumTlsVersion: 'TLS1_2'
-    // Public endpoint, identity-only access (no keys, no SAS): a Flex Consumption app without VNet
-    // integration reaches storage over its public endpoint. README "Deploy" lists the private option.
-    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
-    blobServices: { containers: [ { name: deploymentContainer } ] }
-    // The fleet queue (the host creates apns-tenant-checks-poison itself on the first poison message).
-    queueServices: fleetMode ? { queues: [ { name: 'apns-tenant-checks' } ] } : {}
+    deploymentContainer: deploymentContainer
+    queues: fleetMode ? [ tenantCheckQueue ] : []
   }
 }
 
-module logs 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
-  name: 'logs'
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
   scope: rg
-  params: { name: names.logs, location: location, tags: tags, dataRetention: 30 }
+  params: { logsName: names.logs, insightsName: names.insights, location: location, tags: tags }
 }
 
-// Not the AVM module: it outputs the connection string (see app/appInsights.bicep).
-module insights 'app/appInsights.bicep' = {
-  name: 'insights'
-  scope: rg
-  params: { name: names.insights, location: location, tags: tags, workspaceResourceId: logs.outputs.resourceId }
-}
-
-module vault 'br/public:avm/res/key-vault/vault:0.12.1' = {
+module vault 'app/keyVault.bicep' = {
   name: 'vault'
   scope: rg
   params: {
     name: names.vault
     location: location
     tags: tags
-    enableRbacAuthorization: true
-    // Off by default so `azd down --purge` frees the name; the vault holds a .pem Apple lets you
-    // download again and channel URLs that azd re-creates, nothing that cannot be restored.
-    enablePurgeProtection: toLower(keyVaultPurgeProtection) == 'true'
-    softDeleteRetentionInDays: 7
-    sku: 'standard'
+    purgeProtection: toLower(keyVaultPurgeProtection) == 'true'
   }
 }
 
@@ -194,25 +189,14 @@ module vault 'br/public:avm/res/key-vault/vault:0.12.1' = {
 module channelSecrets 'app/channelSecrets.bicep' = {
   name: 'channelSecrets'
   scope: rg
+  dependsOn: [ vault ]
   params: {
-    vaultName: vault.outputs.name
+    vaultName: names.vault
     teamsWebhookUrl: apnsTeamsWebhookUrl
     slackWebhookUrl: apnsSlackWebhookUrl
     pagerdutyRoutingKey: apnsPagerdutyRoutingKey
     webhookUrl: apnsWebhookUrl
     webhookSecret: apnsWebhookSecret
-  }
-}
-
-module plan 'br/public:avm/res/web/serverfarm:0.1.1' = {
-  name: 'plan'
-  scope: rg
-  params: {
-    name: names.plan
-    location: location
-    tags: tags
-    sku: { name: 'FC1', tier: 'FlexConsumption' }
-    reserved: true
   }
 }
 
@@ -225,32 +209,32 @@ module fleetApp 'app/fleetApp.bicep' = if (createFleetApp) {
     displayName: fleetAppName
     identityPrincipalId: identity.outputs.principalId
     permissions: intunePermissions
-    grantHomeTenant: grantsOn && homeTenantWatched
     ownerIds: owners
   }
 }
 
-var appClientId = createFleetApp ? fleetApp.outputs.appId : (fleetMode ? fleetAppClientId : '')
+var appClientId = createFleetApp ? fleetApp!.outputs.appId : (fleetMode ? fleetAppClientId : '')
 
 module app 'app/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
   // The identity's roles first: the host's first start reads storage and the Key Vault references
   // with them. (Role assignments can still take minutes to apply: README "Troubleshooting".)
-  dependsOn: [ rbac ]
+  dependsOn: [ rbac, monitoring ]
   params: {
     name: names.app
+    planName: names.plan
     location: location
     tags: union(tags, { 'azd-service-name': 'api' })
-    planId: plan.outputs.resourceId
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: '${storage.outputs.primaryBlobEndpoint}${deploymentContainer}'
-    appInsightsName: insights.outputs.name
+    appInsightsName: names.insights
     keyVaultUrl: vault.outputs.uri
     appClientId: appClientId
-    secretRefs: channelSecrets.outputs.references
+    vaultReferences: channelSecrets.outputs.references
+    // One line per setting of shared/config/settings.ts that is a parameter here.
     settings: {
       APNS_TENANT_NAME: apnsTenantName
       APNS_GRAPH_BASE_URL: apnsGraphBaseUrl
@@ -285,21 +269,13 @@ module app 'app/functionApp.bicep' = {
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
+  dependsOn: [ storage, vault, identity ]
   params: {
-    storageAccountName: storage.outputs.name
-    vaultName: vault.outputs.name
-    identityPrincipalId: identity.outputs.principalId
+    storageAccountName: names.storage
+    vaultName: names.vault
+    identityName: names.identity
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
-  }
-}
-
-module graph 'app/graphPermissions.bicep' = if (grantsOn && !empty(identityPermissions)) {
-  name: 'graphPermissions'
-  scope: rg
-  params: {
-    identityPrincipalId: identity.outputs.principalId
-    permissions: identityPermissions
   }
 }
 
@@ -312,21 +288,28 @@ module statusPageApp 'app/statusPageApp.bicep' = if (createStatusPageApp) {
     displayName: 'Intune APNs monitor status page (${environmentName})'
     hostName: app.outputs.defaultHostname
     ownerIds: owners
-    operatorPrincipalId: principalType == 'User' ? principalId : ''
   }
 }
 
-var statusPageClientId = createStatusPageApp ? statusPageApp.outputs.clientId : statusPageAppClientId
+var statusPageClientId = createStatusPageApp ? statusPageApp!.outputs.clientId : statusPageAppClientId
 
 // ... and App Service Authentication in front of the app.
 module statusPageAuth 'app/statusPageAuth.bicep' = if (statusPageOn) {
   name: 'statusPageAuth'
   scope: rg
+  // Explicit, although the created sign-in app already waits for the app: with an existing sign-in
+  // app (APNS_STATUS_PAGE_APP_CLIENT_ID) that module is skipped, and nothing else orders this after
+  // the site it configures.
+  #disable-next-line no-unnecessary-dependson
+  dependsOn: [ app ]
   params: {
-    appName: app.outputs.name
+    appName: names.app
     clientId: statusPageClientId
   }
 }
+
+// Renewal proposals from Key Vault (SPEC §16) will be one more module here, scope rg, given
+// names.vault and names.app: the vault's Event Grid system topic and its AzureFunction subscription.
 
 module alerts 'app/alerts.bicep' = {
   name: 'alerts'
@@ -334,14 +317,49 @@ module alerts 'app/alerts.bicep' = {
   params: {
     location: location
     tags: tags
-    appInsightsId: insights.outputs.resourceId
+    appInsightsId: monitoring.outputs.insightsId
     alertEmail: alertEmail
     warningDays: int(apnsWarningDays)
     deployedAt: deployedAt
   }
 }
 
-// Names, URLs and ids for `azd env get-value` (README). No connection string, key or secret.
+// ---- App role assignments, granted by the postprovision hook (scripts/grantAppRoles.js) ----
+// Not Microsoft.Graph/appRoleAssignedTo resources: on a principal created in the same deployment
+// they fail while Entra replicates it ("Not a valid reference update",
+// microsoftgraph/msgraph-bicep-types#193, open), so a first `azd up` would need a rerun. The hook
+// grants exactly this list right after provisioning and retries while the principals replicate.
+// Each entry: who (principalId, principalType, principal: a name for messages), on which
+// application (resourceAppId) and which app role (appRole: its value).
+var graphAppId = '00000003-0000-0000-c000-000000000000' // Microsoft Graph
+var appRoleGrants = concat(
+  map(grantsOn ? identityPermissions : [], permission => {
+    principalId: identity.outputs.principalId
+    principalType: 'ServicePrincipal'
+    principal: names.identity
+    resourceAppId: graphAppId
+    appRole: permission
+  }),
+  // The home tenant is itself watched: its admin consent to the fleet app, given by this deployment.
+  map(grantsOn && createFleetApp && homeTenantWatched ? intunePermissions : [], permission => {
+    principalId: fleetApp!.outputs.servicePrincipalId
+    principalType: 'ServicePrincipal'
+    principal: fleetAppName
+    resourceAppId: graphAppId
+    appRole: permission
+  }),
+  // The deploying person may use the status page's actions at once.
+  createStatusPageApp && principalType == 'User' && !empty(principalId) ? [ {
+    principalId: principalId
+    principalType: 'User'
+    principal: 'the deploying user'
+    resourceAppId: statusPageApp!.outputs.clientId
+    appRole: statusPageApp!.outputs.operatorRole
+  } ] : []
+)
+
+// Names, URLs and ids for `azd env get-value` (README), and the hook's input. No connection string,
+// key or secret.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -353,3 +371,4 @@ output APNS_KEY_VAULT_URL string = vault.outputs.uri
 output APNS_APP_CLIENT_ID string = appClientId
 output APNS_STATUS_PAGE_URL string = statusPageOn ? 'https://${app.outputs.defaultHostname}/api/apns/dashboard' : ''
 output APNS_STATUS_PAGE_CLIENT_ID string = statusPageOn ? statusPageClientId : ''
+output APNS_APP_ROLE_GRANTS array = appRoleGrants

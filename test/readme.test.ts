@@ -51,7 +51,7 @@ describe('README', () => {
   test('when it reads a value with azd env get-value, the deployment outputs that name', () => {
     const names = new Set([...readme.matchAll(/azd env get-value (\w+)/g)].map((m) => m[1]));
     expect(names.size).toBeGreaterThan(3);
-    for (const name of names) expect(mainBicep).toMatch(new RegExp(`^output ${name} string = `, 'm'));
+    for (const name of names) expect(mainBicep).toMatch(new RegExp(`^output ${name} (string|array|object) = `, 'm'));
   });
 
   test('when it sets a value with azd env set, infra/main.parameters.json reads that name', () => {

@@ -20,15 +20,19 @@ var all = [
   { setting: 'APNS_WEBHOOK_SECRET', secret: 'apns-webhook-secret', value: webhookSecret }
 ]
 var given = filter(all, s => !empty(s.value))
+// Names only: the values never leave this module.
+var givenNames = map(given, s => { setting: s.setting, secret: s.secret })
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
   name: vaultName
 }
 
-resource secrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [for s in given: {
+// One slot per channel secret, each created only when given: the loop's length is known before the
+// deployment, so What-If and `bicep snapshot` can expand it.
+resource secrets 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = [for s in all: if (!empty(s.value)) {
   parent: vault
   name: s.secret
   properties: { value: s.value }
 }]
 
-output references object = toObject(given, s => s.setting, s => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${s.secret})')
+output references object = toObject(givenNames, s => s.setting, s => '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${s.secret})')

@@ -12,15 +12,21 @@ param displayName string
 param identityPrincipalId string
 @description('Microsoft Graph application permissions the app requires (what each customer admin consents to).')
 param permissions array
-@description('The home tenant is itself in APNS_TENANTS: grant the permissions here too (the home tenant\'s admin consent).')
-param grantHomeTenant bool = false
 @description('Object ids of the app registration\'s owners (the deployer), so they can manage it later.')
 param ownerIds array = []
 
 var graphAppId = '00000003-0000-0000-c000-000000000000' // Microsoft Graph
-// The managed identity's token is issued by the home tenant's v2.0 endpoint, for this audience (public cloud).
+// The managed identity's token is issued by the home tenant's v2.0 endpoint, for the token exchange
+// audience of the cloud the deployment runs in. The code asks for the same audience, chosen from
+// AZURE_AUTHORITY_HOST (shared/composition/tenantAccess.ts tokenExchangeAudience), which the Function
+// App gets from the same environment() (functionApp.bicep).
 var issuer = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
-var tokenExchangeAudience = 'api://AzureADTokenExchange'
+var tokenExchangeAudiences = {
+  AzureCloud: 'api://AzureADTokenExchange'
+  AzureUSGovernment: 'api://AzureADTokenExchangeUSGov'
+  AzureChinaCloud: 'api://AzureADTokenExchangeChina'
+}
+var tokenExchangeAudience = tokenExchangeAudiences[environment().name]
 var consentLandingPage = 'https://entra.microsoft.com/'
 
 resource graph 'Microsoft.Graph/servicePrincipals@v1.0' existing = {
@@ -60,11 +66,6 @@ resource fleetSp 'Microsoft.Graph/servicePrincipals@v1.0' = {
   appId: fleetApp.appId
 }
 
-// Only when the home tenant is watched too: its admin consent, given by this deployment.
-resource homeTenantGrants 'Microsoft.Graph/appRoleAssignedTo@v1.0' = [for permission in (grantHomeTenant ? permissions : []): {
-  principalId: fleetSp.id
-  resourceId: graph.id
-  appRoleId: filter(graph.appRoles, r => r.value == permission)[0].id
-}]
-
 output appId string = fleetApp.appId
+@description('Object id of the app\'s service principal in the home tenant (what a home-tenant grant is given to).')
+output servicePrincipalId string = fleetSp.id

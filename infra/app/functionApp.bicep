@@ -1,9 +1,9 @@
 // The Function App on Flex Consumption (Node 22) with the user-assigned identity, identity-based
 // host storage, and the app settings the config schema defines (shared/config/settings.ts).
 param name string
+param planName string
 param location string
 param tags object
-param planId string
 param identityId string
 param identityClientId string
 param storageAccountName string
@@ -14,7 +14,7 @@ param keyVaultUrl string
 @description('Client ID of the multi-tenant app registration of the fleet (empty: single tenant).')
 param appClientId string = ''
 @description('Key Vault references of the channel secrets that are set (name → @Microsoft.KeyVault(...)).')
-param secretRefs object
+param vaultReferences object
 @description('The APNS_* settings given as parameters of main.bicep.')
 param settings object
 
@@ -30,6 +30,8 @@ var wired = {
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
   NODE_OPTIONS: '--enable-source-maps' // stack traces in the logs point at the TypeScript sources
+  // The cloud's sign-in endpoint: the fleet's token exchange audience follows it (fleetApp.bicep).
+  AZURE_AUTHORITY_HOST: environment().authentication.loginEndpoint
   // Wired from the resources created here
   APNS_TENANT_ID: tenant().tenantId
   APNS_STATE_CONNECTION: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
@@ -38,21 +40,37 @@ var wired = {
 }
 
 // Empty settings are left out: a channel (or the fleet) is on only when its setting is present.
-var merged = union(settings, secretRefs, wired)
+var merged = union(settings, vaultReferences, wired)
 var appSettings = toObject(filter(items(merged), s => !empty(s.value)), s => s.key, s => s.value)
 
-module site 'br/public:avm/res/web/site:0.15.1' = {
-  name: 'site'
-  params: {
-    name: name
-    location: location
-    tags: tags
-    kind: 'functionapp,linux'
-    serverFarmResourceId: planId
-    managedIdentities: { userAssignedResourceIds: [ identityId ] }
-    keyVaultAccessIdentityResourceId: identityId
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true } // Linux
+}
+
+resource site 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
+    keyVaultReferenceIdentity: identityId // the Key Vault references of the channel secrets
+    siteConfig: {
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      http20Enabled: true
+    }
     functionAppConfig: {
       deployment: {
         storage: {
@@ -64,29 +82,26 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
       scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: 40 }
       runtime: { name: 'node', version: '22' }
     }
-    siteConfig: { alwaysOn: false, ftpsState: 'Disabled', minTlsVersion: '1.2' }
-    // SPEC §9: no publishing passwords. azd deploys with its Entra token; FTP and Kudu basic auth are off.
-    basicPublishingCredentialsPolicies: [
-      { name: 'ftp', allow: false }
-      { name: 'scm', allow: false }
-    ]
+  }
+
+  // SPEC §9: no publishing passwords. azd deploys with its Entra token; FTP and Kudu basic auth are off.
+  resource ftp 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: { allow: false }
+  }
+
+  resource scm 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: { allow: false }
+  }
+
+  // Exactly this list: a setting removed from the azd environment disappears from the app, and the
+  // Application Insights connection string never passes through a parameter or the deployment history.
+  resource appSettingsConfig 'config' = {
+    name: 'appsettings'
+    properties: appSettings
   }
 }
 
-resource siteRef 'Microsoft.Web/sites@2024-04-01' existing = {
-  name: name
-}
-
-// The app settings are written here rather than through the AVM module's appSettingsKeyValuePairs:
-// that module merges the app's current settings (a setting removed from the azd environment would
-// stay on the app forever) and passes them, with the Application Insights connection string, as a
-// parameter recorded in the deployment history. Here the settings are exactly this list.
-resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
-  parent: siteRef
-  name: 'appsettings'
-  properties: appSettings
-  dependsOn: [ site ]
-}
-
-output name string = site.outputs.name
-output defaultHostname string = site.outputs.defaultHostname
+output name string = site.name
+output defaultHostname string = site.properties.defaultHostName

@@ -9,8 +9,6 @@ param displayName string
 @description('Default host name of the Function App (the sign-in callback lives under it).')
 param hostName string
 param ownerIds array = []
-@description('A user who gets ApnsMonitor.Operator at once (the deploying person); empty: nobody yet.')
-param operatorPrincipalId string = ''
 
 var graphAppId = '00000003-0000-0000-c000-000000000000' // Microsoft Graph
 var operatorRole = 'ApnsMonitor.Operator' // shared/adapters/functions/clientPrincipal.ts OPERATOR_ROLE
@@ -63,10 +61,6 @@ resource signInConsent 'Microsoft.Graph/oauth2PermissionGrants@v1.0' = {
   scope: join(signInScopes, ' ')
 }
 
-resource deployerIsOperator 'Microsoft.Graph/appRoleAssignedTo@v1.0' = if (!empty(operatorPrincipalId)) {
-  principalId: operatorPrincipalId
-  resourceId: signInSp.id
-  appRoleId: operatorRoleId
-}
-
 output clientId string = signInApp.appId
+@description('The role a person needs for the page\'s actions (assigned to the deployer by the postprovision hook).')
+output operatorRole string = operatorRole

@@ -22,11 +22,11 @@ var keyRoutes = [
   '/admin/functions/checkApnsExpiry' // run the timer once with the master key (README "Deploy")
 ]
 
-resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+resource site 'Microsoft.Web/sites@2025-03-01' existing = {
   name: appName
 }
 
-resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'authsettingsV2'
   properties: {

@@ -38,6 +38,12 @@ export interface ServiceOptions {
   /** The environment the credentials read (default process.env): hints follow the credential in use. */
   env?: Readonly<Record<string, string | undefined>>;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * A forecast (`check --now`): evaluated as if on another day, so nothing may leave the process — no
+   * channel, and no telemetry either (a forecast's heartbeat and days left would fire or silence the
+   * real Azure Monitor rules). Neither the channels nor Application Insights are even loaded.
+   */
+  forecast?: boolean;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -129,8 +135,8 @@ export async function createSharedCheckServices(config: AppConfig, options: Serv
   const [store, notifiers, telemetry] = await Promise.all([
     createStateStore(config, access.home, options.stateFile),
     // E-mail goes out from the home tenant's mailbox, with the home credential.
-    createNotifiers(config, options.alertLogger ?? options.logger, access.home),
-    createTelemetry(config),
+    options.forecast ? [] : createNotifiers(config, options.alertLogger ?? options.logger, access.home),
+    options.forecast ? noTelemetry : createTelemetry(config),
   ]);
   return { access, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
 }

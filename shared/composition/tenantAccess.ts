@@ -7,11 +7,26 @@ import { sharedCredential, type SharedCredential } from '../adapters/http/shared
 import { requestTimeoutHttpClient } from '../adapters/http/requestTimeout';
 import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth, managedIdentityAuth } from '../adapters/identity/explainers';
 
-/** The audience of the managed identity's token that a federated credential accepts. */
-export const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
+/**
+ * The audience of the managed identity's token that a federated credential accepts: one per cloud
+ * (Microsoft Entra workload identity federation), chosen by the cloud's sign-in host. The Bicep
+ * federated credential picks the same one from the deployment's cloud (infra/app/fleetApp.bicep),
+ * and the Function App gets AZURE_AUTHORITY_HOST from that cloud (infra/app/functionApp.bicep).
+ */
+export const TOKEN_EXCHANGE_AUDIENCES: Readonly<Record<string, string>> = {
+  'login.microsoftonline.com': 'api://AzureADTokenExchange',
+  'login.microsoftonline.us': 'api://AzureADTokenExchangeUSGov',
+  'login.chinacloudapi.cn': 'api://AzureADTokenExchangeChina',
+  'login.partner.microsoftonline.cn': 'api://AzureADTokenExchangeChina',
+};
+
+/** The token exchange audience for `AZURE_AUTHORITY_HOST`; a host that is not a Microsoft cloud's (a test's loopback Entra) gets the public cloud's. */
+export function tokenExchangeAudience(authorityHost: string): string {
+  return TOKEN_EXCHANGE_AUDIENCES[new URL(authorityHost).hostname.toLowerCase()] ?? 'api://AzureADTokenExchange';
+}
 
 /** Authorities MSAL knows without asking login.microsoftonline.com (SPEC §11: instance discovery). */
-const MICROSOFT_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn']);
+const MICROSOFT_AUTHORITIES = new Set(Object.keys(TOKEN_EXCHANGE_AUDIENCES));
 
 export function needsInstanceDiscoveryOff(authorityHost: string): boolean {
   return !MICROSOFT_AUTHORITIES.has(new URL(authorityHost).hostname.toLowerCase());
@@ -108,14 +123,15 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
   // The fleet's client assertion is the managed identity's token: when that fails, it is explained as
   // the managed identity's failure (the same for every tenant), not as the customer tenant's sign-in.
   const homeAuth = managedIdentityAuth();
+  const audience = tokenExchangeAudience(authorityHost);
   const assertion = async (): Promise<string> => {
     let token: AccessToken | null;
     try {
-      token = await home.getToken(TOKEN_EXCHANGE_SCOPE);
+      token = await home.getToken(`${audience}/.default`);
     } catch (error) {
       throw homeAuth.tokenFailure(error, "Intune (the managed identity's token that the fleet's app exchanges)");
     }
-    if (!token) throw new AppError('graph_auth_failed', 'The managed identity gave no token for api://AzureADTokenExchange (the fleet sign-in needs one).', { sharedCause: 'home_credential' });
+    if (!token) throw new AppError('graph_auth_failed', `The managed identity gave no token for ${audience} (the fleet sign-in needs one).`, { sharedCause: 'home_credential' });
     return token.token;
   };
 

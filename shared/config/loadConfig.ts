@@ -240,7 +240,8 @@ export function loadConfig(env: Env): AppConfig {
     entra: { authorityHost, appClientId, publicClientId },
     graph: { baseUrl: graphBaseUrl, maxRetryMs: maxRetrySeconds * 1000 },
     http: { timeoutMs: timeoutSeconds * 1000 },
-    easyAuth: /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? ''),
+    // The Functions host reads it as "true" or "1", in any case (HostEasyAuthOptionsSetup).
+    easyAuth: /^(true|1)$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? ''),
     monitoredKinds: MONITORED_KINDS.filter((k) => kinds.includes(k)),
     schedule,
     policy: { noticeDays, warningDays, criticalDays, repeatHoursWarning, repeatHoursCritical, syncWarningHours, syncCriticalHours },

@@ -46,8 +46,8 @@ export const SETTINGS = S([
     doc: 'Client ID of the multi-tenant app registration whose federated credential trusts the managed identity (no secret). Required in fleet mode; each customer admin consents to it once.' },
   { name: 'APNS_FLEET_CONCURRENCY', group: 'Fleet', default: '8', infra: 'parameter',
     doc: 'How many tenants one process checks at the same time (CLI pool; in Azure the queue spreads tenants over instances, `host.json` bounds each).' },
-  { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'platform',
-    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`.' },
+  { name: 'AZURE_AUTHORITY_HOST', group: 'Fleet', default: 'https://login.microsoftonline.com', infra: 'wired',
+    doc: 'Microsoft Entra authority for the fleet and device-code sign-ins (national clouds use theirs, e.g. `https://login.microsoftonline.us`); also read by `@azure/identity`. It chooses the fleet\'s token exchange audience (`api://AzureADTokenExchange`, `…USGov`, `…China`). In Azure, set from the deployment\'s cloud.' },
   // Alert policy
   { name: 'APNS_NOTICE_DAYS', group: 'Alert policy', default: '60', infra: 'parameter',
     doc: 'Notice when at most this many days remain (sent once: time to find the Apple ID owner).' },
@@ -106,7 +106,7 @@ export const SETTINGS = S([
   { name: 'APNS_DELIVERY_ATTEMPTS', group: 'Channels', default: '3', infra: 'parameter',
     doc: 'Tries per channel and message within one run (with backoff); a message still refused is retried on the next run.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', group: 'Channels', infra: 'wired',
-    doc: 'Application Insights: custom events and the `ApnsDaysRemaining` metric on every run. Loaded only when set.' },
+    doc: 'Application Insights: custom events, and on every run the `ApnsDaysRemaining` metric per asset (`ApnsDaysPastExpiry` once expired: the SDK drops negative values). Never sent by a forecast (`check --now`). Loaded only when set.' },
   // Renewal
   { name: 'APNS_KEY_VAULT_URL', group: 'Renewal', infra: 'wired',
     doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
@@ -119,7 +119,7 @@ export const SETTINGS = S([
   { name: 'AZURE_TENANT_ID', group: 'Platform', infra: 'platform',
     doc: 'Read by `@azure/identity` (environment credentials); also the fallback of `APNS_TENANT_ID`.' },
   { name: 'WEBSITE_AUTH_ENABLED', group: 'Platform', infra: 'platform',
-    doc: 'Set to `True` by App Service when Authentication (Easy Auth) is on: only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
+    doc: 'Set by App Service when Authentication (Easy Auth) is on (`True`, or `1`; read in any case, as the Functions host reads it): only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
   { name: 'AZURE_CLIENT_ID', group: 'Platform', infra: 'wired',
     doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
 ] as const);

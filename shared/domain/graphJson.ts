@@ -115,10 +115,19 @@ export function parseItems<T>(
   return { value, unreadable };
 }
 
-/** `downloadApplePushNotificationCertificateSigningRequest` answers `{value: "<csr>"}`. */
+/**
+ * `downloadApplePushNotificationCertificateSigningRequest` answers `{value: "<csr>"}`: PEM text, or
+ * the bare base64 of the request (the reference documents only "String"). Either way the result is the
+ * PEM file Apple's portal takes (`-----BEGIN CERTIFICATE REQUEST-----`, 64-column lines).
+ */
 export function parseCsr(body: unknown): string {
-  const obj = asObject(body, 'the certificate signing request');
+  const what = 'the certificate signing request';
+  const obj = asObject(body, what);
   const value = obj.value;
-  if (typeof value !== 'string' || value.trim() === '') throw malformed('the certificate signing request', 'value is missing');
-  return value;
+  if (typeof value !== 'string' || value.trim() === '') throw malformed(what, 'value is missing');
+  const text = value.trim();
+  if (/^-----BEGIN [A-Z ]*CERTIFICATE REQUEST-----/.test(text)) return `${text.replace(/\r\n/g, '\n')}\n`;
+  const base64 = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) throw malformed(what, 'value is neither PEM nor base64');
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${base64.match(/.{1,64}/g)?.join('\n') ?? base64}\n-----END CERTIFICATE REQUEST-----\n`;
 }

@@ -11,7 +11,8 @@ export interface RunTelemetry {
 }
 
 /**
- * Run-level telemetry (Application Insights `ApnsCheckCompleted` and the `ApnsDaysRemaining` metric).
+ * Run-level telemetry (Application Insights `ApnsCheckCompleted` and the `ApnsDaysRemaining` /
+ * `ApnsDaysPastExpiry` metrics).
  * `flush` is awaited before an invocation ends.
  */
 export interface Telemetry {

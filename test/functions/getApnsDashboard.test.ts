@@ -172,7 +172,7 @@ describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns
   const ORIGIN = 'https://apns-monitor.azurewebsites.net';
 
   /** Services whose sign-ins record any use: a refused action must read nothing. */
-  function actions(options: { easyAuth?: boolean; localViewer?: { name: string; canRenew: boolean } } = {}) {
+  function actions(options: { easyAuth?: boolean; websiteAuthEnabled?: string; localViewer?: { name: string; canRenew: boolean } } = {}) {
     const logged: string[] = [];
     let reads = 0;
     const logger: Logger = { info: (m) => logged.push(`info ${m}`), warn: (m) => logged.push(`warn ${m}`), error: (m) => logged.push(`error ${m}`) };
@@ -187,7 +187,7 @@ describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns
       },
       tokenFetches: () => 0,
     } as unknown as TenantAccess;
-    const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, ...(options.easyAuth === false ? {} : { WEBSITE_AUTH_ENABLED: 'True' }) });
+    const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, ...(options.easyAuth === false ? {} : { WEBSITE_AUTH_ENABLED: options.websiteAuthEnabled ?? 'True' }) });
     const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { localViewer: options.localViewer } : {}) };
     return { renew: createDashboardRenewHandler(deps), csr: createDashboardCsrHandler(deps), logged, reads: () => reads };
   }
@@ -206,6 +206,13 @@ describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns
   test('when the entry point registers them, both are anonymous at the host (a browser has no function key) under the page’s route', () => {
     expect(triggerOf('renewFromApnsDashboard')).toMatchObject({ type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' });
     expect(triggerOf('getApnsDashboardCsr')).toMatchObject({ type: 'httpTrigger', route: 'apns/dashboard/csr', methods: ['GET'], authLevel: 'anonymous' });
+  });
+
+  test('when App Service writes WEBSITE_AUTH_ENABLED=1, a signed-in operator is not refused: the CSR action goes on to Intune', async () => {
+    const a = actions({ websiteAuthEnabled: '1' });
+    const response = await a.csr(csrGet({ ...OPERATOR, 'sec-fetch-site': 'same-origin' }), recordingContext('getApnsDashboardCsr'));
+    expect(response.status).not.toBe(401);
+    expect(a.reads()).toBe(1); // it signed in to read the CSR (this harness refuses the sign-in itself)
   });
 
   test('when App Service Authentication is off, the dry run answers 401 and reads nothing, forged operator headers or not', async () => {

@@ -28,7 +28,7 @@ export const AADSTS_MEANINGS: Record<string, string> = {
   '7000218': 'the app is not a public client: turn on "Allow public client flows" in its app registration',
   '700024': 'the client assertion is outside its valid time range (check the clock)',
   '700211': "the assertion's issuer does not match the app's federated credential",
-  '700212': "the assertion's audience is not api://AzureADTokenExchange",
+  '700212': "the assertion's audience is not the federated credential's (api://AzureADTokenExchange in the public cloud, …USGov or …China in the national clouds)",
   '70043': 'the sign-in expired (refresh token too old, or Conditional Access sign-in frequency): sign in again',
   '700082': 'the sign-in expired after a long time of inactivity: sign in again',
   '50173': 'the sign-in was revoked (password changed): sign in again',

@@ -1,6 +1,7 @@
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import type { TokenCredential } from '@azure/identity';
 import { AppError } from '../../domain/errors';
+import { SECRET_NAME } from '../../domain/renewal';
 import type { RenewedCertificateSource, SecretValue } from '../../ports/renewedCertificateSource';
 
 /**
@@ -14,6 +15,14 @@ export function createKeyVaultCertificateSource(options: { vaultUrl: string; cre
     location,
     async fetch(name: string, version?: string): Promise<SecretValue> {
       const label = `secret "${name}"${version ? ` version ${version}` : ''}`;
+      // A request's own secretName is checked with the request; a name that reaches here invalid was
+      // composed: in a fleet, <APNS_CERT_SECRET_NAME>-<tenantId>. Key Vault would answer 400, which must
+      // not read as a retriable outage: refuse before any request, and say how to fix it.
+      if (!SECRET_NAME.test(name)) {
+        throw new AppError('config_invalid', `The renewal secret name "${name.slice(0, 200)}" is not a valid Key Vault secret name (1–127 letters, digits or "-").`, {
+          hint: 'In a fleet it is <APNS_CERT_SECRET_NAME>-<tenantId>: list the tenant by its tenant ID (a GUID) in APNS_TENANTS rather than a domain name, or name the secret in the request (secretName / --secret).',
+        });
+      }
       try {
         const secret = await client.getSecret(name, version ? { version } : {});
         if (secret.properties.enabled === false) throw disabled(label, location);

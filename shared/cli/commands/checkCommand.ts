@@ -31,8 +31,9 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
   const tenants = selectTenants(config, values.tenant);
   const redact = createRedactor(secretsOf(config));
   const logger = cliLogger(ctx.io, redact, values.verbose === true);
-  // A forecast (--now) is read-only: it never notifies and never writes the real state, or it would
-  // send "expired" everywhere today and then silence every real alert that follows (SPEC §3).
+  // A forecast (--now) is read-only: it never notifies, sends no telemetry and never writes the real
+  // state, or it would send "expired" everywhere today and then silence every real alert that follows
+  // (SPEC §3, §9).
   const forecast = now !== undefined;
   const notify = values['no-notify'] !== true && !forecast;
   if (values['device-code'] && tenants.length !== 1) {
@@ -43,6 +44,7 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
     logger,
     alertLogger: alertConsole(ctx.io, redact),
     env: ctx.env,
+    forecast,
     ...(stateFile ? { stateFile } : {}),
     ...(values['device-code'] ? { deviceCode: deviceCodeSignIn(ctx.io, redact, false) } : {}),
   });

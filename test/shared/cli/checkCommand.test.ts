@@ -2,9 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { shutdownAppInsights } from '../../../shared/adapters/notifiers/appinsights/appInsightsClient';
 import { main } from '../../../shared/cli/main';
+import { startChannelReceivers } from '../../../shared/simulator/channelReceivers';
 import { apnsFixture, ndesConnectorFixture } from '../../../shared/simulator/tenantFixtures';
+import { telemetryRows } from '../../support/appInsightsCapture';
 import { bufferIo } from '../../support/bufferIo';
+import { loopbackTls } from '../../support/loopbackTls';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
 const DAY = 86_400_000;
@@ -105,6 +109,26 @@ describe('apns-monitor check (CLI over the real SDK clients and the simulated te
     expect(real.code).toBe(0);
     expect(real.io.err.join('\n')).toContain('NOTICE: Apple MDM push certificate expires in 45 days');
     expect(real.io.out.join('\n')).toContain('Notifications: log: 1 sent');
+  });
+
+  test('when --now forecasts, no telemetry at all reaches Application Insights (its heartbeat and days left would fire or silence the real rules)', async () => {
+    const rx = await startChannelReceivers({ tls: loopbackTls() });
+    try {
+      const connection = (key: string) => `InstrumentationKey=11111111-2222-3333-4444-${key};IngestionEndpoint=${rx.urls.appinsights}`;
+      expireIn(200);
+      const forecast = await main(['check', '--now', new Date(Date.now() + 300 * DAY).toISOString(), '--state-file', join(dir, `state-${++n}.json`)], bufferIo({ ...h.env, APPLICATIONINSIGHTS_CONNECTION_STRING: connection('000000000001') }, dir));
+      expect(forecast).toBe(2); // it did evaluate: expired on that day
+      // The same check today, through the same receiver: telemetry does arrive there.
+      const today = await main(['check', '--state-file', join(dir, `state-${++n}.json`)], bufferIo({ ...h.env, APPLICATIONINSIGHTS_CONNECTION_STRING: connection('000000000002') }, dir));
+      expect(today).toBe(0);
+      await shutdownAppInsights();
+      const keys = rx.of('appinsights').flatMap((r) => (Array.isArray(r.json) ? (r.json as { iKey: string }[]) : [])).map((e) => e.iKey);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.every((k) => k.endsWith('000000000002'))).toBe(true);
+      expect(telemetryRows(rx).map((r) => r.name)).toEqual(expect.arrayContaining(['ApnsCheckCompleted', 'ApnsDaysRemaining']));
+    } finally {
+      await rx.close();
+    }
   });
 
   test('when the state file is corrupt, the alert still goes out with a monitor alert about the state, the file is left untouched, and it exits 3', async () => {

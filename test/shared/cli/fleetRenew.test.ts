@@ -66,6 +66,19 @@ describe('apns-monitor renew / csr in a fleet', () => {
     expect(h.graph.tenantFor(contoso)?.apns?.certificateSerialNumber).toBe('0B');
   });
 
+  test('when a tenant is listed by domain name, its renewal secret name is refused clearly before anything is read, not retried as a Key Vault outage', async () => {
+    const before = kv.requests.length;
+    const io = bufferIo({ ...h.env, APNS_KEY_VAULT_URL: kv.vaultUrl, APNS_TENANTS: 'contoso.onmicrosoft.com=Contoso' }, dir);
+    const code = await main(['renew', '--tenant', 'contoso.onmicrosoft.com', '--dry-run', '--json', '--state-file', join(dir, `state-${++n}.json`)], io);
+    const json = JSON.parse(io.out.join('\n')) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('config_invalid');
+    expect(json.error.message).toContain('"apns-certificate-contoso.onmicrosoft.com" is not a valid Key Vault secret name');
+    expect(json.error.message).toContain('list the tenant by its tenant ID');
+    expect(code).toBe(3);
+    expect(kv.requests.length).toBe(before);
+    expect(h.graph.requests).toEqual([]);
+  });
+
   test('when csr has no --tenant in a fleet of two, it is refused; with it, that tenant is asked', async () => {
     expect((await cli(['csr'])).code).toBe(3);
     const fabrikam = h.tenantIds[1] as string;

@@ -141,6 +141,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...BASE, APPLICATIONINSIGHTS_CONNECTION_STRING: ok }).appInsights).toEqual({ connectionString: ok });
   });
 
+  test.each([
+    ['True', true],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    [' 1 ', true],
+    ['False', false],
+    ['0', false],
+    ['', false],
+    ['yes', false],
+  ])('when App Service writes WEBSITE_AUTH_ENABLED=%j, principal headers are trusted: %s (as the Functions host reads it)', (value, trusted) => {
+    expect(loadConfig({ ...BASE, WEBSITE_AUTH_ENABLED: value }).easyAuth).toBe(trusted);
+  });
+
   test('when the Graph base URL is a national cloud, it is kept without a trailing slash', () => {
     expect(loadConfig({ ...BASE, APNS_GRAPH_BASE_URL: 'https://graph.microsoft.us/' }).graph.baseUrl).toBe('https://graph.microsoft.us');
   });

@@ -4,7 +4,10 @@ import type { Telemetry, RunTelemetry } from '../../../ports/telemetry';
 
 /**
  * Run telemetry: `ApnsCheckCompleted` (the heartbeat Azure Monitor alerts on when it goes missing)
- * and the `ApnsDaysRemaining` metric per asset on every run (the alert rule on ≤ 30 days).
+ * and, per asset on every run, how far it is from its expiry (the alert rules of infra/app/alerts.bicep):
+ * `ApnsDaysRemaining` (≥ 0) until it expires, then `ApnsDaysPastExpiry` (≥ 1). Never a negative value:
+ * the SDK's metrics pipeline (OpenTelemetry) drops negative measurements without a word, so an
+ * expired asset reported as negative days would vanish and its alert would resolve by itself.
  */
 export function createAppInsightsTelemetry(client: TelemetryClient): Telemetry {
   return {
@@ -23,11 +26,9 @@ export function createAppInsightsTelemetry(client: TelemetryClient): Telemetry {
       });
       for (const a of run.assessments) {
         if (a.daysRemaining === undefined || a.stale) continue;
-        client.trackMetric({
-          name: 'ApnsDaysRemaining',
-          value: a.daysRemaining,
-          properties: { tenantId: run.tenantId, kind: a.kind, assetId: a.assetId, asset: a.name, severity: a.severity },
-        });
+        const properties = { tenantId: run.tenantId, kind: a.kind, assetId: a.assetId, asset: a.name, severity: a.severity };
+        if (a.daysRemaining >= 0) client.trackMetric({ name: 'ApnsDaysRemaining', value: a.daysRemaining, properties });
+        else client.trackMetric({ name: 'ApnsDaysPastExpiry', value: -a.daysRemaining, properties });
       }
     },
     async flush() {

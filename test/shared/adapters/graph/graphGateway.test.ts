@@ -297,6 +297,22 @@ describe('graphGateway: certificate calls', () => {
     await expect(gateway.downloadCsr()).resolves.toMatch(/BEGIN CERTIFICATE REQUEST/);
   });
 
+  test('when Graph gives the CSR as bare base64, it comes back as the PEM file the Apple portal takes', async () => {
+    const der = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256));
+    h.graph.addFault({ resource: 'csr', status: 200, times: 1, body: { value: der.toString('base64') } });
+    const csr = await gateway.downloadCsr();
+    const lines = csr.trimEnd().split('\n');
+    expect(lines[0]).toBe('-----BEGIN CERTIFICATE REQUEST-----');
+    expect(lines[lines.length - 1]).toBe('-----END CERTIFICATE REQUEST-----');
+    expect(lines.slice(1, -1).every((l) => l.length <= 64)).toBe(true);
+    expect(Buffer.from(lines.slice(1, -1).join(''), 'base64').equals(der)).toBe(true);
+  });
+
+  test('when the CSR is neither PEM nor base64, it is a malformed Graph answer, not a file for Apple', async () => {
+    h.graph.addFault({ resource: 'csr', status: 200, times: 1, body: { value: '<html>not a request</html>' } });
+    await expect(gateway.downloadCsr()).rejects.toMatchObject({ code: 'graph_malformed_response' });
+  });
+
   test('when the PATCH is refused with 403, it is upload_failed naming the write permission', async () => {
     h.graph.addFault({ resource: 'apnsPatch', status: 403 });
     const error = await gateway.uploadApnsCertificate({ appleIdentifier: 'a@b.c', certificatePem: 'x' }).catch((e: unknown) => e);

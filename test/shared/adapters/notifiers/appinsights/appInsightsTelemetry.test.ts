@@ -1,0 +1,65 @@
+import { appInsightsClient, shutdownAppInsights } from '../../../../../shared/adapters/notifiers/appinsights/appInsightsClient';
+import { createAppInsightsTelemetry } from '../../../../../shared/adapters/notifiers/appinsights/appInsightsTelemetry';
+import type { Assessment } from '../../../../../shared/domain/assessment';
+import { startChannelReceivers, type ChannelReceivers } from '../../../../../shared/simulator/channelReceivers';
+import { telemetryRows } from '../../../../support/appInsightsCapture';
+import { loopbackTls } from '../../../../support/loopbackTls';
+
+// The real Application Insights SDK against a loopback ingestion endpoint: what Azure Monitor would store.
+let rx: ChannelReceivers;
+let n = 0;
+beforeAll(async () => {
+  rx = await startChannelReceivers({ tls: loopbackTls() });
+});
+afterAll(async () => {
+  await shutdownAppInsights();
+  await rx.close();
+});
+beforeEach(() => rx.clear());
+
+// One client per test (its own key): a shut-down client never sends again.
+async function client() {
+  return appInsightsClient(`InstrumentationKey=11111111-2222-3333-4444-${String(++n).padStart(12, '0')};IngestionEndpoint=${rx.urls.appinsights}`);
+}
+
+function asset(daysRemaining: number, assetId = 'topic-1'): Assessment {
+  return {
+    key: `t1:apns:${assetId}`,
+    tenantId: 't1',
+    kind: 'apns',
+    assetId,
+    name: 'Apple MDM push certificate',
+    severity: daysRemaining < 0 ? 'expired' : 'warning',
+    findings: [],
+    daysRemaining,
+    assessedAt: 0,
+  };
+}
+
+describe('run telemetry through the Application Insights SDK', () => {
+  test('when the SDK is given a negative metric value, it sends nothing for it (so days left cannot go below zero)', async () => {
+    const c = await client();
+    c.trackMetric({ name: 'Positive', value: 2 });
+    c.trackMetric({ name: 'Negative', value: -3 });
+    c.trackMetric({ name: 'Zero', value: 0 });
+    await c.flush();
+    expect(telemetryRows(rx).map((r) => [r.name, r.value])).toEqual([
+      ['Positive', 2],
+      ['Zero', 0],
+    ]);
+  });
+
+  test('when an asset has expired, its days past expiry are reported as ApnsDaysPastExpiry, a value the SDK keeps', async () => {
+    const telemetry = createAppInsightsTelemetry(await client());
+    telemetry.trackRun({ tenantId: 't1', tenantName: 'Contoso', ok: true, durationMs: 5, assessments: [asset(-3), asset(12, 'vpp-1'), asset(0, 'ade-1')], deliveries: [] });
+    await telemetry.flush();
+    const metrics = telemetryRows(rx).filter((r) => r.table === 'customMetrics');
+    expect(metrics.map((m) => [m.name, m.customDimensions.assetId, m.value]).sort()).toEqual([
+      ['ApnsDaysPastExpiry', 'topic-1', 3],
+      ['ApnsDaysRemaining', 'ade-1', 0],
+      ['ApnsDaysRemaining', 'vpp-1', 12],
+    ]);
+    expect(metrics.every((m) => m.value >= 0)).toBe(true);
+    expect(metrics[0]?.customDimensions).toMatchObject({ tenantId: 't1', kind: 'apns' });
+  });
+});
