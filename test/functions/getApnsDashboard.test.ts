@@ -1,5 +1,6 @@
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, crossSiteReason, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { crossSiteReason, localGuard } from '../../shared/adapters/functions/requestGuard';
 import type { FunctionServices } from '../../shared/composition/functionServices';
 import type { TenantAccess } from '../../shared/composition/tenantAccess';
 import { loadConfig } from '../../shared/config/loadConfig';
@@ -32,7 +33,7 @@ function harness(options: { easyAuth?: boolean; load?: () => Promise<FleetStatus
       return (options.load ?? (async () => fleetView()))();
     },
   });
-  const handler = createDashboardHandler({ services, clock: fixedClock(NOW), ...(options.localViewer ? { localViewer: options.localViewer } : {}) });
+  const handler = createDashboardHandler({ services, clock: fixedClock(NOW), ...(options.localViewer ? { guard: localGuard(options.localViewer, 'local key') } : {}) });
   return { handler, logged, loads: () => loads };
 }
 
@@ -60,7 +61,7 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     expect(bodyOf(response)).toContain('not enabled on this Function App');
     expect(bodyOf(response)).not.toMatch(/Contoso|Fabrikam|alex@/);
     expect(h.loads()).toBe(0);
-    expect(h.logged).toEqual([expect.stringMatching(/^warn Status page refused: App Service Authentication is off/)]);
+    expect(h.logged).toEqual([expect.stringMatching(/^warn Status page refused \(sign_in_required\): This page is served only behind App Service Authentication/)]);
   });
 
   test('when Easy Auth is on but nobody signed in, it answers 401 and reads no state', async () => {
@@ -188,7 +189,7 @@ describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns
       tokenFetches: () => 0,
     } as unknown as TenantAccess;
     const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, ...(options.easyAuth === false ? {} : { WEBSITE_AUTH_ENABLED: 'True' }) });
-    const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { localViewer: options.localViewer } : {}) };
+    const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { guard: localGuard(options.localViewer, 'local key') } : {}) };
     return { renew: createDashboardRenewHandler(deps), csr: createDashboardCsrHandler(deps), logged, reads: () => reads };
   }
 
