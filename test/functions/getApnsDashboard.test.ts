@@ -110,6 +110,17 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     expect(h.loads()).toBe(0);
   });
 
+  test.each([
+    ['claims without a tenant id', { 'x-ms-client-principal': Buffer.from(JSON.stringify({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'eve@example.com' }, { typ: 'roles', val: 'ApnsMonitor.Operator' }] })).toString('base64') }],
+    ['only a name header', { 'x-ms-client-principal-name': 'eve@example.com' }],
+  ])('when the signed-in principal has %s, it is not from the home tenant: 403, and no state is read', async (_what, headers) => {
+    const h = harness();
+    const response = await h.handler(get('', headers), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(403);
+    expect(bodyOf(response)).not.toMatch(/Contoso|Fabrikam|eve@/);
+    expect(h.loads()).toBe(0);
+  });
+
   test('when the local server names its viewer, the page is served without Easy Auth', async () => {
     const h = harness({ easyAuth: false, localViewer: { name: 'alex (this computer)', canRenew: true } });
     const response = await h.handler(get(`?tenant=${CONTOSO_ID}`), recordingContext('getApnsDashboard'));

@@ -97,7 +97,9 @@ function signedIn(request: HttpRequest, settings: GuardSettings): Viewer {
         : 'This page is served only behind App Service Authentication (Microsoft Entra sign-in), which is not enabled on this Function App, or on your computer by "apns-monitor serve".',
     );
   }
-  if (principal.tenantId !== undefined && principal.tenantId.toLowerCase() !== settings.homeTenantId.toLowerCase()) {
+  // SPEC §9: a principal with no tenant claim is not "from the home tenant" (App Service always
+  // passes Entra's `tid`; its absence means a provider or a token this page was not set up for).
+  if (principal.tenantId === undefined || principal.tenantId.toLowerCase() !== settings.homeTenantId.toLowerCase()) {
     throw new AppError('forbidden', 'This page is for the users of the tenant that runs the monitor.');
   }
   return { name: principal.name, canRenew: principal.roles.includes(OPERATOR_ROLE) };
