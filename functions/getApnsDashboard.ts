@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
+import { adminConsentUrl } from '../shared/adapters/identity/explainers';
 import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
 import { loadFleetStatus } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
@@ -23,6 +24,8 @@ export interface DashboardServices {
   homeTenantId: string;
   logger: Logger;
   bands?: TimelineBands;
+  /** The URLs the product writes into findings (the fleet's admin-consent links): the only ones made clickable. */
+  links?: readonly string[];
   /** The read model, from stored state only (no Graph call per page view). */
   loadFleetStatus(): Promise<FleetStatusView>;
 }
@@ -86,6 +89,7 @@ export function createDashboardHandler(deps: DashboardDeps): (request: HttpReque
         filter,
         ...(tenantId === undefined ? {} : { selectedTenantId: tenantId }),
         ...(services.bands ? { bands: services.bands } : {}),
+        ...(services.links ? { links: services.links } : {}),
       });
       return htmlResponse(200, body, nonce);
     } catch (thrown) {
@@ -112,6 +116,8 @@ export function dashboardServicesOf(services: FunctionServices): DashboardServic
     homeTenantId: config.tenant.id,
     logger,
     bands: config.policy,
+    // The consent link a fleet tenant's "admin consent is missing" hint carries (identity/explainers).
+    links: config.fleet && config.entra.appClientId ? config.tenants.map((t) => adminConsentUrl(config.entra.authorityHost, t.id, config.entra.appClientId as string)) : [],
     // State lives in the home tenant's storage: its credential reads every tenant's record.
     loadFleetStatus: async () => loadFleetStatus(config, (await access).home, stateFile),
   };

@@ -46,6 +46,12 @@ export interface DashboardInput {
   routes?: DashboardRoutes;
   /** The alert policy's bands, drawn on the timeline (defaults: SPEC §3). */
   bands?: TimelineBands;
+  /**
+   * The URLs the product itself writes into its findings (each fleet tenant's admin-consent link):
+   * only these are made clickable. Any other `https://…` in the text — Graph's, which a customer's
+   * admin can write into a token name — stays text.
+   */
+  links?: readonly string[];
 }
 
 /** The tenant a request shows: the one asked for, else the only one; null for the fleet view (or an unknown id). */
@@ -63,7 +69,7 @@ export function renderDashboard(input: DashboardInput): string {
   const bands = input.bands ?? DEFAULT_POLICY;
   const tenant = selectedTenant(input.view, input.selectedTenantId);
   const generatedAt = parseIso(input.view.generatedAt) ?? input.now;
-  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length };
+  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length, links: linkPattern(input.links ?? []) };
   if (input.selectedTenantId !== undefined && tenant === null) {
     return renderErrorPage({
       title: 'Tenant not found',
@@ -90,6 +96,8 @@ interface Ctx {
   bands: TimelineBands;
   viewer: Viewer;
   fleetSize: number;
+  /** Matches exactly the product's own URLs (null: none), for `linkified`. */
+  links: RegExp | null;
 }
 
 const KIND_SHORT: Record<string, string> = { apns: 'APNs', vpp: 'VPP', ade: 'ADE', monitor: 'Monitor' };
@@ -109,9 +117,16 @@ function when(iso: string | null, ctx: Ctx, never = 'never'): SafeHtml {
   return html`<time datetime="${isoOf(ms)}">${relativeTime(ms, ctx.now)}</time><span class="sub">${utcMinute(ms)}</span>`;
 }
 
-/** Plain text with its https:// links made clickable (the consent URL of a hint); never markup. */
-function linkified(text: string): HtmlValue[] {
-  return text.split(/(https:\/\/[^\s<>"'`]+[^\s<>"'`.,;:)])/).map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
+/** One pattern for the product's URLs, longest first so a URL never matches as part of another. */
+function linkPattern(links: readonly string[]): RegExp | null {
+  const exact = [...new Set(links)].filter((l) => l.startsWith('https://')).sort((a, b) => b.length - a.length);
+  return exact.length === 0 ? null : new RegExp(`(${exact.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+}
+
+/** Plain text where the product's own URLs (the consent link of a hint) are clickable; never markup, never another URL. */
+function linkified(text: string, ctx: Ctx): HtmlValue[] {
+  if (ctx.links === null) return [text];
+  return text.split(ctx.links).map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
 }
 
 /** An Apple ID that may wrap after its "@" in a narrow column, never inside a word. */
@@ -143,7 +158,7 @@ function expiresCell(asset: AssetStatus | null): SafeHtml {
   return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time></td>`;
 }
 
-function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean): SafeHtml {
+function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean, ctx: Ctx): SafeHtml {
   if (asset === null) {
     const text = tenant.lastRun === null ? 'Not checked yet: no run has read this tenant.' : 'The last run stored no assets for this tenant.';
     return html`<th scope="row" data-label="Asset">No data<span class="finding">${text}</span></th>`;
@@ -151,7 +166,7 @@ function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean)
   // The fleet table already says when it expires: it shows only findings that add something.
   const findings = full ? asset.findings : asset.findings.filter((f) => f.code !== 'expiry');
   return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${KIND_SHORT[asset.kind] ?? asset.kind}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${findings.map(
-    (f) => html`<span class="finding">${linkified(f.message)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint)}</span>` : ''}`,
+    (f) => html`<span class="finding">${linkified(f.message, ctx)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint, ctx)}</span>` : ''}`,
   )}${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
 }
 
@@ -224,7 +239,7 @@ function fleetRow(row: FleetRow, filter: string, ctx: Ctx): SafeHtml {
   return html`<tr class="row-${row.severity}" data-filter="${row.filterText}"${rowMatches(row, filter) ? '' : html` hidden`}>
 ${severityCell(row.severity, asset, ctx)}
 <td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}</td>
-${assetCell(asset, tenant, false)}
+${assetCell(asset, tenant, false, ctx)}
 ${expiresCell(asset)}
 <td class="apple" data-label="Apple ID">${asset?.appleId ? appleIdText(asset.appleId) : '—'}</td>
 ${lastCheckCell(tenant, ctx)}
@@ -266,7 +281,7 @@ function tenantView(tenant: StatusView, view: FleetStatusView, ctx: Ctx): SafeHt
     const ran = parseIso(run.at);
     const monitor = tenant.assets.find((a) => a.kind === 'monitor' && a.severity !== 'ok');
     // The monitor's findings carry the hint (the permission to grant, the consent URL); else the run's own message.
-    const why = monitor && monitor.findings.length > 0 ? monitor.findings.map((f) => html`<p>${linkified(f.message)}${f.hint ? html` ${linkified(f.hint)}` : ''}</p>`) : run.message ? html`<p>${linkified(run.message)}</p>` : '';
+    const why = monitor && monitor.findings.length > 0 ? monitor.findings.map((f) => html`<p>${linkified(f.message, ctx)}${f.hint ? html` ${linkified(f.hint, ctx)}` : ''}</p>`) : run.message ? html`<p>${linkified(run.message, ctx)}</p>` : '';
     notes.push(html`<p><strong>The last run failed</strong>${ran === null ? '' : html` ${relativeTime(ran, ctx.now)} (${utcMinute(ran)})`}${run.errorCode ? html`: <code>${run.errorCode}</code>` : ''}.</p>${why}`);
   }
   if (stale.length > 0) notes.push(html`<p><strong>${stale.length} ${stale.length === 1 ? 'asset shows its' : 'assets show their'} last known value</strong>: ${stale.length === 1 ? 'its kind' : 'their kinds'} could not be read on the latest run (marked “stale”).</p>`);
@@ -289,7 +304,7 @@ ${tenant.assets.length === 0 ? html`<p class="empty">No asset has been read for 
 <tbody>
 ${tenantRows(tenant, ctx.now, true).flatMap((r) => (r.asset ? [r.asset] : [])).map((a) => html`<tr class="row-${a.severity}">
 ${severityCell(a.severity, a, ctx)}
-${assetCell(a, tenant, true)}
+${assetCell(a, tenant, true, ctx)}
 ${expiresCell(a)}
 <td class="id" data-label="Apple ID">${a.appleId ?? '—'}</td>
 <td data-label="Topic · serial">${a.topic ? html`<code class="wrap">${a.topic}</code>` : '—'}${a.serialNumber ? html`<span class="sub">serial <code>${a.serialNumber}</code></span>` : ''}</td>

@@ -1,5 +1,5 @@
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, dashboardServicesOf, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
 import { crossSiteReason, localGuard } from '../../shared/adapters/functions/requestGuard';
 import type { FunctionServices } from '../../shared/composition/functionServices';
 import type { TenantAccess } from '../../shared/composition/tenantAccess';
@@ -155,6 +155,13 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     const response = await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'));
     expect(response.status).toBe(503);
     expect(bodyOf(response)).toContain('Table Storage did not answer.');
+  });
+
+  test("when a fleet's page is served, the links it may make clickable are exactly each tenant's admin-consent URL", () => {
+    const fabrikam = '44444444-4444-4444-8444-444444444444';
+    const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, APNS_TENANTS: `${CONTOSO_ID}=Contoso,${fabrikam}=Fabrikam`, APNS_APP_CLIENT_ID: '99999999-9999-4999-8999-999999999999' });
+    const services = dashboardServicesOf({ config, logger: { info: () => undefined, warn: () => undefined, error: () => undefined }, access: new Promise(() => undefined) });
+    expect(services.links).toEqual([CONTOSO_ID, fabrikam].map((id) => `https://login.microsoftonline.com/${id}/adminconsent?client_id=99999999-9999-4999-8999-999999999999`));
   });
 
   describe('the deployed instance', () => {
