@@ -223,11 +223,13 @@ export function tenantFor(config: AppConfig, requested: string | undefined, what
 /** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
 export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
   const prefix = config.renewal.secretName;
+  const own = `${prefix}-${tenant.id}`;
   return {
     tenantId: tenant.id,
     tenantName: tenant.name,
-    defaultSecretName: config.fleet ? `${prefix}-${tenant.id}` : prefix,
+    defaultSecretName: config.fleet ? own : prefix,
     secretPrefix: prefix,
+    ...(config.fleet ? { tenantSecretName: own } : {}),
     ...caller,
   };
 }

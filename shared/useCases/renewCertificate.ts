@@ -1,4 +1,5 @@
 import type { AlertEvent } from '../domain/alertEvent';
+import { describeTenant } from '../domain/describeTenant';
 import type { ApnsCertificate, EpochMs } from '../domain/assets';
 import { AppError, toAppError } from '../domain/errors';
 import { formatUtc } from '../domain/graphDateTime';
@@ -44,6 +45,11 @@ export interface RenewOptions {
    */
   secretPrefix: string;
   /**
+   * In a fleet: the one secret this tenant's renewal may read (`<prefix>-<tenantId>`), so a renewal
+   * for tenant A never uploads tenant B's certificate into A, even with `allowNewTopic`.
+   */
+  tenantSecretName?: string;
+  /**
    * The renewal lock's lease (default 5 min). It must outlast the upload (one PATCH try is bounded
    * by APNS_HTTP_TIMEOUT_SECONDS); it is extended right before the PATCH (the fence).
    */
@@ -70,8 +76,19 @@ export type RenewalResult =
 
 const LOCK_TTL_MS = 5 * 60_000; // far longer than a renewal (seconds); a crashed holder frees it after this
 
-/** Step 1 (the part that needs the configuration): only the certificate secrets may be read. */
-function checkSecretName(name: string, prefix: string): void {
+/** Step 1 (the part that needs the configuration): only the certificate secrets — in a fleet, only this tenant's — may be read. */
+function checkSecretName(name: string, options: RenewOptions): void {
+  const prefix = options.secretPrefix;
+  const own = options.tenantSecretName;
+  if (own !== undefined) {
+    // Key Vault names are case-insensitive.
+    if (name.toLowerCase() === own.toLowerCase()) return;
+    throw new AppError(
+      'invalid_request',
+      `The renewal request is invalid: in a fleet, the renewal of tenant ${describeTenant(options.tenantId, options.tenantName)} reads only its own secret "${own}" (<APNS_CERT_SECRET_NAME>-<tenant ID>), not "${name}".`,
+      { hint: 'Leave the secret name out (--secret, secretName): it defaults to that one. Or renew the tenant the secret belongs to.' },
+    );
+  }
   if (name === prefix || name.startsWith(`${prefix}-`)) return;
   throw new AppError(
     'invalid_request',
@@ -143,7 +160,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
 
   try {
     if (request instanceof AppError) throw request;
-    if (req.secretName !== undefined) checkSecretName(secretName, options.secretPrefix);
+    if (req.secretName !== undefined) checkSecretName(secretName, options);
     checks.push({ step: 1, check: 'request', ok: true, detail: `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
 
     step = 2;
