@@ -180,6 +180,14 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     let decision = checkAgainstIntune(candidate, before, req, checks);
     if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
 
+    if (req.dryRun) {
+      // SPEC §9: a dry run changes nothing, so it takes no lock: any number run at once, and none
+      // ever makes a real renewal wait or refuses it.
+      checks.push({ step: 10, check: 'no other renewal', ok: true, detail: 'not needed: a dry run takes no lock' });
+      checks.push({ step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' });
+      return await succeed('valid', `The certificate passed every check; a renewal would upload serial ${candidate.serialNumber} (expires ${formatUtc(candidate.notAfter)}). Nothing was uploaded (dry run).`, describeCandidate(candidate), []);
+    }
+
     step = 10;
     const ttl = options.lockTtlMs ?? LOCK_TTL_MS;
     const lease = await deps.lock.acquire(options.tenantId, options.correlationId, ttl);
@@ -191,11 +199,6 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       before = await deps.gateway.getApnsCertificate();
       decision = checkAgainstIntune(candidate, before, req, []);
       if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
-
-      if (req.dryRun) {
-        checks.push({ step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' });
-        return await succeed('valid', `The certificate passed every check; a renewal would upload serial ${candidate.serialNumber} (expires ${formatUtc(candidate.notAfter)}). Nothing was uploaded (dry run).`, describeCandidate(candidate), []);
-      }
 
       step = 12;
       const newTopic = !before || before.topicIdentifier !== candidate.subjectUid;
