@@ -234,11 +234,18 @@ export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { 
   };
 }
 
-export async function createRenewDeps(config: AppConfig, options: ServiceOptions & { certificateFile?: string }, tenant: TenantRef = config.tenant): Promise<RenewDeps> {
+/** `renew --file`: the certificate on disk, and how to get a protected .p12's password when it needs one. */
+export interface CertificateFile {
+  path: string;
+  password?: () => Promise<string | undefined>;
+}
+
+export async function createRenewDeps(config: AppConfig, options: ServiceOptions & { certificateFile?: CertificateFile }, tenant: TenantRef = config.tenant): Promise<RenewDeps> {
   const access = await accessOf(config, options);
   const sleep = options.sleep ?? realSleep;
-  const source = options.certificateFile
-    ? import('../adapters/certificates/fileCertificateSource').then((m) => m.createFileCertificateSource(options.certificateFile as string))
+  const file = options.certificateFile;
+  const source = file
+    ? import('../adapters/certificates/fileCertificateSource').then((m) => m.createFileCertificateSource(file.path, file.password ? { password: file.password } : {}))
     : createCertificateSource(config, access.home);
   const [gateway, certificateSource, storage, { parseCertificateValue }] = await Promise.all([
     createGateway(config, access.forTenant(tenant), options.logger, sleep),

@@ -23,8 +23,8 @@ import type { ChannelReport } from './deliverAll';
 export interface RenewDeps {
   gateway: IntuneGateway;
   source: RenewedCertificateSource;
-  /** Step 3 (an adapter: node:crypto X509Certificate, node-forge for PKCS#12). */
-  parseCertificate: (value: string, contentType: string | undefined) => CandidateCertificate;
+  /** Step 3 (an adapter: node:crypto X509Certificate, node-forge for PKCS#12); `kind` words its refusals. */
+  parseCertificate: (value: string, contentType: string | undefined, options?: { kind?: 'secret' | 'file'; password?: string }) => CandidateCertificate;
   lock: RenewalLock;
   audit: AuditLog;
   clock: Clock;
@@ -128,6 +128,8 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
   const now: EpochMs = deps.clock.now();
   const req: RenewalRequest = request instanceof AppError ? {} : request;
   const secretName = req.secretName ?? options.defaultSecretName;
+  // `renew --file`: the checks speak of the file, not of a Key Vault secret.
+  const file = deps.source.kind === 'file';
   let step = 1;
   let secretVersion: string | null = req.secretVersion ?? null;
   let before: ApnsCertificate | null = null;
@@ -161,15 +163,17 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
   try {
     if (request instanceof AppError) throw request;
     if (req.secretName !== undefined) checkSecretName(secretName, options);
-    checks.push({ step: 1, check: 'request', ok: true, detail: `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
+    const what = file ? deps.source.location : `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}`;
+    checks.push({ step: 1, check: 'request', ok: true, detail: `${what}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
 
     step = 2;
     const secret = await deps.source.fetch(secretName, req.secretVersion);
     secretVersion = secret.version || secretVersion;
-    checks.push({ step: 2, check: 'secret', ok: true, detail: `${secretName} version ${secret.version}, enabled${secret.contentType ? `, ${secret.contentType}` : ''}` });
+    const type = secret.contentType ? `, ${secret.contentType}` : '';
+    checks.push(file ? { step: 2, check: 'file', ok: true, detail: `${secret.name}, sha-256 ${secret.version}…${type}` } : { step: 2, check: 'secret', ok: true, detail: `${secretName} version ${secret.version}, enabled${type}` });
 
     step = 3;
-    candidate = deps.parseCertificate(secret.value, secret.contentType);
+    candidate = deps.parseCertificate(secret.value, secret.contentType, { kind: file ? 'file' : 'secret', ...(secret.password === undefined ? {} : { password: secret.password }) });
     checks.push({ step: 3, check: 'certificate readable', ok: true, detail: `serial ${candidate.serialNumber}` });
 
     step = 4;
@@ -239,7 +243,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     return await succeed('renewed', message, describeCert(verified), events);
   } catch (thrown) {
     const error = toAppError(thrown);
-    if (!checks.some((c) => !c.ok)) checks.push({ step, check: STEP_NAMES[step] ?? 'check', ok: false, detail: error.message });
+    if (!checks.some((c) => !c.ok)) checks.push({ step, check: (step === 2 && file ? 'file' : STEP_NAMES[step]) ?? 'check', ok: false, detail: error.message });
     if (error.code === 'internal_error') {
       deps.logger.error(`Renewal failed unexpectedly (correlation id ${options.correlationId}): ${String((error.cause as Error)?.message ?? error.cause)}`);
     } else {
