@@ -22,8 +22,8 @@ Commands:
   csr [--tenant ID] [--out FILE] [--device-code]
         Download Intune's certificate signing request for the Apple Push Certificates Portal.
   login [--tenant ID]
-        Sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and check that Intune can be
-        read. The token lives only in this process: use --device-code on the other commands.
+        Check that you can sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and read
+        Intune. Nothing is kept: the other commands sign you in with --device-code each time.
   tenants list | consent-url ID
         The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
   serve [--port N] [--state-file PATH]

@@ -73,6 +73,11 @@ export function formatTable(assessments: readonly Assessment[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** The run's hints, each once: the three reads of one failed sign-in share one. */
+function hintsOf(report: CheckReport): string[] {
+  return [...new Set([...report.readFailures.map((e) => e.hint), report.stateFailure?.hint].filter((h): h is string => !!h))];
+}
+
 export interface ReportOptions {
   /** `--now` was given: the run was read-only. */
   forecast?: boolean;
@@ -80,8 +85,7 @@ export interface ReportOptions {
 
 export function formatReport(report: CheckReport, exitCode: number, options: ReportOptions = {}): string {
   const lines = [nagiosLine(report, exitCode), '', `Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`, formatTable(report.assessments)];
-  for (const f of report.readFailures) if (f.hint) lines.push('', `Hint: ${f.hint}`);
-  if (report.stateFailure?.hint) lines.push('', `Hint: ${report.stateFailure.hint}`);
+  for (const hint of hintsOf(report)) lines.push('', `Hint: ${hint}`);
   if (report.notified) {
     lines.push('');
     if (report.channels.length === 0 && report.heldElsewhere.count === 0) lines.push('Notifications: nothing new to send.');
@@ -163,8 +167,7 @@ export function formatFleetReport(results: readonly TenantResult[], exitCode: nu
     lines.push('', `${statusWord(tenantExit(r))}  ${describeTenant(r.tenant.id, r.tenant.name)}`);
     if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
     else lines.push(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`);
-    const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h));
-    for (const hint of hints) lines.push(`  Hint: ${hint}`);
+    for (const hint of r.report ? hintsOf(r.report) : []) lines.push(`  Hint: ${hint}`);
   }
   lines.push('');
   if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);

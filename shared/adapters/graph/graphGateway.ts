@@ -62,7 +62,7 @@ export const managedIdentityExplainer: AuthExplainer = {
   tokenFailure(error, what) {
     const code = (error as { code?: unknown; name?: unknown }).code ?? (error as { name?: unknown }).name;
     return new AppError('graph_auth_failed', `Could not get an access token for Microsoft Graph (${String(code)}) to read ${what}.`, {
-      hint: 'In Azure, check that the managed identity (AZURE_CLIENT_ID) is assigned to the Function App; on a laptop, use "apns-monitor login" or --device-code.',
+      hint: 'In Azure, check that the managed identity (AZURE_CLIENT_ID) is assigned to the Function App; on a laptop, add --device-code to the command (a person signs in; see README "Try it from your laptop").',
       cause: error,
     });
   },
