@@ -1,5 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
+import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
 import { createCsrGateway, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 
@@ -25,12 +26,13 @@ export async function answerCsr(services: FunctionServices, request: HttpRequest
 }
 
 /** GET /api/apns/csr[?tenant=ID]: Intune's certificate signing request, as a .csr file for the Apple portal. */
-export function createCsrHandler(deps: { services: ServicesFor }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export function createCsrHandler(deps: { services: ServicesFor; guard?: RequestGuard }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async function getApnsCsr(request, context) {
     let logger = fallbackLogger(context);
     try {
       const services = deps.services(context);
       logger = services.logger;
+      (deps.guard ?? hostGuard).admit(request, guardSettingsOf(services.config), { route: 'api', method: 'GET' });
       return await answerCsr(services, request);
     } catch (error) {
       return errorResponse(error, context, logger);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { clientPrincipal, OPERATOR_ROLE } from '../shared/adapters/functions/clientPrincipal';
 import { compressResponse } from '../shared/adapters/functions/compressResponse';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
+import { adminConsentUrl } from '../shared/adapters/identity/explainers';
+import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
 import { loadFleetStatus } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { dashboardCsp } from '../shared/dashboard/dashboardCsp';
@@ -24,17 +25,16 @@ export interface DashboardServices {
   homeTenantId: string;
   logger: Logger;
   bands?: TimelineBands;
+  /** The URLs the product writes into findings (the fleet's admin-consent links): the only ones made clickable. */
+  links?: readonly string[];
   /** The read model, from stored state only (no Graph call per page view). */
   loadFleetStatus(): Promise<FleetStatusView>;
 }
 
 export interface DashboardDeps {
   services(context: InvocationContext): DashboardServices;
-  /**
-   * Set only by `apns-monitor serve` (127.0.0.1, the CLI's own state): the person at this computer.
-   * The Functions host never sets it, so there the page needs Easy Auth and a signed-in principal.
-   */
-  localViewer?: Viewer;
+  /** Who may see the page: Easy Auth's principal in Azure (the default); `apns-monitor serve` passes its own. */
+  guard?: RequestGuard;
   routes?: DashboardRoutes;
   clock?: Clock;
 }
@@ -55,35 +55,6 @@ function htmlResponse(status: number, body: string, nonce: string): HttpResponse
   };
 }
 
-type Admission = { viewer: Viewer } | { refused: { status: 401 | 403; title: string; message: string } };
-
-/**
- * Who may see the page (and use its actions): the local viewer of `apns-monitor serve`, or a
- * principal App Service Authentication signed in, from the home tenant. Principal headers count only
- * when Easy Auth is on (it strips forged ones). A refusal is logged without the caller's name.
- */
-function admit(request: HttpRequest, context: InvocationContext, localViewer: Viewer | undefined, services: Pick<DashboardServices, 'easyAuth' | 'homeTenantId' | 'logger'>): Admission {
-  if (localViewer) return { viewer: localViewer };
-  const principal = clientPrincipal(request.headers, services.easyAuth);
-  if (principal === null) {
-    services.logger.warn(`Status page refused: ${services.easyAuth ? 'no signed-in principal' : 'App Service Authentication is off'} (correlation id ${context.invocationId})`);
-    return {
-      refused: {
-        status: 401,
-        title: 'Sign-in required',
-        message: services.easyAuth
-          ? 'Sign in with your Microsoft Entra account to see this page.'
-          : 'This page is served only behind App Service Authentication (Microsoft Entra sign-in), which is not enabled on this Function App, or on your computer by "apns-monitor serve".',
-      },
-    };
-  }
-  if (principal.tenantId !== undefined && principal.tenantId.toLowerCase() !== services.homeTenantId.toLowerCase()) {
-    services.logger.warn(`Status page refused: a principal from another directory (correlation id ${context.invocationId})`);
-    return { refused: { status: 403, title: 'Not allowed', message: 'This page is for the users of the tenant that runs the monitor.' } };
-  }
-  return { viewer: { name: principal.name, canRenew: principal.roles.includes(OPERATOR_ROLE) } };
-}
-
 /**
  * GET /api/apns/dashboard: the status page (SPEC §12). Anonymous at the host level (a browser
  * cannot send a function key), so the handler itself refuses — a 401 page with no data — unless
@@ -92,6 +63,7 @@ function admit(request: HttpRequest, context: InvocationContext, localViewer: Vi
 export function createDashboardHandler(deps: DashboardDeps): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   const routes = deps.routes ?? DASHBOARD_ROUTES;
   const clock = deps.clock ?? systemClock;
+  const guard = deps.guard ?? hostGuard;
   return async function getApnsDashboard(request, context) {
     // A fresh nonce per response: the only key to the page's inline style and script.
     const nonce = randomBytes(18).toString('base64');
@@ -102,9 +74,7 @@ export function createDashboardHandler(deps: DashboardDeps): (request: HttpReque
     try {
       const services = deps.services(context);
       logger = services.logger;
-      const admitted = admit(request, context, deps.localViewer, services);
-      if ('refused' in admitted) return problem(admitted.refused.status, admitted.refused.title, admitted.refused.message, { backLink: false });
-      viewer = admitted.viewer;
+      viewer = guard.admit(request, services, { route: 'page' });
       const view = await services.loadFleetStatus();
       const tenantId = request.query.get('tenant') || undefined;
       if (tenantId !== undefined && !view.tenants.some((t) => t.tenantId === tenantId)) {
@@ -120,13 +90,19 @@ export function createDashboardHandler(deps: DashboardDeps): (request: HttpReque
         filter,
         ...(tenantId === undefined ? {} : { selectedTenantId: tenantId }),
         ...(services.bands ? { bands: services.bands } : {}),
+        ...(services.links ? { links: services.links } : {}),
       });
       // ~3 MB of HTML for 1,000 tenants, ~80 KB with brotli.
       return await compressResponse(request, htmlResponse(200, body, nonce));
     } catch (thrown) {
+      const error = toAppError(thrown);
+      if (viewer === null && (error.code === 'sign_in_required' || error.code === 'forbidden')) {
+        // The guard's refusal: a page with no data. Its message never names the caller.
+        logger.warn(`Status page refused (${error.code}): ${error.message} (correlation id ${context.invocationId})`);
+        return problem(error.status, error.code === 'forbidden' ? 'Not allowed' : 'Sign-in required', error.message, { backLink: false });
+      }
       // Logged (with its cause when unexpected) exactly as the JSON functions do; the page shows no stack.
       errorResponse(thrown, context, logger);
-      const error = toAppError(thrown);
       // Details (e.g. which setting is wrong) only for someone signed in; the code and id for anyone.
       const message = viewer !== null && error.code !== 'internal_error' ? error.describe() : `The status page could not be shown (${error.code}).`;
       return problem(error.status, 'The status page could not be shown', message, { correlationId: context.invocationId });
@@ -142,6 +118,8 @@ export function dashboardServicesOf(services: FunctionServices): DashboardServic
     homeTenantId: config.tenant.id,
     logger,
     bands: config.policy,
+    // The consent link a fleet tenant's "admin consent is missing" hint carries (identity/explainers).
+    links: config.fleet && config.entra.appClientId ? config.tenants.map((t) => adminConsentUrl(config.entra.authorityHost, t.id, config.entra.appClientId as string)) : [],
     // State lives in the home tenant's storage: its credential reads every tenant's record.
     loadFleetStatus: async () => loadFleetStatus(config, (await access).home, stateFile),
   };
@@ -156,51 +134,15 @@ export const getApnsDashboard = createDashboardHandler({ services: (context) => 
 
 export interface DashboardActionDeps {
   services: ServicesFor;
-  /** As for the page: set only by `apns-monitor serve`. */
-  localViewer?: Viewer;
+  /** As for the page: Easy Auth's principal by default; `apns-monitor serve` passes its own. */
+  guard?: RequestGuard;
 }
 
 type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
-/**
- * Why a request may have been sent by another site through the signed-in browser (CSRF), or
- * undefined. A POST must be JSON — which a cross-site page can send only after a CORS preflight this
- * app never grants — and come from the page's own origin when the browser says where it comes from.
- */
-export function crossSiteReason(request: HttpRequest, method: 'GET' | 'POST'): string | undefined {
-  const site = request.headers.get('sec-fetch-site')?.toLowerCase();
-  // `none`: a person typed or bookmarked the link (fine for the CSR download, never for a POST).
-  if (site !== undefined && site !== 'same-origin' && !(method === 'GET' && site === 'none')) return `Sec-Fetch-Site is "${site.slice(0, 20)}"`;
-  const origin = request.headers.get('origin');
-  if (origin !== null && !ownOrigins(request).includes(origin)) return `it comes from ${origin === 'null' ? 'an opaque origin' : `the origin ${origin.slice(0, 100)}`}`;
-  if (method === 'POST') {
-    const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return `its content-type is ${type ? `"${type.slice(0, 60)}"` : 'missing'}, not application/json`;
-  }
-  return undefined;
-}
-
-/**
- * The origins of the request itself: its URL's, and the same host with the scheme the front end
- * reports (App Service ends TLS before the worker and says so in `x-forwarded-proto`).
- */
-function ownOrigins(request: HttpRequest): string[] {
-  const url = new URL(request.url);
-  const forwarded = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-  return forwarded === 'https' || forwarded === 'http' ? [url.origin, `${forwarded}://${url.host}`] : [url.origin];
-}
-
-/** The viewer, if it may act from the page (an Operator, or the person at this computer); else throws 401/403. */
-function operator(request: HttpRequest, context: InvocationContext, deps: DashboardActionDeps, services: FunctionServices, method: 'GET' | 'POST'): Viewer {
-  const admitted = admit(request, context, deps.localViewer, { easyAuth: services.config.easyAuth, homeTenantId: services.config.tenant.id, logger: services.logger });
-  if ('refused' in admitted) throw new AppError(admitted.refused.status === 401 ? 'sign_in_required' : 'forbidden', admitted.refused.message);
-  if (!admitted.viewer.canRenew) {
-    throw new AppError('forbidden', `The status page's renewal actions are for the ${OPERATOR_ROLE} app role; ask an administrator of the monitor for it, or use "apns-monitor renew --dry-run".`);
-  }
-  const crossSite = crossSiteReason(request, method);
-  // Logged (as every refusal) by errorResponse.
-  if (crossSite !== undefined) throw new AppError('forbidden', `Refused: this action is accepted only from the status page itself (${crossSite}).`);
-  return admitted.viewer;
+/** The viewer, if it may act from the page (an Operator from the page itself); else the guard throws 401/403. */
+function operator(request: HttpRequest, deps: DashboardActionDeps, services: FunctionServices, method: 'GET' | 'POST'): Viewer {
+  return (deps.guard ?? hostGuard).admit(request, guardSettingsOf(services.config), { route: 'action', method });
 }
 
 /**
@@ -214,7 +156,7 @@ export function createDashboardRenewHandler(deps: DashboardActionDeps): HttpHand
     try {
       const services = deps.services(context);
       logger = services.logger;
-      const viewer = operator(request, context, deps, services, 'POST');
+      const viewer = operator(request, deps, services, 'POST');
       const parsed = await readRenewalRequest(request);
       if (!(parsed instanceof AppError) && parsed.dryRun !== true) {
         throw new AppError('invalid_request', 'The status page runs the renewal checks only ({"dryRun": true}); upload with "apns-monitor renew" or POST /api/apns/renew (function key).');
@@ -233,7 +175,7 @@ export function createDashboardCsrHandler(deps: DashboardActionDeps): HttpHandle
     try {
       const services = deps.services(context);
       logger = services.logger;
-      operator(request, context, deps, services, 'GET');
+      operator(request, deps, services, 'GET');
       return await answerCsr(services, request);
     } catch (error) {
       return errorResponse(error, context, logger);

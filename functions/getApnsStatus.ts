@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { compressResponse } from '../shared/adapters/functions/compressResponse';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
+import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
 import { createRenewalStorage, createStateStore, loadFleetStatus, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { getStatus } from '../shared/useCases/getStatus';
@@ -10,12 +11,13 @@ import { getStatus } from '../shared/useCases/getStatus';
  * last renewals, with the tenant's name and id. A fleet answers every tenant unless one is named
  * (one query of the state and one of the audit trail), compressed when the client accepts it.
  */
-export function createStatusHandler(deps: { services: ServicesFor }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export function createStatusHandler(deps: { services: ServicesFor; guard?: RequestGuard }): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async function getApnsStatus(request, context) {
     let logger = fallbackLogger(context);
     try {
       const services = deps.services(context);
       logger = services.logger;
+      (deps.guard ?? hostGuard).admit(request, guardSettingsOf(services.config), { route: 'api', method: 'GET' });
       const { config, stateFile } = services;
       const credential = (await services.access).home;
       const requested = request.query.get('tenant') ?? undefined;

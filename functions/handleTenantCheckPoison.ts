@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
+import { enqueuedAtOf, tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
 import { functionServices } from '../shared/composition/functionServices';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
@@ -12,14 +12,17 @@ export const POISON_QUEUE = `${TENANT_CHECK_QUEUE}-poison`;
 /**
  * A tenant whose check kept failing: its message is in the poison queue. It must not vanish — the
  * tenant's monitor alert says the check was given up, on every channel, like any other alert —
- * unless the fleet's alert for a cause every tenant shares is open: that one already says so for
- * every tenant (SPEC §15), and a page per tenant is what it exists to prevent.
+ * unless the tenant was checked successfully since the message was enqueued (stale or forged), or
+ * the fleet's alert for a cause every tenant shares is open: that one already says so for every
+ * tenant (SPEC §15), and a page per tenant is what it exists to prevent.
  */
 export async function handleTenantCheckPoison(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
   const logger = services.logger;
   const tenant = tenantOfMessage(message, services.config, logger);
   if (!tenant) return;
+  const enqueuedAt = enqueuedAtOf(message, context.triggerMetadata?.insertionTime, logger);
+  if (enqueuedAt === undefined) return;
   const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
   try {
     if (services.config.fleet && (await fleetAlertOpen(shared.store, services.config.tenant.id))) {
@@ -27,7 +30,8 @@ export async function handleTenantCheckPoison(message: unknown, context: Invocat
       return;
     }
     const deps = await checkDepsFor(services.config, shared, tenant, logger);
-    await reportGivenUpCheck(deps, checkOptionsFor(services.config, tenant));
+    const report = await reportGivenUpCheck(deps, checkOptionsFor(services.config, tenant), enqueuedAt);
+    if (report === null) return;
     logger.error(`The check of tenant ${tenant.name} (${tenant.id}) was given up after repeated failures; its monitor alert was raised.`, { tenantId: tenant.id });
   } finally {
     await shared.telemetry.flush();

@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { clientPrincipal } from '../shared/adapters/functions/clientPrincipal';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { readJsonBody } from '../shared/adapters/functions/readJsonBody';
+import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
 import { createRenewDeps, renewOptionsFor, tenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { AppError, toAppError } from '../shared/domain/errors';
@@ -13,10 +13,11 @@ const MAX_BODY_BYTES = 16 * 1024;
 export interface RenewHandlerDeps {
   services: ServicesFor;
   /**
-   * Set only by `apns-monitor serve` (127.0.0.1): the person at this computer, recorded as the actor.
-   * The Functions host never sets it: there the actor is the Easy Auth principal or "function key".
+   * Who may call: in Azure (the default) the host checked the function key and the actor is the
+   * Easy Auth principal or "function key"; `apns-monitor serve` passes its own (its key, the person
+   * at this computer as the actor).
    */
-  localActor?: string;
+  guard?: RequestGuard;
 }
 
 /** The body as a renewal request (≤ 16 KB, documented shape), or the `invalid_request` that refuses it. */
@@ -61,8 +62,9 @@ export async function answerRenewal(services: FunctionServices, parsed: RenewalR
 
 /**
  * POST /api/apns/renew: the guarded upload of the renewed certificate from Key Vault (SPEC §5).
- * The function key is checked by the host before this runs. The caller's name goes in the audit
- * record only when App Service Authentication vouches for it; otherwise the actor is "function key".
+ * The function key is checked by the host before this runs; the guard then takes JSON only and
+ * refuses what a browser marks as another site's. The caller's name goes in the audit record only
+ * when App Service Authentication vouches for it; otherwise the actor is "function key".
  */
 export function createRenewHandler(deps: RenewHandlerDeps): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async function renewApnsCertificate(request, context) {
@@ -70,9 +72,10 @@ export function createRenewHandler(deps: RenewHandlerDeps): (request: HttpReques
     try {
       const services = deps.services(context);
       logger = services.logger;
+      // Before the body is read: a refused request changes and reads nothing.
+      const caller = (deps.guard ?? hostGuard).admit(request, guardSettingsOf(services.config), { route: 'api', method: 'POST' });
       const parsed = await readRenewalRequest(request);
-      const actor = deps.localActor ?? clientPrincipal(request.headers, services.config.easyAuth)?.name ?? 'function key';
-      return await answerRenewal(services, parsed, actor, context);
+      return await answerRenewal(services, parsed, caller.name ?? 'function key', context);
     } catch (error) {
       return errorResponse(error, context, logger);
     }

@@ -1,3 +1,4 @@
+import { AppError } from '../domain/errors';
 import type { Logger } from '../ports/logger';
 import type { Redactor } from '../adapters/logging/redact';
 import { escapeLogText, escapeTerminalOutput } from '../adapters/notifiers/plainText';
@@ -14,6 +15,10 @@ export interface CliIo {
    * `undefined` ends it (the line is cleared).
    */
   progress?: (text: string | undefined) => void;
+  /** Standard input to its end, at most `maxBytes` (more is refused): `--password-stdin`. */
+  readStdin?: (maxBytes: number) => Promise<string>;
+  /** Asks on the terminal without echoing what is typed; absent when stdin is not a terminal. */
+  askHidden?: (prompt: string) => Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -24,6 +29,8 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
   };
   if (process.stderr.isTTY) io.progress = (text) => process.stderr.write(text === undefined ? '\r\x1b[K' : `\r${text}\x1b[K`);
+  io.readStdin = readProcessStdin;
+  if (process.stdin.isTTY) io.askHidden = askHiddenOnTerminal;
   return io;
 }
 
@@ -34,6 +41,46 @@ export function processIo(): CliIo {
  */
 export function terminalIo(io: CliIo): CliIo {
   return { ...io, stdout: (text) => io.stdout(escapeTerminalOutput(text)), stderr: (text) => io.stderr(escapeTerminalOutput(text)) };
+}
+
+async function readProcessStdin(maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      process.stdin.destroy();
+      throw new AppError('cli_usage', `Standard input is longer than ${maxBytes} bytes: give only the password.`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A prompt on stderr; keys read in raw mode so nothing typed is echoed. Enter ends it, Ctrl-C cancels. */
+function askHiddenOnTerminal(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (outcome: () => void) => {
+      stdin.off('data', onKey);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      outcome();
+    };
+    const onKey = (chunk: Buffer) => {
+      for (const key of chunk.toString('utf8')) {
+        if (key === '\r' || key === '\n' || key === '\u0004') return finish(() => resolve(typed));
+        if (key === '\u0003') return finish(() => reject(new AppError('cli_usage', 'Cancelled: no password was given.')));
+        typed = key === '\u007f' || key === '\b' ? typed.slice(0, -1) : typed + key;
+      }
+    };
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.on('data', onKey);
+    stdin.resume();
+  });
 }
 
 /** Log lines to stderr (stdout is for the report), redacted, one line each; info only when verbose. */

@@ -15,14 +15,15 @@ Commands:
         One monitoring run (every tenant of a fleet, or those named). Exit 0 ok/notice, 1 warning,
         2 critical or expired, 3 the check itself failed (for any tenant).
         --now evaluates as if at another instant: a read-only forecast (nothing sent, no state written).
-  renew [--tenant ID] [--secret NAME] [--version V] [--file PEM] [--apple-id ID] [--dry-run] [--allow-new-topic] [--device-code] [--json]
+  renew [--tenant ID] [--secret NAME] [--version V] [--file PEM [--password-stdin]] [--apple-id ID] [--dry-run] [--allow-new-topic] [--device-code] [--json]
         The guarded upload of the renewed certificate, from Key Vault or from a file on disk
-        (PEM, DER or PKCS#12). Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
+        (PEM, DER or PKCS#12; a protected .p12's password from stdin, or asked on a terminal).
+        Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
   csr [--tenant ID] [--out FILE] [--device-code]
         Download Intune's certificate signing request for the Apple Push Certificates Portal.
   login [--tenant ID]
-        Sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and check that Intune can be
-        read. The token lives only in this process: use --device-code on the other commands.
+        Check that you can sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and read
+        Intune. Nothing is kept: the other commands sign you in with --device-code each time.
   tenants list | consent-url ID
         The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
   serve [--port N] [--state-file PATH]

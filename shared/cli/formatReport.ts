@@ -97,6 +97,11 @@ export function formatTable(assessments: readonly Assessment[]): string {
   return [line(header), ...rows.map(line), ...unused].join('\n');
 }
 
+/** The run's hints, each once: the three reads of one failed sign-in share one. */
+function hintsOf(report: CheckReport): string[] {
+  return [...new Set([...report.readFailures.map((e) => e.hint), report.stateFailure?.hint].filter((h): h is string => !!h))];
+}
+
 export interface ReportOptions {
   /** `--now` was given: the run was read-only. */
   forecast?: boolean;
@@ -106,8 +111,7 @@ export function formatReport(report: CheckReport, exitCode: number, options: Rep
   // Each line built here is escaped whole: the values in it (names, messages, hints) stay on it.
   const line = escapeLogText;
   const lines = [nagiosLine(report, exitCode), '', line(`Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`), formatTable(report.assessments)];
-  for (const f of report.readFailures) if (f.hint) lines.push('', line(`Hint: ${f.hint}`));
-  if (report.stateFailure?.hint) lines.push('', line(`Hint: ${report.stateFailure.hint}`));
+  for (const hint of hintsOf(report)) lines.push('', line(`Hint: ${hint}`));
   if (report.notified) {
     lines.push('');
     if (report.channels.length === 0 && report.heldElsewhere.count === 0) lines.push('Notifications: nothing new to send.');
@@ -220,8 +224,7 @@ export function formatFleetReport(run: FleetRun, exitCode: number, at: number, o
     if (r.report) lines.push(...formatTable(r.report.assessments).split('\n').map((l) => `  ${l}`));
     else lines.push(line(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`));
     // The shared cause's hint is said once, above.
-    const hints = new Set([...(r.report?.readFailures ?? []).map((e) => e.hint), r.report?.stateFailure?.hint].filter((h): h is string => !!h && h !== run.sharedCause?.error.hint));
-    for (const hint of hints) lines.push(line(`  Hint: ${hint}`));
+    for (const hint of r.report ? hintsOf(r.report).filter((h) => h !== run.sharedCause?.error.hint) : []) lines.push(line(`  Hint: ${hint}`));
   }
   lines.push('');
   if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);

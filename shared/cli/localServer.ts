@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as nodeModule from 'node:module';
 import { hostname, userInfo } from 'node:os';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { createLocalKey, FUNCTION_KEY_HEADER, localGuard, type RequestGuard } from '../adapters/functions/requestGuard';
 import type { ServicesFor } from '../composition/functionServices';
 import type { Viewer } from '../dashboard/renderDashboard';
 import { AppError } from '../domain/errors';
@@ -12,7 +13,9 @@ import { AppError } from '../domain/errors';
  * The HTTP functions on 127.0.0.1, for `apns-monitor serve` and `demo --serve`: each request becomes
  * an `HttpRequest` handed with a fresh `InvocationContext` to the same handlers the Functions host
  * calls, built from the CLI's settings and state instead of the app settings. Only this computer
- * can reach it; there is no function key and no Easy Auth, so the person at it is the viewer.
+ * can reach it — but so can every web page its browser opens. There is no Easy Auth: the person at
+ * it is the viewer, through the same guard as in Azure (`localGuard`): the page's actions only from
+ * the page itself, and the API's POST only with the key this run prints (the function key's part).
  */
 
 type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -32,6 +35,11 @@ export interface LocalServer {
   port: number;
   /** The status page. */
   dashboardUrl: string;
+  /**
+   * This run's key for the API's POST (`x-functions-key`), as a function key is in Azure: printed
+   * on the terminal that started the server, unknown to any web page.
+   */
+  key: string;
   /** Stops listening, closes idle connections and waits for requests still running (a renewal finishes). */
   close(): Promise<void>;
 }
@@ -93,8 +101,8 @@ function provideQuietFunctionsCore(): void {
   });
 }
 
-/** The HTTP functions, made with the given services: the status page, its actions and the API. */
-export async function localRoutes(services: ServicesFor, viewer: Viewer): Promise<LocalRoute[]> {
+/** The HTTP functions, made with the given services and guard: the status page, its actions and the API. */
+export async function localRoutes(services: ServicesFor, guard: RequestGuard): Promise<LocalRoute[]> {
   provideQuietFunctionsCore();
   const [dashboard, status, csr, renew] = await Promise.all([
     import('../../functions/getApnsDashboard'),
@@ -102,19 +110,30 @@ export async function localRoutes(services: ServicesFor, viewer: Viewer): Promis
     import('../../functions/getApnsCsr'),
     import('../../functions/renewApnsCertificate'),
   ]);
-  const local = { services, localViewer: viewer };
+  // Every route gets the one guard: none can be served here with a weaker door than the others.
+  const local = { services, guard };
   return [
-    { name: 'getApnsDashboard', methods: ['GET'], route: 'apns/dashboard', handler: dashboard.createDashboardHandler({ ...local, services: (context) => dashboard.dashboardServicesOf(services(context)) }) },
+    { name: 'getApnsDashboard', methods: ['GET'], route: 'apns/dashboard', handler: dashboard.createDashboardHandler({ guard, services: (context) => dashboard.dashboardServicesOf(services(context)) }) },
     { name: 'renewFromApnsDashboard', methods: ['POST'], route: 'apns/dashboard/renew', handler: dashboard.createDashboardRenewHandler(local) },
     { name: 'getApnsDashboardCsr', methods: ['GET'], route: 'apns/dashboard/csr', handler: dashboard.createDashboardCsrHandler(local) },
-    { name: 'getApnsStatus', methods: ['GET'], route: 'apns/status', handler: status.createStatusHandler({ services }) },
-    { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler({ services }) },
-    { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler({ services, localActor: viewer.name ?? 'local' }) },
+    { name: 'getApnsStatus', methods: ['GET'], route: 'apns/status', handler: status.createStatusHandler(local) },
+    { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler(local) },
+    { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler(local) },
   ];
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  return startHttpBridge(await localRoutes(options.services, options.viewer), options);
+  const key = createLocalKey();
+  const server = await startHttpBridge(await localRoutes(options.services, localGuard(options.viewer, key)), options);
+  return { ...server, key };
+}
+
+/** What `serve` and `demo --serve` print about the API: how a script sends this run's key. */
+export function describeLocalApi(server: LocalServer): string {
+  return [
+    `The API is under ${server.origin}/api/apns/ (status, csr, renew). POST /api/apns/renew needs this run's key,`,
+    `which a web page cannot send: -H '${FUNCTION_KEY_HEADER}: ${server.key}' -H 'content-type: application/json'`,
+  ].join('\n');
 }
 
 /** Reads the body, or null when it is larger than the bound. */
@@ -136,7 +155,7 @@ function plain(res: ServerResponse, status: number, text: string, headers: Recor
 }
 
 /** Serves the routes on 127.0.0.1 as the Functions host would: `/api/<route>`, the handler's response as it returned it. */
-export async function startHttpBridge(routes: readonly LocalRoute[], options: Pick<LocalServerOptions, 'port' | 'log'>): Promise<LocalServer> {
+export async function startHttpBridge(routes: readonly LocalRoute[], options: Pick<LocalServerOptions, 'port' | 'log'>): Promise<Omit<LocalServer, 'key'>> {
   let closing = false;
   let port = options.port;
   const logHandler = (level: LogLevel, ...args: unknown[]) => options.log(level, args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));

@@ -252,20 +252,29 @@ export function tenantFor(config: AppConfig, requested: string | undefined, what
 /** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
 export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
   const prefix = config.renewal.secretName;
+  const own = `${prefix}-${tenant.id}`;
   return {
     tenantId: tenant.id,
     tenantName: tenant.name,
-    defaultSecretName: config.fleet ? `${prefix}-${tenant.id}` : prefix,
+    defaultSecretName: config.fleet ? own : prefix,
     secretPrefix: prefix,
+    ...(config.fleet ? { tenantSecretName: own } : {}),
     ...caller,
   };
 }
 
-export async function createRenewDeps(config: AppConfig, options: ServiceOptions & { certificateFile?: string }, tenant: TenantRef = config.tenant): Promise<RenewDeps> {
+/** `renew --file`: the certificate on disk, and how to get a protected .p12's password when it needs one. */
+export interface CertificateFile {
+  path: string;
+  password?: () => Promise<string | undefined>;
+}
+
+export async function createRenewDeps(config: AppConfig, options: ServiceOptions & { certificateFile?: CertificateFile }, tenant: TenantRef = config.tenant): Promise<RenewDeps> {
   const access = await accessOf(config, options);
   const sleep = options.sleep ?? realSleep;
-  const source = options.certificateFile
-    ? import('../adapters/certificates/fileCertificateSource').then((m) => m.createFileCertificateSource(options.certificateFile as string))
+  const file = options.certificateFile;
+  const source = file
+    ? import('../adapters/certificates/fileCertificateSource').then((m) => m.createFileCertificateSource(file.path, file.password ? { password: file.password } : {}))
     : createCertificateSource(config, access.home);
   const [gateway, certificateSource, storage, { parseCertificateValue }] = await Promise.all([
     createGateway(config, access.forTenant(tenant), options.logger, sleep),

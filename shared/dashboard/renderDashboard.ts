@@ -48,6 +48,12 @@ export interface DashboardInput {
   routes?: DashboardRoutes;
   /** The alert policy's bands, drawn on the timeline (defaults: SPEC §3). */
   bands?: TimelineBands;
+  /**
+   * The URLs the product itself writes into its findings (each fleet tenant's admin-consent link):
+   * only these are made clickable. Any other `https://…` in the text — Graph's, which a customer's
+   * admin can write into a token name — stays text.
+   */
+  links?: readonly string[];
 }
 
 /** The tenant a request shows: the one asked for, else the only one; null for the fleet view (or an unknown id). */
@@ -65,7 +71,7 @@ export function renderDashboard(input: DashboardInput): string {
   const bands = input.bands ?? DEFAULT_POLICY;
   const tenant = selectedTenant(input.view, input.selectedTenantId);
   const generatedAt = parseIso(input.view.generatedAt) ?? input.now;
-  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length };
+  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length, links: linkPattern(input.links ?? []) };
   if (input.selectedTenantId !== undefined && tenant === null) {
     return renderErrorPage({
       title: 'Tenant not found',
@@ -92,6 +98,8 @@ interface Ctx {
   bands: TimelineBands;
   viewer: Viewer;
   fleetSize: number;
+  /** Matches exactly the product's own URLs (null: none), for `linkified`. */
+  links: RegExp | null;
 }
 
 /** The kind's short tag ("APNs", "NDES"); "Monitor" for the monitor's own health. */
@@ -114,9 +122,16 @@ function when(iso: string | null, ctx: Ctx, never = 'never'): SafeHtml {
   return html`<time datetime="${isoOf(ms)}">${relativeTime(ms, ctx.now)}</time><span class="sub">${utcMinute(ms)}</span>`;
 }
 
-/** Plain text with its https:// links made clickable (the consent URL of a hint); never markup. */
-function linkified(text: string): HtmlValue[] {
-  return text.split(/(https:\/\/[^\s<>"'`]+[^\s<>"'`.,;:)])/).map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
+/** One pattern for the product's URLs, longest first so a URL never matches as part of another. */
+function linkPattern(links: readonly string[]): RegExp | null {
+  const exact = [...new Set(links)].filter((l) => l.startsWith('https://')).sort((a, b) => b.length - a.length);
+  return exact.length === 0 ? null : new RegExp(`(${exact.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+}
+
+/** Plain text where the product's own URLs (the consent link of a hint) are clickable; never markup, never another URL. */
+function linkified(text: string, ctx: Ctx): HtmlValue[] {
+  if (ctx.links === null) return [text];
+  return text.split(ctx.links).map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
 }
 
 /** An Apple ID that may wrap after its "@" in a narrow column, never inside a word. */
@@ -169,7 +184,7 @@ function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean,
   // The fleet table already says when it expires: it shows only findings that add something.
   const findings = full ? asset.findings : asset.findings.filter((f) => f.code !== 'expiry');
   return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${kindShort(asset.kind)}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${lastSync(asset, ctx)}${findings.map(
-    (f) => html`<span class="finding">${linkified(f.message)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint)}</span>` : ''}`,
+    (f) => html`<span class="finding">${linkified(f.message, ctx)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint, ctx)}</span>` : ''}`,
   )}${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
 }
 
@@ -284,7 +299,7 @@ function tenantView(tenant: StatusView, view: FleetStatusView, ctx: Ctx): SafeHt
     const ran = parseIso(run.at);
     const monitor = tenant.assets.find((a) => a.kind === 'monitor' && a.severity !== 'ok');
     // The monitor's findings carry the hint (the permission to grant, the consent URL); else the run's own message.
-    const why = monitor && monitor.findings.length > 0 ? monitor.findings.map((f) => html`<p>${linkified(f.message)}${f.hint ? html` ${linkified(f.hint)}` : ''}</p>`) : run.message ? html`<p>${linkified(run.message)}</p>` : '';
+    const why = monitor && monitor.findings.length > 0 ? monitor.findings.map((f) => html`<p>${linkified(f.message, ctx)}${f.hint ? html` ${linkified(f.hint, ctx)}` : ''}</p>`) : run.message ? html`<p>${linkified(run.message, ctx)}</p>` : '';
     notes.push(html`<p><strong>The last run failed</strong>${ran === null ? '' : html` ${relativeTime(ran, ctx.now)} (${utcMinute(ran)})`}${run.errorCode ? html`: <code>${run.errorCode}</code>` : ''}.</p>${why}`);
   }
   if (stale.length > 0) notes.push(html`<p><strong>${stale.length} ${stale.length === 1 ? 'asset shows its' : 'assets show their'} last known value</strong>: ${stale.length === 1 ? 'its kind' : 'their kinds'} could not be read on the latest run (marked “stale”).</p>`);

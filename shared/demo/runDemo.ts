@@ -315,7 +315,7 @@ function customerTopic(index: number): string {
 
 /** `--serve`: the fleet's status page on 127.0.0.1 through the deployed handlers, until stopped. */
 async function serveFleet(serve: NonNullable<DemoOptions['serve']>, out: (text: string) => void, fleet: FleetAct): Promise<void> {
-  const { localViewer, startLocalServer } = await import('../cli/localServer');
+  const { describeLocalApi, localViewer, startLocalServer } = await import('../cli/localServer');
   const redact = createRedactor(secretsOf(fleet.config));
   const access = Promise.resolve(fleet.shared.access);
   const server = await startLocalServer({
@@ -327,7 +327,7 @@ async function serveFleet(serve: NonNullable<DemoOptions['serve']>, out: (text: 
     },
   });
   try {
-    out(`\nThe simulated fleet's status page is served on 127.0.0.1 (the simulators keep running; Tailspin Toys' renewed certificate is in the simulated Key Vault, so its dry run passes). Ctrl-C stops it.\n${server.dashboardUrl}`);
+    out(`\nThe simulated fleet's status page is served on 127.0.0.1 (the simulators keep running; Tailspin Toys' renewed certificate is in the simulated Key Vault, so its dry run passes). Ctrl-C stops it.\n${describeLocalApi(server)}\n${server.dashboardUrl}`);
     await serve.until();
   } finally {
     await server.close();

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   invalid_request: { status: 400, exit: 1 },
   secret_not_found: { status: 404, exit: 1 },
   secret_disabled: { status: 422, exit: 1 },
+  // `renew --file`: missing, not a regular file, too large, unreadable, or a PKCS#12 without its password
+  certificate_file_unreadable: { status: 422, exit: 1 },
   certificate_unreadable: { status: 422, exit: 1 },
   not_an_apns_certificate: { status: 422, exit: 1 },
   certificate_expired: { status: 422, exit: 1 },

@@ -1,4 +1,5 @@
 import type { AlertEvent } from '../domain/alertEvent';
+import { describeTenant } from '../domain/describeTenant';
 import type { ApnsCertificate, EpochMs } from '../domain/assets';
 import { AppError, toAppError } from '../domain/errors';
 import { formatUtc } from '../domain/graphDateTime';
@@ -22,8 +23,8 @@ import type { ChannelReport } from './deliverAll';
 export interface RenewDeps {
   gateway: IntuneGateway;
   source: RenewedCertificateSource;
-  /** Step 3 (an adapter: node:crypto X509Certificate, node-forge for PKCS#12). */
-  parseCertificate: (value: string, contentType: string | undefined) => CandidateCertificate;
+  /** Step 3 (an adapter: node:crypto X509Certificate, node-forge for PKCS#12); `kind` words its refusals. */
+  parseCertificate: (value: string, contentType: string | undefined, options?: { kind?: 'secret' | 'file'; password?: string }) => CandidateCertificate;
   lock: RenewalLock;
   audit: AuditLog;
   clock: Clock;
@@ -43,6 +44,11 @@ export interface RenewOptions {
    * caller can never make the renewal read the channel secrets kept in the same vault (SPEC §9).
    */
   secretPrefix: string;
+  /**
+   * In a fleet: the one secret this tenant's renewal may read (`<prefix>-<tenantId>`), so a renewal
+   * for tenant A never uploads tenant B's certificate into A, even with `allowNewTopic`.
+   */
+  tenantSecretName?: string;
   /**
    * The renewal lock's lease (default 5 min). It must outlast the upload (one PATCH try is bounded
    * by APNS_HTTP_TIMEOUT_SECONDS); it is extended right before the PATCH (the fence).
@@ -70,8 +76,19 @@ export type RenewalResult =
 
 const LOCK_TTL_MS = 5 * 60_000; // far longer than a renewal (seconds); a crashed holder frees it after this
 
-/** Step 1 (the part that needs the configuration): only the certificate secrets may be read. */
-function checkSecretName(name: string, prefix: string): void {
+/** Step 1 (the part that needs the configuration): only the certificate secrets — in a fleet, only this tenant's — may be read. */
+function checkSecretName(name: string, options: RenewOptions): void {
+  const prefix = options.secretPrefix;
+  const own = options.tenantSecretName;
+  if (own !== undefined) {
+    // Key Vault names are case-insensitive.
+    if (name.toLowerCase() === own.toLowerCase()) return;
+    throw new AppError(
+      'invalid_request',
+      `The renewal request is invalid: in a fleet, the renewal of tenant ${describeTenant(options.tenantId, options.tenantName)} reads only its own secret "${own}" (<APNS_CERT_SECRET_NAME>-<tenant ID>), not "${name}".`,
+      { hint: 'Leave the secret name out (--secret, secretName): it defaults to that one. Or renew the tenant the secret belongs to.' },
+    );
+  }
   if (name === prefix || name.startsWith(`${prefix}-`)) return;
   throw new AppError(
     'invalid_request',
@@ -111,6 +128,8 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
   const now: EpochMs = deps.clock.now();
   const req: RenewalRequest = request instanceof AppError ? {} : request;
   const secretName = req.secretName ?? options.defaultSecretName;
+  // `renew --file`: the checks speak of the file, not of a Key Vault secret.
+  const file = deps.source.kind === 'file';
   let step = 1;
   let secretVersion: string | null = req.secretVersion ?? null;
   let before: ApnsCertificate | null = null;
@@ -143,16 +162,18 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
 
   try {
     if (request instanceof AppError) throw request;
-    if (req.secretName !== undefined) checkSecretName(secretName, options.secretPrefix);
-    checks.push({ step: 1, check: 'request', ok: true, detail: `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
+    if (req.secretName !== undefined) checkSecretName(secretName, options);
+    const what = file ? deps.source.location : `secret ${secretName}${req.secretVersion ? ` version ${req.secretVersion}` : ''}`;
+    checks.push({ step: 1, check: 'request', ok: true, detail: `${what}${req.dryRun ? ', dry run' : ''}${req.allowNewTopic ? ', allowNewTopic' : ''}` });
 
     step = 2;
     const secret = await deps.source.fetch(secretName, req.secretVersion);
     secretVersion = secret.version || secretVersion;
-    checks.push({ step: 2, check: 'secret', ok: true, detail: `${secretName} version ${secret.version}, enabled${secret.contentType ? `, ${secret.contentType}` : ''}` });
+    const type = secret.contentType ? `, ${secret.contentType}` : '';
+    checks.push(file ? { step: 2, check: 'file', ok: true, detail: `${secret.name}, sha-256 ${secret.version}…${type}` } : { step: 2, check: 'secret', ok: true, detail: `${secretName} version ${secret.version}, enabled${type}` });
 
     step = 3;
-    candidate = deps.parseCertificate(secret.value, secret.contentType);
+    candidate = deps.parseCertificate(secret.value, secret.contentType, { kind: file ? 'file' : 'secret', ...(secret.password === undefined ? {} : { password: secret.password }) });
     checks.push({ step: 3, check: 'certificate readable', ok: true, detail: `serial ${candidate.serialNumber}` });
 
     step = 4;
@@ -162,6 +183,14 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     before = await deps.gateway.getApnsCertificate();
     let decision = checkAgainstIntune(candidate, before, req, checks);
     if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
+
+    if (req.dryRun) {
+      // SPEC §9: a dry run changes nothing, so it takes no lock: any number run at once, and none
+      // ever makes a real renewal wait or refuses it.
+      checks.push({ step: 10, check: 'no other renewal', ok: true, detail: 'not needed: a dry run takes no lock' });
+      checks.push({ step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' });
+      return await succeed('valid', `The certificate passed every check; a renewal would upload serial ${candidate.serialNumber} (expires ${formatUtc(candidate.notAfter)}). Nothing was uploaded (dry run).`, describeCandidate(candidate), []);
+    }
 
     step = 10;
     const ttl = options.lockTtlMs ?? LOCK_TTL_MS;
@@ -174,11 +203,6 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       before = await deps.gateway.getApnsCertificate();
       decision = checkAgainstIntune(candidate, before, req, []);
       if (decision === 'already_current') return await succeed('already_current', `Intune already has this certificate (serial ${candidate.serialNumber}); nothing to do.`, describeCert(before), []);
-
-      if (req.dryRun) {
-        checks.push({ step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' });
-        return await succeed('valid', `The certificate passed every check; a renewal would upload serial ${candidate.serialNumber} (expires ${formatUtc(candidate.notAfter)}). Nothing was uploaded (dry run).`, describeCandidate(candidate), []);
-      }
 
       step = 12;
       const newTopic = !before || before.topicIdentifier !== candidate.subjectUid;
@@ -222,7 +246,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     return await succeed('renewed', message, describeCert(verified), events);
   } catch (thrown) {
     const error = toAppError(thrown);
-    if (!checks.some((c) => !c.ok)) checks.push({ step, check: STEP_NAMES[step] ?? 'check', ok: false, detail: error.message });
+    if (!checks.some((c) => !c.ok)) checks.push({ step, check: (step === 2 && file ? 'file' : STEP_NAMES[step]) ?? 'check', ok: false, detail: error.message });
     if (error.code === 'internal_error') {
       deps.logger.error(`Renewal failed unexpectedly (correlation id ${options.correlationId}): ${String((error.cause as Error)?.message ?? error.cause)}`);
     } else {

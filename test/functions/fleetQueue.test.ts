@@ -142,6 +142,28 @@ describe('a fleet on Functions: timer → Azurite queue → queue-triggered chec
     expect(host.invocations.every((i) => i.outcome === 'succeeded')).toBe(true);
     expect(pdKeys().filter((e) => e.dedup_key === fleetKey).map((e) => e.event_action)).toEqual(['resolve']);
   }, 60_000);
+  test.each([
+    ['stale (enqueued before its last successful check)', -60_000],
+    ['forged without an enqueue time', null],
+  ])("when a poison message is %s, it pages no one and the tenant's status stays as its good check left it", async (_what, offsetMs) => {
+    const fabrikam = h.tenantIds[1] as string;
+    const poison = startQueueHost({ connectionString: storage, queueName: POISON_QUEUE, handler: handleTenantCheckPoison });
+    // A good check of every tenant (Fabrikam pages its 25-day warning), then the poison message.
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue });
+    await host.drain();
+    await host.stop();
+    rx.clear();
+    const body = { tenantId: fabrikam, runId: 'r', ...(offsetMs === null ? {} : { enqueuedAt: new Date(Date.now() + offsetMs).toISOString() }) };
+    await queue(POISON_QUEUE).createIfNotExists();
+    await queue(POISON_QUEUE).sendMessage(Buffer.from(JSON.stringify(body)).toString('base64'));
+    await poison.drain();
+    await poison.stop();
+    expect(poison.invocations.map((i) => i.outcome)).toEqual(['succeeded']);
+    expect(rx.of('pagerduty')).toEqual([]);
+    const response = await getApnsStatus(new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/apns/status?tenant=${fabrikam}` }), recordingContext('getApnsStatus'));
+    expect((response.jsonBody as { lastRun: { ok: boolean } }).lastRun.ok).toBe(true);
+  });
 
   test("when a poisoned tenant's check fails before it could alert (nothing recorded), the poison queue raises its monitor alert", async () => {
     const contoso = h.tenantIds[0] as string;

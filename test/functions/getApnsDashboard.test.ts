@@ -1,5 +1,6 @@
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, crossSiteReason, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { createDashboardCsrHandler, createDashboardHandler, createDashboardRenewHandler, dashboardServicesOf, getApnsDashboard, renewFromApnsDashboard, type DashboardServices } from '../../functions/getApnsDashboard';
+import { crossSiteReason, localGuard } from '../../shared/adapters/functions/requestGuard';
 import type { FunctionServices } from '../../shared/composition/functionServices';
 import type { TenantAccess } from '../../shared/composition/tenantAccess';
 import { loadConfig } from '../../shared/config/loadConfig';
@@ -32,7 +33,7 @@ function harness(options: { easyAuth?: boolean; load?: () => Promise<FleetStatus
       return (options.load ?? (async () => fleetView()))();
     },
   });
-  const handler = createDashboardHandler({ services, clock: fixedClock(NOW), ...(options.localViewer ? { localViewer: options.localViewer } : {}) });
+  const handler = createDashboardHandler({ services, clock: fixedClock(NOW), ...(options.localViewer ? { guard: localGuard(options.localViewer, 'local key') } : {}) });
   return { handler, logged, loads: () => loads };
 }
 
@@ -60,7 +61,7 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     expect(bodyOf(response)).toContain('not enabled on this Function App');
     expect(bodyOf(response)).not.toMatch(/Contoso|Fabrikam|alex@/);
     expect(h.loads()).toBe(0);
-    expect(h.logged).toEqual([expect.stringMatching(/^warn Status page refused: App Service Authentication is off/)]);
+    expect(h.logged).toEqual([expect.stringMatching(/^warn Status page refused \(sign_in_required\): This page is served only behind App Service Authentication/)]);
   });
 
   test('when Easy Auth is on but nobody signed in, it answers 401 and reads no state', async () => {
@@ -109,6 +110,17 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     expect(h.loads()).toBe(0);
   });
 
+  test.each([
+    ['claims without a tenant id', { 'x-ms-client-principal': Buffer.from(JSON.stringify({ auth_typ: 'aad', claims: [{ typ: 'name', val: 'eve@example.com' }, { typ: 'roles', val: 'ApnsMonitor.Operator' }] })).toString('base64') }],
+    ['only a name header', { 'x-ms-client-principal-name': 'eve@example.com' }],
+  ])('when the signed-in principal has %s, it is not from the home tenant: 403, and no state is read', async (_what, headers) => {
+    const h = harness();
+    const response = await h.handler(get('', headers), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(403);
+    expect(bodyOf(response)).not.toMatch(/Contoso|Fabrikam|eve@/);
+    expect(h.loads()).toBe(0);
+  });
+
   test('when the local server names its viewer, the page is served without Easy Auth', async () => {
     const h = harness({ easyAuth: false, localViewer: { name: 'alex (this computer)', canRenew: true } });
     const response = await h.handler(get(`?tenant=${CONTOSO_ID}`), recordingContext('getApnsDashboard'));
@@ -143,6 +155,13 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     const response = await h.handler(get('', OPERATOR), recordingContext('getApnsDashboard'));
     expect(response.status).toBe(503);
     expect(bodyOf(response)).toContain('Table Storage did not answer.');
+  });
+
+  test("when a fleet's page is served, the links it may make clickable are exactly each tenant's admin-consent URL", () => {
+    const fabrikam = '44444444-4444-4444-8444-444444444444';
+    const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, APNS_TENANTS: `${CONTOSO_ID}=Contoso,${fabrikam}=Fabrikam`, APNS_APP_CLIENT_ID: '99999999-9999-4999-8999-999999999999' });
+    const services = dashboardServicesOf({ config, logger: { info: () => undefined, warn: () => undefined, error: () => undefined }, access: new Promise(() => undefined) });
+    expect(services.links).toEqual([CONTOSO_ID, fabrikam].map((id) => `https://login.microsoftonline.com/${id}/adminconsent?client_id=99999999-9999-4999-8999-999999999999`));
   });
 
   describe('the deployed instance', () => {
@@ -188,7 +207,7 @@ describe('the status page actions (POST /api/apns/dashboard/renew, GET /api/apns
       tokenFetches: () => 0,
     } as unknown as TenantAccess;
     const config = loadConfig({ APNS_TENANT_ID: CONTOSO_ID, ...(options.easyAuth === false ? {} : { WEBSITE_AUTH_ENABLED: options.websiteAuthEnabled ?? 'True' }) });
-    const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { localViewer: options.localViewer } : {}) };
+    const deps = { services: (): FunctionServices => ({ config, logger, access: Promise.resolve(access) }), ...(options.localViewer ? { guard: localGuard(options.localViewer, 'local key') } : {}) };
     return { renew: createDashboardRenewHandler(deps), csr: createDashboardCsrHandler(deps), logged, reads: () => reads };
   }
 

@@ -204,6 +204,18 @@ describe('renewApnsCertificate (POST /api/apns/renew)', () => {
     expect(patches()).toEqual([]);
   });
 
+  test.each([
+    ['a form post (text/plain)', { 'content-type': 'text/plain' }],
+    ['from another origin', { origin: 'https://evil.example' }],
+    ['marked cross-site by the browser', { 'sec-fetch-site': 'cross-site' }],
+  ])('when the request is %s, it is refused 403 forbidden before Key Vault or Intune is read', async (_what, headers) => {
+    const before = kv.requests.length;
+    const { status, body } = await renew({}, headers);
+    expect([status, body.error?.code]).toEqual([403, 'forbidden']);
+    expect(kv.requests.length).toBe(before);
+    expect(h.graph.requests).toEqual([]);
+  });
+
   test('when App Service Authentication is off, a caller-supplied x-ms-client-principal-name is not trusted: the audit says "function key"', async () => {
     kv.setSecret('apns-certificate', renewed().certPem);
     const { status } = await renew({ dryRun: true }, { 'x-ms-client-principal-name': 'ceo@contoso.com' });

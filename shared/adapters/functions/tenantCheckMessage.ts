@@ -17,3 +17,20 @@ export function tenantOfMessage(message: unknown, config: AppConfig, logger: Log
   if (!tenant) logger.warn(`Tenant ${tenantId.slice(0, 64)} is no longer in APNS_TENANTS; its queued check was dropped.`);
   return tenant;
 }
+
+/**
+ * When a poison message's check was asked for: its `enqueuedAt`, never later than the instant it
+ * landed in the poison queue (`insertionTime`, from the host) — a message cannot ask before it
+ * existed. Undefined — logged — when it has no readable `enqueuedAt`: the timer always writes one,
+ * so such a message is not one this app enqueued, and it is dropped rather than paging anyone.
+ */
+export function enqueuedAtOf(message: unknown, insertionTime: unknown, logger: Logger): number | undefined {
+  const raw = (message as Partial<TenantCheckMessage> | null)?.enqueuedAt;
+  const at = typeof raw === 'string' ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(at)) {
+    logger.error('A poison message without a readable enqueuedAt was dropped (not a message this app enqueued).');
+    return undefined;
+  }
+  const inserted = insertionTime instanceof Date ? insertionTime.getTime() : typeof insertionTime === 'string' ? Date.parse(insertionTime) : NaN;
+  return Number.isFinite(inserted) ? Math.min(at, inserted) : at;
+}

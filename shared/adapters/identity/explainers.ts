@@ -8,7 +8,8 @@ export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 /** Azure PowerShell's: the same limitation. */
 export const AZURE_POWERSHELL_CLIENT_ID = '1950a258-227b-4e31-a9cf-717495945fc2';
 
-const LOGIN_HINT = 'Sign in as a person with "apns-monitor login" (device code; needs APNS_PUBLIC_CLIENT_ID, see README "Try it from your laptop").';
+// `apns-monitor login` only checks a sign-in and keeps nothing: each command signs in with --device-code.
+const LOGIN_HINT = 'Sign in as a person with --device-code on the command itself, e.g. "apns-monitor check --device-code" (a device code each time; needs APNS_PUBLIC_CLIENT_ID, see README "Try it from your laptop").';
 
 function describe(failure: ReturnType<typeof readEntraFailure>): string {
   return failure.code ? `${failure.code}: ${failure.meaning}` : failure.meaning;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { createRedactor } from '../../adapters/logging/redact';
 import { escapeLogText } from '../../adapters/notifiers/plainText';
 import { createRenewDeps, renewOptionsFor, secretsOf, tenantFor } from '../../composition/createServices';
@@ -10,6 +10,7 @@ import { renewalExitCode, renewCertificate, type RenewalResult } from '../../use
 import { alertConsole, cliLogger } from '../cliIo';
 import { deviceCodeSignIn } from '../deviceCode';
 import { parseFlags, type CliContext } from '../flags';
+import { filePassword } from '../password';
 import { resolveStateFile } from '../stateFile';
 
 /** The OS user on this machine: who did it, for the audit trail. */
@@ -59,6 +60,7 @@ export async function runRenewCommand(args: readonly string[], ctx: CliContext):
     'dry-run': { type: 'boolean', default: false },
     'allow-new-topic': { type: 'boolean', default: false },
     'device-code': { type: 'boolean', default: false },
+    'password-stdin': { type: 'boolean', default: false },
     'state-file': { type: 'string' },
     json: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
@@ -66,6 +68,7 @@ export async function runRenewCommand(args: readonly string[], ctx: CliContext):
   if (values.file !== undefined && (values.secret !== undefined || values.version !== undefined)) {
     throw new AppError('cli_usage', '--file and --secret/--version are two sources of the certificate: give one.');
   }
+  if (values['password-stdin'] && values.file === undefined) throw new AppError('cli_usage', '--password-stdin goes with --file (the password of a protected .p12).');
   const config = ctx.loadConfig();
   // In a fleet of several tenants, the tenant must be named: refused before anything is read.
   const tenant = tenantFor(config, values.tenant, 'renew', '--tenant ID', 'cli_usage');
@@ -93,14 +96,14 @@ export async function runRenewCommand(args: readonly string[], ctx: CliContext):
       alertLogger: alertConsole(ctx.io, redact),
       env: ctx.env,
       ...(stateFile ? { stateFile } : {}),
-      ...(file ? { certificateFile: file } : {}),
+      ...(file ? { certificateFile: { path: file, password: filePassword(ctx.io, values['password-stdin'] === true, basename(file)) } } : {}),
       // A dry run only reads: the person needs ReadWrite only to upload.
       ...(values['device-code'] ? { deviceCode: deviceCodeSignIn(ctx.io, redact, !dryRun) } : {}),
     },
     tenant,
   );
   const options = renewOptionsFor(config, tenant, { actor: osActor(), via: 'cli', correlationId: randomUUID() });
-  const result = await renewCertificate(deps, request, file ? { ...options, defaultSecretName: `file:${file.split(/[\\/]/).pop() ?? 'certificate'}` } : options);
+  const result = await renewCertificate(deps, request, file ? { ...options, defaultSecretName: `file:${basename(file)}` } : options);
   const output = values.json
     ? JSON.stringify(
         result.ok

@@ -5,7 +5,7 @@ import { secretsOf } from '../../composition/createServices';
 import { createTenantAccess } from '../../composition/tenantAccess';
 import type { AppConfig, Env } from '../../config/loadConfig';
 import { parseFlags, type CliContext } from '../flags';
-import { localViewer, parsePort, startLocalServer, untilStopped, type LocalServer } from '../localServer';
+import { describeLocalApi, localViewer, parsePort, startLocalServer, untilStopped, type LocalServer } from '../localServer';
 import { resolveStateFile } from '../stateFile';
 
 export interface ServeOptions {
@@ -56,7 +56,8 @@ export async function runServeCommand(args: readonly string[], ctx: CliContext):
     },
   });
   const source = stateFile ? `the state file ${stateFile}` : `Table Storage (table ${config.state.table})`;
-  ctx.io.stdout(`Serving the status page and the HTTP API on 127.0.0.1 only, from ${source}. Ctrl-C stops it.\n${server.dashboardUrl}`);
+  // The page's URL last: it is what a person clicks (and what scripts look for).
+  ctx.io.stdout(`Serving the status page and the HTTP API on 127.0.0.1 only, from ${source}. Ctrl-C stops it.\n${describeLocalApi(server)}\n${server.dashboardUrl}`);
   await untilStopped();
   await server.close();
   return 0;

@@ -79,6 +79,23 @@ describe('apns-monitor renew / csr in a fleet', () => {
     expect(h.graph.requests).toEqual([]);
   });
 
+  test.each([
+    ['another tenant’s secret', (other: string) => `apns-certificate-${other}`, []],
+    ['another tenant’s secret, with a new topic allowed', (other: string) => `apns-certificate-${other}`, ['--allow-new-topic']],
+    ['the single-tenant name', () => 'apns-certificate', []],
+  ])('when renew for one tenant names %s, it is refused before Key Vault is read and nothing is uploaded', async (_what, name, extra) => {
+    const [contoso, fabrikam] = h.tenantIds as [string, string];
+    // Fabrikam's renewed certificate, with a topic of its own: uploaded into Contoso it would break every Contoso device.
+    kv.setSecret(`apns-certificate-${fabrikam}`, createAppleCertificate({ uuid: 'FAB00000-1111-4222-8333-444455556666', notAfter: new Date(Date.now() + 370 * DAY) }).certPem);
+    kv.setSecret('apns-certificate', createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 370 * DAY) }).certPem);
+    const before = kv.requests.length;
+    const { code, out } = await cli(['renew', '--tenant', contoso, '--secret', name(fabrikam), ...extra]);
+    expect(code).toBe(1);
+    expect(out).toContain(`Refused (invalid_request): The renewal request is invalid: in a fleet, the renewal of tenant Contoso (${contoso}) reads only its own secret "apns-certificate-${contoso}"`);
+    expect(kv.requests.length).toBe(before);
+    expect(patches()).toEqual([]);
+  });
+
   test('when csr has no --tenant in a fleet of two, it is refused; with it, that tenant is asked', async () => {
     expect((await cli(['csr'])).code).toBe(3);
     const fabrikam = h.tenantIds[1] as string;

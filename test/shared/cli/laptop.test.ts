@@ -111,6 +111,20 @@ describe('the laptop path (SPEC §13): a person signs in with a device code', ()
     expect(all).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
+  test('when no credential can sign in and --device-code was not given, the hint points at --device-code (not at login, whose sign-in is not kept), printed once', async () => {
+    const { code, out, all } = await cli(['check', '--no-notify', '--state-file', join(dir, `s${++n}.json`)]);
+    expect(code).toBe(3);
+    expect(out.match(/^Hint: .*/gm)).toEqual([expect.stringContaining('"apns-monitor check --device-code"')]);
+    expect(all).not.toContain('apns-monitor login');
+  });
+
+  test('when login has signed in, it says the sign-in is not kept and the next commands take --device-code', async () => {
+    const { code, out } = await cli(['login']);
+    expect(code).toBe(0);
+    expect(out).toContain('The sign-in is not kept after this command');
+    expect(out).toContain('"apns-monitor check --device-code"');
+  });
+
   test('when az login is the credential, a 403 says that its Graph token cannot read Intune and how to sign in instead', async () => {
     const { AZURE_CLI_CLIENT_ID } = await import('../../../shared/adapters/identity/explainers');
     const { makeToken } = await import('../../../shared/simulator/identitySimulator');
@@ -128,7 +142,8 @@ describe('the laptop path (SPEC §13): a person signs in with a device code', ()
     const snapshot = await gateway.readTenant(['apns']);
     const error = (snapshot.apns as { error: { code: string; hint?: string } }).error;
     expect(error.code).toBe('graph_permission_denied');
-    expect(error.hint).toMatch(/You are signed in with "az login".*its Microsoft Graph token cannot read Intune.*apns-monitor login/);
+    expect(error.hint).toMatch(/You are signed in with "az login".*its Microsoft Graph token cannot read Intune.*--device-code/);
+    expect(error.hint).not.toContain('apns-monitor login');
   });
 });
 

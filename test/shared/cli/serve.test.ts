@@ -7,6 +7,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { HttpRequest } from '@azure/functions';
 import { renewFromApnsDashboard } from '../../../functions/getApnsDashboard';
+import { localGuard } from '../../../shared/adapters/functions/requestGuard';
 import { startServing } from '../../../shared/cli/commands/serveCommand';
 import { localRoutes, type LocalServer } from '../../../shared/cli/localServer';
 import { main } from '../../../shared/cli/main';
@@ -52,13 +53,29 @@ afterAll(async () => {
   await Promise.all([server?.close(), h?.close(), kv?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
+const intuneNow = () => apnsFixture({ topic: TOPIC, appleId: 'mdm@contoso.com', serialNumber: '0A', expiresAt: Date.now() + 25 * DAY + 3_600_000 });
 beforeEach(() => {
   h.graph.reset();
+  // A test that uploads changes Intune's certificate: each test starts from the one the check saw.
+  h.graph.tenant.apns = intuneNow();
   logged.length = 0;
 });
 
 const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${server.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.origin, ...headers }, body: JSON.stringify(body) });
+
+/** A POST exactly as curl sends it: only the headers given (no Origin, no Sec-Fetch-*). */
+const rawPost = (path: string, headers: Record<string, string>, body: string) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, path, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
 
 /** Resolves true when a TCP connect to the port is refused. */
 const refused = (port: number) =>
@@ -154,6 +171,40 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
     expect(logged).toEqual([expect.stringMatching(/^warning forbidden: Refused: .*the origin https:\/\/evil\.example/)]);
   });
 
+  test.each([
+    ['as a form or no-cors fetch sends it (text/plain)', { 'content-type': 'text/plain' }, '{}'],
+    ['with a new topic allowed (text/plain)', { 'content-type': 'text/plain' }, '{"allowNewTopic":true}'],
+    ['from another origin, as JSON', { 'content-type': 'application/json', origin: 'https://evil.example' }, '{}'],
+    ['from another site (Sec-Fetch-Site), as JSON', { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' }, '{}'],
+  ])('when POST /api/apns/renew is sent %s, it is refused with 403 and nothing is read or uploaded', async (_how, headers, body) => {
+    const response = await rawPost('/api/apns/renew', headers, body);
+    expect(response.status).toBe(403);
+    expect((JSON.parse(response.body) as { error: { code: string } }).error.code).toBe('forbidden');
+    expect(h.graph.requests).toEqual([]);
+    expect(h.graph.uploads).toEqual([]);
+  });
+
+  test('when POST /api/apns/renew is sent as JSON without the server’s key, it answers 401 naming the header, and nothing is read or uploaded', async () => {
+    const response = await rawPost('/api/apns/renew', { 'content-type': 'application/json' }, '{}');
+    expect(response.status).toBe(401);
+    const error = (JSON.parse(response.body) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('sign_in_required');
+    expect(error.message).toContain('x-functions-key');
+    const wrong = await rawPost('/api/apns/renew', { 'content-type': 'application/json', 'x-functions-key': `${server.key}x` }, '{}');
+    expect(wrong.status).toBe(401);
+    expect(h.graph.requests).toEqual([]);
+    expect(h.graph.uploads).toEqual([]);
+  });
+
+  test('when POST /api/apns/renew carries the key the server printed, the guarded upload runs and the audit names the local person', async () => {
+    const response = await rawPost('/api/apns/renew', { 'content-type': 'application/json', 'x-functions-key': server.key }, '{}');
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.body) as { outcome: string }).outcome).toBe('renewed');
+    expect(h.graph.uploads).toHaveLength(1);
+    const audit = readFileSync(`${stateFile}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { outcome: string; actor: string });
+    expect(audit.at(-1)).toMatchObject({ outcome: 'renewed', actor: expect.stringMatching(/ \(local\)$/) });
+  });
+
   test('when a request names another host (DNS rebinding), it answers 421 without calling a function', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/api/apns/status', headers: { host: `rebound.example:${server.port}` } }, (res) => {
@@ -170,7 +221,7 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
     await import('../../../functions/index');
     const routes = await localRoutes(() => {
       throw new Error('not called');
-    }, { name: 'x', canRenew: true });
+    }, localGuard({ name: 'x', canRenew: true }, 'k'));
     for (const r of routes) expect(triggerOf(r.name)).toMatchObject({ type: 'httpTrigger', route: r.route, methods: r.methods });
     expect(routes.map((r) => r.name).sort()).toEqual(['getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'renewApnsCertificate', 'renewFromApnsDashboard']);
   });
@@ -195,9 +246,16 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<h1>Contoso Serve</h1>');
+    // The key it printed is the one its API takes: past the guard, a body of the wrong shape is the
+    // renewal's own 400 (the child cannot resolve the test's vault host, so nothing further is tried).
+    const key = /-H 'x-functions-key: ([A-Za-z0-9_-]{43})'/.exec(out)?.[1] as string;
+    const post = (headers: Record<string, string>) => fetch(`${new URL(url).origin}/api/apns/renew`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"bogus":1}' });
+    expect((await post({ 'x-functions-key': key })).status).toBe(400);
+    expect((await post({})).status).toBe(401);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(err).toBe('');
+    // Only the two refusals above, each logged as a warning.
+    expect(err.trim().split('\n').map((l) => /^warning: (?:Renewal refused \()?([a-z_]+)/.exec(l)?.[1])).toEqual(['invalid_request', 'invalid_request', 'sign_in_required']);
     expect(await refused(port)).toBe(true);
   });
 });

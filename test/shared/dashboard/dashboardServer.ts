@@ -6,7 +6,7 @@ import { fixedClock } from '../../../shared/ports/clock';
 import { silentLogger } from '../../../shared/ports/logger';
 import type { FleetStatusView } from '../../../shared/useCases/getStatus';
 import { recordingContext } from '../../support/functionEnv';
-import { CONTOSO_ID, NOW } from './dashboardFixtures';
+import { CONSENT_URL, CONTOSO_ID, NOW } from './dashboardFixtures';
 
 export const HOSTILE_CHECK_DETAIL = '<img src=x onerror=alert(4)> secret apns-certificate';
 
@@ -40,7 +40,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startDashboardServer(initial: FleetStatusView): Promise<DashboardServer> {
   const state = { view: initial, renewRequests: [] as unknown[] };
   const handler = createDashboardHandler({
-    services: () => ({ easyAuth: true, homeTenantId: CONTOSO_ID, logger: silentLogger, loadFleetStatus: async () => state.view }),
+    services: () => ({ easyAuth: true, homeTenantId: CONTOSO_ID, logger: silentLogger, links: [CONSENT_URL], loadFleetStatus: async () => state.view }),
     clock: fixedClock(NOW),
   });
   const server: Server = createServer((req, res) => {

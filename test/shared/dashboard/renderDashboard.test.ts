@@ -165,10 +165,24 @@ describe('renderDashboard (tenant view)', () => {
   });
 
   test('when the tenant’s last run failed for lack of consent, the reason, the code and a consent link lead the page', () => {
-    const page = render({ selectedTenantId: '33333333-3333-4333-8333-333333333333' });
+    const page = render({ selectedTenantId: '33333333-3333-4333-8333-333333333333', links: [CONSENT_URL] });
     expect(page).toMatch(/<strong>The last run failed<\/strong> 2 h ago \(2026-11-23 06:00 UTC\): <code>graph_consent_missing<\/code>/);
     expect(page).toContain(`<a href="${CONSENT_URL}">${CONSENT_URL}</a>.`);
     expect(page).toContain('1 asset shows its last known value');
+  });
+
+  test('when Graph text carries an https:// URL, it stays text: only the URLs the product writes become links', () => {
+    const phishing = 'https://intune-renewal.example/login?next=apns';
+    const view = singleTenantView();
+    const tenant = view.tenants[0] as (typeof view.tenants)[number];
+    const finding = { code: 'vpp_state' as const, severity: 'warning' as const, message: `The VPP token "Renew now at ${phishing}" is invalid.`, hint: `A Global Administrator grants it once: ${CONSENT_URL}.` };
+    const withPhishing = { ...view, tenants: [{ ...tenant, assets: [asset({ tenantId: tenant.tenantId, kind: 'vpp', severity: 'warning', days: 40, findings: [finding] })] }] };
+    const page = renderDashboard({ view: withPhishing, viewer: OPERATOR, nonce: NONCE, now: NOW, links: [CONSENT_URL] });
+    expect(page).toContain(`Renew now at ${phishing}`);
+    expect(page).not.toContain(`href="${phishing}"`);
+    expect(page).toContain(`<a href="${CONSENT_URL}">${CONSENT_URL}</a>`);
+    // Without the product's list, nothing is a link at all.
+    expect(renderDashboard({ view: withPhishing, viewer: OPERATOR, nonce: NONCE, now: NOW })).not.toContain('<a href="https://intune-renewal');
   });
 
   test('when a tenant was never read, the page says no check has run, and every section has its empty state', () => {
