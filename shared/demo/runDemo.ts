@@ -385,9 +385,10 @@ function describeReceived(out: (t: string) => void, rx: ChannelReceivers, graph:
   }
   const ai = rx.of('appinsights').flatMap((r) => (Array.isArray(r.json) ? (r.json as { data?: { baseData?: { name?: string; metrics?: { name: string; value: number }[] } } }[]) : []));
   const aiEvents = ai.map((i) => i.data?.baseData?.name).filter((n): n is string => !!n && n !== 'ApnsCheckCompleted');
-  const metric = ai.flatMap((i) => i.data?.baseData?.metrics ?? []).find((m) => m.name === 'ApnsDaysRemaining');
+  // The metrics the deployed Azure Monitor rules read (an expired asset reports ApnsDaysPastExpiry).
+  const metrics = [...new Set(ai.flatMap((i) => i.data?.baseData?.metrics ?? []).map((m) => m.name))];
   const messages = lines.length;
-  if (aiEvents.length > 0 || metric) lines.push(`App Insights ${[...aiEvents, 'ApnsCheckCompleted'].join(', ')}${metric ? `; metric ApnsDaysRemaining recorded` : ''}`);
+  if (aiEvents.length > 0 || metrics.length > 0) lines.push(`App Insights ${[...aiEvents, 'ApnsCheckCompleted'].join(', ')}${metrics.length > 0 ? `; metric${metrics.length > 1 ? 's' : ''} ${metrics.join(', ')} recorded` : ''}`);
   out(lines.length > 0 ? `   What the channels received:\n${lines.map((l) => `     ${l}`).join('\n')}` : '   What the channels received: nothing.');
   return messages;
 }
