@@ -125,7 +125,7 @@ describe('the CLI state file, as Table Storage is', () => {
       const marked = Object.values(t.openAlerts).filter((byChannel) => byChannel.pagerduty !== undefined);
       expect(marked).toHaveLength(Object.keys(Object.fromEntries([...sent].filter(([k]) => k.startsWith(`${t.tenantId}:`)))).length);
     }
-  });
+  }, 120_000);
 
   test('when a fleet of 200 tenants is checked twice, the state file and Table Storage give the same assessments, sends and stored status', async () => {
     const stateFile = join(dir, 'fleet.json');
@@ -149,5 +149,5 @@ describe('the CLI state file, as Table Storage is', () => {
     const [fileView, tableView] = await Promise.all([loadFleetStatus(config, noCredential, stateFile), loadFleetStatus(config, noCredential)]);
     const comparable = (v: typeof fileView) => v.tenants.map((t) => ({ ...t, lastRun: { ...t.lastRun, at: null }, lastSuccessfulCheckAt: null, assets: t.assets.map((a) => ({ ...a, assessedAt: null })) }));
     expect(comparable(fileView)).toEqual(comparable(tableView));
-  });
+  }, 180_000); // four runs of 200 tenants: a hang guard for a loaded 2-core machine, not a performance limit
 });
