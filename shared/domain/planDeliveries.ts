@@ -2,7 +2,7 @@ import { isAssetKind, type AssetKind, type EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
 import { buildAlertEvent, type AlertEvent, type AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
-import type { ChannelName, ChannelPolicy } from './channels';
+import type { ChannelPolicy, DestinationId } from './channels';
 import { reminderIntervalMs, type AlertPolicy } from './policy';
 import { isWorse, meetsMinimum, type Severity } from './severity';
 import type { ChannelRecord, OutboxEntry, TenantState } from './tenantState';
@@ -16,7 +16,13 @@ export interface PlanInput {
   state: TenantState;
   /** The tenant's display name, carried by every message. */
   tenantName: string;
+  /** Every destination: the global channels and every customer route's. */
   channels: readonly ChannelPolicy[];
+  /**
+   * The customer routes of this tenant (SPEC §15): its messages go to the global channels and to
+   * these routes' destinations, never to another route's. None (the default) = global channels only.
+   */
+  routes?: readonly string[];
   now: EpochMs;
   policy: AlertPolicy;
   newId: () => string;
@@ -25,7 +31,8 @@ export interface PlanInput {
 }
 
 export interface PlannedDelivery {
-  channel: ChannelName;
+  /** The destination: a global channel (`teams`) or a route's (`teams@ACME`). */
+  channel: DestinationId;
   event: AlertEvent;
   /** True for outbox messages (changes, renewals), false for alert-state messages. */
   oneShot: boolean;
@@ -45,13 +52,17 @@ interface Decision {
 }
 
 /**
- * Decides, per alert key and per channel, what each channel must receive now, comparing the
- * assessment with what that channel last accepted (its mark). Because each channel advances on its
- * own, a channel that was down gets the message on the next run and the others do not get it twice.
+ * Decides, per alert key and per destination, what each destination must receive now, comparing
+ * the assessment with what that destination last accepted (its mark). Because each destination
+ * advances on its own, one that was down gets the message on the next run and the others do not
+ * get it twice. Which destinations a tenant's messages go to is decided here, once: the global
+ * channels and the tenant's own routes.
  * Pure: the caller saves `state` (with optimistic concurrency) before sending.
  */
 export function planDeliveries(input: PlanInput): DeliveryPlan {
-  const { now, channels } = input;
+  const { now } = input;
+  const routes = new Set(input.routes ?? []);
+  const channels = input.channels.filter((c) => c.route === undefined || routes.has(c.route));
   const state = structuredClone(input.state);
   const deliveries: PlannedDelivery[] = [];
   const heldElsewhere = { count: 0, until: 0 };
@@ -105,9 +116,9 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   for (const event of input.oneShots) state.outbox.push(outboxEntryFor(event, channels));
   const configured = new Set(channels.map((c) => c.name));
   for (const entry of state.outbox) {
-    for (const [name, until] of Object.entries(entry.pending) as [ChannelName, EpochMs][]) {
+    for (const [name, until] of Object.entries(entry.pending) as [DestinationId, EpochMs][]) {
       if (!configured.has(name)) {
-        delete entry.pending[name]; // the channel was switched off: nobody left to tell
+        delete entry.pending[name]; // the destination was switched off, or the route taken from this tenant: nobody left to tell
         continue;
       }
       if (until > now) {
@@ -167,7 +178,7 @@ function removedSubject(key: string, last: Assessment | undefined, now: EpochMs)
   return { key, tenantId, kind: kindOfKey(key) ?? 'monitor', assetId, name: `${kind} ${assetId}`, severity: 'ok', findings: [], assessedAt: now };
 }
 
-function storeRecord(state: TenantState, key: string, channel: ChannelName, record: ChannelRecord): void {
+function storeRecord(state: TenantState, key: string, channel: DestinationId, record: ChannelRecord): void {
   const byChannel = (state.channels[key] ??= {});
   if (record.mark || record.claim) byChannel[channel] = record;
   else delete byChannel[channel];

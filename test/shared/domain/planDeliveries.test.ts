@@ -1,6 +1,6 @@
 import type { AssetKind, TenantSnapshot } from '../../../shared/domain/assets';
 import { assessTenant } from '../../../shared/domain/assessTenant';
-import type { ChannelName, ChannelPolicy } from '../../../shared/domain/channels';
+import type { ChannelPolicy, DestinationId } from '../../../shared/domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../../../shared/domain/detectChanges';
 import { AppError } from '../../../shared/domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type PlannedDelivery } from '../../../shared/domain/planDeliveries';
@@ -21,7 +21,7 @@ function run(
   state: TenantState,
   s: TenantSnapshot,
   now: number,
-  opts: { failing?: ChannelName[]; policy?: AlertPolicy; channels?: ChannelPolicy[]; ids?: () => string } = {},
+  opts: { failing?: DestinationId[]; policy?: AlertPolicy; channels?: ChannelPolicy[]; routes?: string[]; ids?: () => string } = {},
 ) {
   let n = 0;
   const newId = opts.ids ?? (() => `evt-${now}-${++n}`);
@@ -32,7 +32,7 @@ function run(
     (['apns', 'vpp', 'ade'] as const).filter((k) => s[k].status === 'ok' || s[k].status === 'not_configured'),
   );
   const oneShots = detectApnsChanges(state.apns, s, assessments, now, newId, 'Contoso');
-  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, now, policy, newId, leaseMs: 10 * 60_000 });
+  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, ...(opts.routes ? { routes: opts.routes } : {}), now, policy, newId, leaseMs: 10 * 60_000 });
   plan.state.apns = lastSeenOf(s, state.apns);
   const outcomes = plan.deliveries.map((delivery) => ({ delivery, ok: !(opts.failing ?? []).includes(delivery.channel) }));
   const after = applyDeliveryOutcomes(plan.state, outcomes, channels, now);
@@ -274,5 +274,51 @@ describe('planDeliveries: a renewal message resolves its key', () => {
     });
     expect(summary(plan.deliveries)).toEqual(['log:renewed:ok', 'pagerduty:renewed:ok', 'teams:renewed:ok']);
     expect(plan.state.channels[APNS_KEY]).toBeUndefined();
+  });
+});
+
+describe('planDeliveries: customer routes (each destination its own record)', () => {
+  const ROUTED: ChannelPolicy[] = [
+    ...CHANNELS,
+    { name: 'teams@ACME', minSeverity: 'warning', route: 'ACME' },
+    { name: 'webhook@ACME', minSeverity: 'notice', route: 'ACME' },
+    { name: 'teams@BETA', minSeverity: 'notice', route: 'BETA' },
+  ];
+
+  test("when a tenant has route ACME, its alerts go to the global channels and ACME's, never to another route's", () => {
+    const r = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(r.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning', 'teams@ACME:alert:warning', 'webhook@ACME:alert:warning']);
+    expect(Object.keys(r.state.channels[APNS_KEY] ?? {}).sort()).toEqual(['log', 'pagerduty', 'teams', 'teams@ACME', 'webhook@ACME']);
+  });
+
+  test('when a tenant has no route, the routes get nothing of it', () => {
+    const r = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED });
+    expect(summary(r.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning']);
+  });
+
+  test("when a route's minimum is warning, its copy starts at warning while the global channels had notice", () => {
+    const notice = run(emptyTenantState(TENANT), apnsIn(45), NOW, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(notice.deliveries)).toEqual(['log:alert:notice', 'teams:alert:notice', 'webhook@ACME:alert:notice']);
+    const warning = run(notice.state, apnsIn(25), NOW + HOUR, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(warning.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning', 'teams@ACME:alert:warning', 'webhook@ACME:alert:warning']);
+    expect(warning.deliveries.find((d) => d.channel === 'teams@ACME')?.event.previousSeverity).toBeUndefined(); // it was never told notice
+  });
+
+  test("when the route's Teams refuses, only that destination gets the same event again; the global Teams is not sent twice", () => {
+    const first = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED, routes: ['ACME'], failing: ['teams@ACME'] });
+    expect(first.state.channels[APNS_KEY]?.teams?.mark?.severity).toBe('warning');
+    expect(first.state.channels[APNS_KEY]?.['teams@ACME']?.mark).toBeUndefined();
+    const second = run(first.state, apnsIn(25), NOW + HOUR, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(second.deliveries)).toEqual(['teams@ACME:alert:warning']);
+    expect(second.deliveries[0]?.event.id).toBe(first.deliveries.find((d) => d.channel === 'teams@ACME')?.event.id);
+  });
+
+  test('when a route is taken from the tenant, its pending one-shots are dropped and it gets nothing more', () => {
+    const first = run(emptyTenantState(TENANT), apnsIn(200), NOW, { channels: ROUTED, routes: ['ACME'] });
+    const changed = run(first.state, snapshot({ apns: apnsCert({ appleIdentifier: 'x@contoso.com' }) }), NOW + HOUR, { channels: ROUTED, routes: ['ACME'], failing: ['webhook@ACME'] });
+    expect(changed.state.outbox).toHaveLength(1);
+    const without = run(changed.state, snapshot({ apns: apnsCert({ appleIdentifier: 'x@contoso.com' }) }), NOW + 2 * HOUR, { channels: ROUTED });
+    expect(without.deliveries).toEqual([]);
+    expect(without.state.outbox).toEqual([]);
   });
 });
