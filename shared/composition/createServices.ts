@@ -17,6 +17,7 @@ import type { AuditLog } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
 import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
+import type { AcknowledgeDeps } from '../useCases/acknowledgeAlert';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
@@ -231,6 +232,12 @@ export async function createRenewalStorage(config: AppConfig, credential: TokenC
   const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
   const options = tableOptions(config, credential);
   return { lock: createTableRenewalLock(options), audit: createTableAuditLog(options) };
+}
+
+/** Acknowledging (SPEC §15): the tenants' state and the audit trail, where the checks keep them. */
+export async function createAcknowledgeDeps(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<AcknowledgeDeps> {
+  const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
+  return { store, audit, clock, newId: randomUUID };
 }
 
 export async function createCertificateSource(config: AppConfig, credential: TokenCredential): Promise<RenewedCertificateSource> {

@@ -1,6 +1,7 @@
+import { acknowledgementStatus } from './acknowledgement';
 import { isAssetKind, type AssetKind, type EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
-import { buildAlertEvent, type AlertEvent, type AlertEventType } from './alertEvent';
+import { buildAlertEvent, type AlertAcknowledgement, type AlertEvent, type AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
 import type { ChannelPolicy, DestinationId } from './channels';
 import { reminderIntervalMs, type AlertPolicy } from './policy';
@@ -56,7 +57,9 @@ interface Decision {
  * the assessment with what that destination last accepted (its mark). Because each destination
  * advances on its own, one that was down gets the message on the next run and the others do not
  * get it twice. Which destinations a tenant's messages go to is decided here, once: the global
- * channels and the tenant's own routes.
+ * channels and the tenant's own routes. An acknowledged alert's reminders pause while the
+ * acknowledgement holds; it ends when its time is up, a worse severity breaks through, or the
+ * alert resolves, and the messages of that run say so.
  * Pure: the caller saves `state` (with optimistic concurrency) before sending.
  */
 export function planDeliveries(input: PlanInput): DeliveryPlan {
@@ -69,7 +72,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   const current = new Map(input.assessments.map((a) => [a.key, a]));
   const previous = new Map(state.assessments.map((a) => [a.key, a]));
   const eventIds = new Map<string, string>();
-  const keys = new Set([...current.keys(), ...Object.keys(state.channels)]);
+  const keys = new Set([...current.keys(), ...Object.keys(state.channels), ...Object.keys(state.acks ?? {})]);
   // A `renewed` message goes to every channel and is itself the resolution of its key's alerts.
   const renewedKeys = new Set(input.oneShots.filter((e) => e.type === 'renewed').map((e) => e.key));
 
@@ -78,6 +81,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
     const kind = assessment?.kind ?? previous.get(key)?.kind ?? kindOfKey(key);
     // Gone from a good read: removed from Intune, or (a verdict that no longer disagrees) recovered.
     const vanished = assessment === undefined && kind !== undefined && input.readKinds.has(kind) ? vanishedAs(kind) : undefined;
+    const acknowledgement = acknowledgementOf(state, key, assessment, vanished !== undefined, now);
     for (const channel of channels) {
       const record: ChannelRecord = state.channels[key]?.[channel.name] ?? {};
       if (record.claim && record.claim.until > now) {
@@ -87,7 +91,9 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
         continue;
       }
       const decision = decide(assessment, record, channel, now, input.policy, vanished);
-      if (!decision) {
+      // Acknowledged: reminders at its severity pause (an alert to a destination never told still goes).
+      const paused = decision?.type === 'reminder' && acknowledgement?.status === 'active';
+      if (!decision || paused) {
         if (record.claim) delete record.claim; // a stale claim whose message is no longer due
         storeRecord(state, key, channel.name, record);
         continue;
@@ -106,6 +112,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
       const build: Parameters<typeof buildAlertEvent>[0] = { id, type: decision.type, assessment: subject, tenantName: input.tenantName, now };
       if (record.mark) build.previousSeverity = record.mark.severity;
       if (decision.resolution) build.resolution = decision.resolution;
+      if (acknowledgement) build.acknowledgement = acknowledgement;
       const event = buildAlertEvent(build);
       record.claim = { eventId: id, type: decision.type, severity, until: now + input.leaseMs };
       storeRecord(state, key, channel.name, record);
@@ -113,6 +120,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
     }
   }
 
+  if (state.acks && Object.keys(state.acks).length === 0) delete state.acks;
   for (const event of input.oneShots) state.outbox.push(outboxEntryFor(event, channels));
   const configured = new Set(channels.map((c) => c.name));
   for (const entry of state.outbox) {
@@ -133,6 +141,19 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
   state.assessments = mergeAssessments(input.assessments, state.assessments, input.readKinds, new Set(Object.keys(state.channels)));
   return { deliveries, state, heldElsewhere };
+}
+
+/**
+ * The acknowledgement of `key` and what becomes of it this run; one that ended is removed from the
+ * state (the messages of this run still carry it, saying how it ended).
+ */
+function acknowledgementOf(state: TenantState, key: string, assessment: Assessment | undefined, vanished: boolean, now: EpochMs): AlertAcknowledgement | undefined {
+  const stored = state.acks?.[key];
+  if (!stored || !state.acks) return undefined;
+  const status = acknowledgementStatus(stored, assessment, vanished, now);
+  if (status !== 'active') delete state.acks[key];
+  const { key: _key, ...rest } = stored;
+  return { ...rest, status };
 }
 
 function decide(

@@ -1,3 +1,4 @@
+import type { Acknowledgement } from './acknowledgement';
 import type { EpochMs } from './assets';
 import type { AlertEvent, AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
@@ -76,6 +77,8 @@ export interface TenantState {
   outbox: OutboxEntry[];
   /** Destination → why it is off (410 Gone). */
   disabledChannels?: Partial<Record<DestinationId, DisabledChannel>>;
+  /** Alert key → its acknowledgement, while it pauses the reminders (SPEC §15); a run removes it once it ends. */
+  acks?: Record<string, Acknowledgement>;
 }
 
 export function emptyTenantState(tenantId: string): TenantState {
@@ -104,5 +107,6 @@ export function parseTenantState(value: unknown, where: string): TenantState {
     if (!isRecord(byChannel)) return fail(`channels["${key}"] is not an object`);
   }
   if (value.apns !== undefined && !isRecord(value.apns)) return fail('apns is not an object');
+  if (value.acks !== undefined && !isRecord(value.acks)) return fail('acks is not an object');
   return value as unknown as TenantState;
 }

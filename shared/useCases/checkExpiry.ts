@@ -3,6 +3,7 @@ import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
 import { isPermissionGap } from '../domain/assetKinds';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
+import type { Acknowledgement } from '../domain/acknowledgement';
 import type { ChannelPolicy, DestinationId } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
@@ -86,6 +87,8 @@ export interface CheckReport {
   stateFailure?: AppError;
   /** Destinations off since a 410 Gone (until their setting changes). */
   disabledChannels: { channel: DestinationId; at: EpochMs; reason: string }[];
+  /** The acknowledgements that still pause reminders after this run (none when it did not notify). */
+  acknowledgements: Acknowledgement[];
   /**
    * Set when the reads failed for a cause every tenant shares and `deferSharedCause` was asked:
    * nothing was sent or recorded for this tenant (the fleet's alert speaks for it).
@@ -146,6 +149,7 @@ function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[
     deliveryFailed: false,
     heldElsewhere: { count: 0, until: 0 },
     disabledChannels: [],
+    acknowledgements: [],
     durationMs: 0,
   };
 }
@@ -269,6 +273,7 @@ async function claim(
     planned.state.disabledChannels = Object.fromEntries(disabled.map((d) => [d.channel, { fingerprint: d.fingerprint, at: d.at, reason: d.reason }]));
     if (disabled.length === 0) delete planned.state.disabledChannels;
     report.heldElsewhere = planned.heldElsewhere;
+    report.acknowledgements = Object.values(planned.state.acks ?? {});
     planned.state.lastRun = runRecord(report, now);
     if (report.readFailures.length === 0) planned.state.lastSuccessAt = now;
     try {

@@ -4,6 +4,7 @@ import type { ChannelPolicy, DestinationId } from '../../../shared/domain/channe
 import { detectApnsChanges, lastSeenOf } from '../../../shared/domain/detectChanges';
 import { AppError } from '../../../shared/domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type PlannedDelivery } from '../../../shared/domain/planDeliveries';
+import type { Acknowledgement } from '../../../shared/domain/acknowledgement';
 import { DEFAULT_POLICY, type AlertPolicy } from '../../../shared/domain/policy';
 import { emptyTenantState, type TenantState } from '../../../shared/domain/tenantState';
 import { apnsCert, days, NOW, snapshot, TENANT, TOPIC, vppToken } from '../../fakes/snapshots';
@@ -320,5 +321,55 @@ describe('planDeliveries: customer routes (each destination its own record)', ()
     const without = run(changed.state, snapshot({ apns: apnsCert({ appleIdentifier: 'x@contoso.com' }) }), NOW + 2 * HOUR, { channels: ROUTED });
     expect(without.deliveries).toEqual([]);
     expect(without.state.outbox).toEqual([]);
+  });
+});
+
+describe('planDeliveries: acknowledgements (reminders paused, a worse severity breaks through)', () => {
+  const DAY = 24 * HOUR;
+  /** Warning at 25 days (expiry fixed at NOW + 25 d), acknowledged at warning until `until`. */
+  function acknowledged(until: number): TenantState {
+    const alerted = run(emptyTenantState(TENANT), apnsIn(25), NOW).state;
+    const ack: Acknowledgement = { key: APNS_KEY, severity: 'warning', by: 'ada@msp.example', reason: 'renewal booked for Thursday', at: NOW + HOUR, until };
+    return { ...alerted, acks: { [APNS_KEY]: ack } };
+  }
+
+  test.each([
+    ['the weekly warning reminder falls inside the acknowledgement', [], true, 8, 10, undefined],
+    ['the acknowledgement has ended (its date passed)', ['log:reminder:warning', 'pagerduty:reminder:warning', 'teams:reminder:warning'], false, 11, 10, 'lapsed'],
+    ['a worse severity arrives (critical at 6 days left)', ['log:alert:critical', 'pagerduty:alert:critical', 'teams:alert:critical'], false, 19, 25, 'escalated'],
+    ['nothing is due yet', [], true, 2, 10, undefined],
+  ] as const)('when %s, the run sends %j and the acknowledgement still holds: %s', (_what, expected, holds, atDay, untilDay, status) => {
+    const r = run(acknowledged(NOW + untilDay * DAY), apnsIn(25), NOW + atDay * DAY);
+    expect(summary(r.deliveries)).toEqual(expected);
+    expect(r.state.acks?.[APNS_KEY] !== undefined).toBe(holds);
+    for (const d of r.deliveries) expect(d.event.acknowledgement).toMatchObject({ by: 'ada@msp.example', reason: 'renewal booked for Thursday', status });
+  });
+
+  test('when the escalation ended the acknowledgement, the critical reminders follow daily as before', () => {
+    const escalated = run(acknowledged(NOW + 25 * DAY), apnsIn(25), NOW + 19 * DAY);
+    const nextDay = run(escalated.state, apnsIn(25), NOW + 20 * DAY);
+    expect(summary(nextDay.deliveries)).toEqual(['log:reminder:critical', 'pagerduty:reminder:critical', 'teams:reminder:critical']);
+    expect(nextDay.deliveries[0]?.event.acknowledgement).toBeUndefined();
+  });
+
+  test('when the certificate is renewed, the resolution says the acknowledgement ended with it', () => {
+    const r = run(acknowledged(NOW + 10 * DAY), apnsIn(370), NOW + 2 * DAY);
+    expect(summary(r.deliveries)).toEqual(['log:resolved:ok', 'pagerduty:resolved:ok', 'teams:resolved:ok']);
+    expect(r.deliveries[0]?.event.acknowledgement?.status).toBe('resolved');
+    expect(r.state.acks).toBeUndefined();
+  });
+
+  test('when the APNs read fails during the acknowledgement, it holds (nothing is known to have changed)', () => {
+    const failed = snapshot({ apns: { status: 'failed', error: new AppError('graph_unavailable', 'down') } });
+    const r = run(acknowledged(NOW + 10 * DAY), failed, NOW + 8 * DAY);
+    expect(r.deliveries.filter((d) => d.event.key === APNS_KEY)).toEqual([]);
+    expect(r.state.acks?.[APNS_KEY]).toBeDefined();
+  });
+
+  test('when a destination was never told (a route added during the acknowledgement), it still gets its first alert, saying it is acknowledged', () => {
+    const channels: ChannelPolicy[] = [...CHANNELS, { name: 'teams@ACME', minSeverity: 'notice', route: 'ACME' }];
+    const r = run(acknowledged(NOW + 10 * DAY), apnsIn(25), NOW + 8 * DAY, { channels, routes: ['ACME'] });
+    expect(summary(r.deliveries)).toEqual(['teams@ACME:alert:warning']);
+    expect(r.deliveries[0]?.event.acknowledgement?.status).toBe('active');
   });
 });
