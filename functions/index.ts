@@ -4,5 +4,6 @@ import './getApnsStatus';
 import './renewApnsCertificate';
 import './getApnsCsr';
 import './getApnsDashboard';
+import './acknowledgeApnsAlert';
 import './checkTenantFromQueue';
 import './handleTenantCheckPoison';

@@ -59,6 +59,9 @@ param deployedAt string = utcNow('u')
 @description('E-mail address of the action group that receives the Azure Monitor alerts (days remaining, missing heartbeat). Empty: no e-mail receiver.')
 param alertEmail string = ''
 
+@description('Customer routes (SPEC §15): app settings that are Key Vault references, as "SETTING=secret-name" pairs separated by commas, e.g. "APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL=route-acme-teams-webhook-url". Store each secret in the vault first (README "Customer routes"); the values never pass through the deployment. Only APNS_ROUTE_* settings are taken.')
+param routeVaultReferences string = ''
+
 // ---- App settings (one per setting of shared/config/settings.ts, same defaults) ----
 param apnsTenantName string = ''
 param apnsGraphBaseUrl string = 'https://graph.microsoft.com'
@@ -94,6 +97,7 @@ param apnsWebhookUrl string = ''
 @secure()
 param apnsWebhookSecret string = ''
 param apnsWebhookMinSeverity string = 'notice'
+param apnsTenantRoutes string = ''
 param apnsDeliveryAttempts string = '3'
 param apnsCertSecretName string = 'apns-certificate'
 
@@ -129,6 +133,13 @@ var grantsOn = toLower(grantGraphPermissions) == 'true'
 var renewalOn = toLower(enableRenewal) == 'true'
 var emailOn = !empty(apnsEmailFrom)
 var owners = empty(principalId) ? [] : [ principalId ]
+// Customer routes: each "APNS_ROUTE_…=secret-name" pair becomes a Key Vault reference to that secret
+// of this deployment's vault. Only route settings: the pairs cannot replace any other setting.
+var routeReferencePairs = map(filter(split(routeVaultReferences, ','), pair => contains(pair, '=')), pair => {
+  setting: trim(substring(pair, 0, indexOf(pair, '=')))
+  secret: trim(substring(pair, indexOf(pair, '=') + 1))
+})
+var routeReferences = toObject(filter(routeReferencePairs, r => startsWith(r.setting, 'APNS_ROUTE_') && !empty(r.secret)), r => r.setting, r => '@Microsoft.KeyVault(VaultName=${names.vault};SecretName=${r.secret})')
 
 // ---- Microsoft Graph application permissions, least privilege (README "Graph permissions") ----
 // One line per permission and the mode that needs it. Intune's: held by the managed identity for one
@@ -233,7 +244,7 @@ module app 'app/functionApp.bicep' = {
     appInsightsName: names.insights
     keyVaultUrl: vault.outputs.uri
     appClientId: appClientId
-    vaultReferences: channelSecrets.outputs.references
+    vaultReferences: union(channelSecrets.outputs.references, routeReferences)
     // One line per setting of shared/config/settings.ts that is a parameter here.
     settings: {
       APNS_TENANT_NAME: apnsTenantName
@@ -260,6 +271,7 @@ module app 'app/functionApp.bicep' = {
       APNS_PAGERDUTY_EVENTS_URL: apnsPagerdutyEventsUrl
       APNS_PAGERDUTY_MIN_SEVERITY: apnsPagerdutyMinSeverity
       APNS_WEBHOOK_MIN_SEVERITY: apnsWebhookMinSeverity
+      APNS_TENANT_ROUTES: apnsTenantRoutes
       APNS_DELIVERY_ATTEMPTS: apnsDeliveryAttempts
       APNS_CERT_SECRET_NAME: apnsCertSecretName
     }

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { findTenant, type AppConfig, type Env, type TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
+import { parseDateOrInstant } from '../domain/graphDateTime';
 import type { CliIo } from './cliIo';
 
 /**
@@ -26,6 +27,12 @@ Commands:
         Intune. Nothing is kept: the other commands sign you in with --device-code each time.
   tenants list | consent-url ID
         The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
+  ack KEY --until DATE --reason TEXT [--state-file PATH]
+        Pause the reminders of one alert (its key from check --json) at its current severity, at most
+        30 days and never past the expiry; anything worse still alerts. Expired assets and monitor
+        failures are refused: they never go quiet. Exit 0 acknowledged, 1 refused.
+  unack KEY [--state-file PATH]
+        End an acknowledgement: the reminders resume on the next run.
   serve [--port N] [--state-file PATH]
         Serve the status page and the HTTP API on 127.0.0.1 from the CLI's state (Ctrl-C stops it).
   demo [--serve] [--port N]
@@ -64,4 +71,13 @@ export function selectTenants(config: AppConfig, requested: readonly string[] | 
     if (!found) throw new AppError('cli_usage', `--tenant ${id.slice(0, 64)}: not one of the watched tenants (${config.tenants.map((t) => t.id).join(', ')}).`);
     return found;
   });
+}
+
+/** `--now`, `--until`: an ISO 8601 instant with a zone, or a plain date (midnight UTC). */
+export function parseInstant(flag: string, text: string): number {
+  const value = parseDateOrInstant(text);
+  if (value === undefined) {
+    throw new AppError('cli_usage', `${flag}: must be an ISO 8601 date-time with a zone (e.g. 2027-01-15T08:00:00Z) or a date (2027-01-15), got "${text.slice(0, 60)}".`);
+  }
+  return value;
 }

@@ -1,4 +1,5 @@
 import { escapeLogText, escapeNagiosText } from '../adapters/notifiers/plainText';
+import { describeAcknowledgement } from '../domain/acknowledgement';
 import { severityLabel } from '../domain/alertEvent';
 import { SHARED_CAUSE_LABEL } from '../domain/assessFleet';
 import type { AppError } from '../domain/errors';
@@ -97,6 +98,13 @@ export function formatTable(assessments: readonly Assessment[]): string {
   return [line(header), ...rows.map(line), ...unused].join('\n');
 }
 
+/** "Acknowledged: <asset> by … until …: <reason> (reminders paused)", one per acknowledgement that still holds. */
+function acknowledgementLines(report: CheckReport, indent = ''): string[] {
+  if (report.acknowledgements.length === 0) return [];
+  const nameOf = (key: string) => report.assessments.find((a) => a.key === key)?.name ?? key;
+  return ['', ...report.acknowledgements.map((ack) => `${indent}Acknowledged: ${nameOf(ack.key)} at ${ack.severity} ${describeAcknowledgement(ack)} (reminders paused; anything worse still alerts)`)];
+}
+
 /** The run's hints, each once: the three reads of one failed sign-in share one. */
 function hintsOf(report: CheckReport): string[] {
   return [...new Set([...report.readFailures.map((e) => e.hint), report.stateFailure?.hint].filter((h): h is string => !!h))];
@@ -112,6 +120,7 @@ export function formatReport(report: CheckReport, exitCode: number, options: Rep
   const line = escapeLogText;
   const lines = [nagiosLine(report, exitCode), '', line(`Tenant ${describeTenant(report.tenantId, report.tenantName)} at ${formatUtc(report.at)}`), formatTable(report.assessments)];
   for (const hint of hintsOf(report)) lines.push('', line(`Hint: ${hint}`));
+  lines.push(...acknowledgementLines(report).map(line));
   if (report.notified) {
     lines.push('');
     if (report.channels.length === 0 && report.heldElsewhere.count === 0) lines.push('Notifications: nothing new to send.');
@@ -137,7 +146,7 @@ export function reportJson(report: CheckReport, exitCode: number, options: Repor
     at: formatUtc(report.at),
     forecast: options.forecast === true,
     worst: report.worst,
-    assets: report.assessments.map(assetStatus),
+    assets: report.assessments.map((a) => assetStatus(a, report.acknowledgements.find((ack) => ack.key === a.key))),
     errors: report.readFailures.map((e) => ({ code: e.code, message: e.message, hint: e.hint ?? null })),
     notified: report.notified,
     channels: report.channels,
@@ -225,6 +234,7 @@ export function formatFleetReport(run: FleetRun, exitCode: number, at: number, o
     else lines.push(line(`  The check did not run: ${r.error?.describe() ?? 'unknown error'}`));
     // The shared cause's hint is said once, above.
     for (const hint of r.report ? hintsOf(r.report).filter((h) => h !== run.sharedCause?.error.hint) : []) lines.push(line(`  Hint: ${hint}`));
+    if (r.report) lines.push(...acknowledgementLines(r.report, '  ').slice(1).map(line));
   }
   lines.push('');
   if (options.forecast) lines.push(`Forecast as if on ${formatUtc(at)} (--now): read-only — nothing was sent and the state was not updated.`);

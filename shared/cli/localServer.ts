@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as nodeModule from 'node:module';
-import { hostname, userInfo } from 'node:os';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { createLocalKey, FUNCTION_KEY_HEADER, localGuard, type RequestGuard } from '../adapters/functions/requestGuard';
 import type { ServicesFor } from '../composition/functionServices';
 import type { Viewer } from '../dashboard/renderDashboard';
 import { AppError } from '../domain/errors';
+import { osUser } from './osActor';
 
 /**
  * The HTTP functions on 127.0.0.1, for `apns-monitor serve` and `demo --serve`: each request becomes
@@ -58,15 +58,9 @@ export interface LocalServerOptions {
 const MAX_BODY_BYTES = 1024 * 1024;
 const LOOPBACK = '127.0.0.1';
 
-/** The person at this computer: who the page greets and the renewal audit records. */
+/** The person at this computer: who the page greets and the audit trail records. */
 export function localViewer(): Viewer {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? process.env.USERNAME ?? 'unknown user'; // no passwd entry (containers)
-  }
-  return { name: `${user}@${hostname()} (local)`, canRenew: true };
+  return { name: `${osUser()} (local)`, canRenew: true };
 }
 
 /** `--port`: a whole number 0–65535 (0: any free port), default 7071 as the Functions host uses. */
@@ -104,11 +98,12 @@ function provideQuietFunctionsCore(): void {
 /** The HTTP functions, made with the given services and guard: the status page, its actions and the API. */
 export async function localRoutes(services: ServicesFor, guard: RequestGuard): Promise<LocalRoute[]> {
   provideQuietFunctionsCore();
-  const [dashboard, status, csr, renew] = await Promise.all([
+  const [dashboard, status, csr, renew, acknowledge] = await Promise.all([
     import('../../functions/getApnsDashboard'),
     import('../../functions/getApnsStatus'),
     import('../../functions/getApnsCsr'),
     import('../../functions/renewApnsCertificate'),
+    import('../../functions/acknowledgeApnsAlert'),
   ]);
   // Every route gets the one guard: none can be served here with a weaker door than the others.
   const local = { services, guard };
@@ -116,6 +111,8 @@ export async function localRoutes(services: ServicesFor, guard: RequestGuard): P
     { name: 'getApnsDashboard', methods: ['GET'], route: 'apns/dashboard', handler: dashboard.createDashboardHandler({ guard, services: (context) => dashboard.dashboardServicesOf(services(context)) }) },
     { name: 'renewFromApnsDashboard', methods: ['POST'], route: 'apns/dashboard/renew', handler: dashboard.createDashboardRenewHandler(local) },
     { name: 'getApnsDashboardCsr', methods: ['GET'], route: 'apns/dashboard/csr', handler: dashboard.createDashboardCsrHandler(local) },
+    { name: 'acknowledgeApnsAlert', methods: ['POST'], route: 'apns/dashboard/ack', handler: acknowledge.createAcknowledgeHandler(local) },
+    { name: 'unacknowledgeApnsAlert', methods: ['POST'], route: 'apns/dashboard/unack', handler: acknowledge.createUnacknowledgeHandler(local) },
     { name: 'getApnsStatus', methods: ['GET'], route: 'apns/status', handler: status.createStatusHandler(local) },
     { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler(local) },
     { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler(local) },

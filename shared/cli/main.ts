@@ -16,6 +16,8 @@ const COMMANDS: Record<string, Loader> = {
   csr: async () => (await import('./commands/csrCommand')).runCsrCommand,
   login: async () => (await import('./commands/loginCommand')).runLoginCommand,
   tenants: async () => (await import('./commands/tenantsCommand')).runTenantsCommand,
+  ack: async () => (await import('./commands/ackCommand')).runAckCommand,
+  unack: async () => (await import('./commands/ackCommand')).runUnackCommand,
   serve: async () => (await import('./commands/serveCommand')).runServeCommand,
   demo: async () => (await import('./commands/demoCommand')).runDemoCommand,
 };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
-import { findTenant, type AppConfig, type TenantRef } from '../config/loadConfig';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { findTenant, routesFor, type AppConfig, type ChannelsConfig, type TenantRef } from '../config/loadConfig';
+import { routeSettingPrefix } from '../config/settings';
 import { AppError } from '../domain/errors';
-import type { ChannelPolicy } from '../domain/channels';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IntuneGateway } from '../ports/intuneGateway';
 import type { Logger } from '../ports/logger';
@@ -16,6 +17,7 @@ import type { AuditLog } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
 import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
+import type { AcknowledgeDeps } from '../useCases/acknowledgeAlert';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
@@ -84,30 +86,43 @@ function tableOptions(config: AppConfig, credential: TokenCredential) {
 }
 
 /**
- * The channels switched on by configuration, the run's log always first. Each loads on demand.
- * Messages name the tenant from each event (a fleet sends for many tenants through one set).
+ * The channels switched on by configuration, the run's log always first, then each customer
+ * route's (SPEC §15), each labelled with its route. Each loads on demand. Messages name the tenant
+ * from each event (a fleet sends for many tenants through one set); which tenant's messages reach a
+ * route is decided by the delivery planning, not here.
  */
 export async function createNotifiers(config: AppConfig, logger: Logger, credential?: TokenCredential): Promise<Notifier[]> {
-  const c = config.channels;
-  const timeoutMs = config.http.timeoutMs;
   const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
   const notifiers: Notifier[] = [createLogNotifier(logger)];
-  if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier({ ...c.teams, timeoutMs }));
-  if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier({ ...c.slack, timeoutMs }));
-  if (c.email) {
+  let graphClient: Promise<Client> | undefined;
+  // E-mail goes out through Graph from the home tenant's mailbox: one client for every route's.
+  const mailClient = () => {
     if (!credential) throw new AppError('config_invalid', 'The e-mail channel needs a credential for Microsoft Graph.');
-    const { createGraphClient } = await import('../adapters/graph/createGraphClient');
-    const client = createGraphClient({ baseUrl: config.graph.baseUrl, credential });
-    notifiers.push((await import('../adapters/notifiers/email/emailNotifier')).createEmailNotifier({ ...c.email, timeoutMs }, client));
+    const home = credential;
+    return (graphClient ??= import('../adapters/graph/createGraphClient').then(({ createGraphClient }) => createGraphClient({ baseUrl: config.graph.baseUrl, credential: home })));
+  };
+  notifiers.push(...(await channelNotifiers(config.channels, 'APNS_', config.http.timeoutMs, mailClient)));
+  for (const [route, channels] of Object.entries(config.routes)) {
+    for (const notifier of await channelNotifiers(channels, routeSettingPrefix(route), config.http.timeoutMs, mailClient)) notifiers.push({ ...notifier, route });
   }
-  if (c.pagerduty) notifiers.push((await import('../adapters/notifiers/pagerduty/pagerDutyNotifier')).createPagerDutyNotifier({ ...c.pagerduty, timeoutMs }));
-  if (c.webhook) notifiers.push((await import('../adapters/notifiers/webhook/webhookNotifier')).createWebhookNotifier({ ...c.webhook, timeoutMs }));
   if (config.appInsights) {
     const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
     const { createAppInsightsNotifier } = await import('../adapters/notifiers/appinsights/appInsightsNotifier');
     const { connectionString } = config.appInsights;
     notifiers.push(createAppInsightsNotifier(await appInsightsClient(connectionString), connectionString));
   }
+  return notifiers;
+}
+
+/** The notifiers of one set of channel settings (the global ones, or a route's under `settingPrefix`). */
+async function channelNotifiers(c: ChannelsConfig, settingPrefix: string, timeoutMs: number, mailClient: () => Promise<Client>): Promise<Notifier[]> {
+  const notifiers: Notifier[] = [];
+  const common = { timeoutMs, settingPrefix };
+  if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier({ ...c.teams, ...common }));
+  if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier({ ...c.slack, ...common }));
+  if (c.email) notifiers.push((await import('../adapters/notifiers/email/emailNotifier')).createEmailNotifier({ ...c.email, ...common }, await mailClient()));
+  if (c.pagerduty) notifiers.push((await import('../adapters/notifiers/pagerduty/pagerDutyNotifier')).createPagerDutyNotifier({ ...c.pagerduty, ...common }));
+  if (c.webhook) notifiers.push((await import('../adapters/notifiers/webhook/webhookNotifier')).createWebhookNotifier({ ...c.webhook, ...common }));
   return notifiers;
 }
 
@@ -189,6 +204,7 @@ export function checkOptionsFor(config: AppConfig, tenant: TenantRef, overrides:
   return {
     tenantId: tenant.id,
     tenantName: tenant.name,
+    routes: routesFor(config, tenant),
     kinds: config.monitoredKinds,
     policy: config.policy,
     notify: true,
@@ -199,14 +215,10 @@ export function checkOptionsFor(config: AppConfig, tenant: TenantRef, overrides:
   };
 }
 
-export function channelPolicies(notifiers: readonly Notifier[]): ChannelPolicy[] {
-  return notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
-}
-
 /** Every secret value of the config, for the redactor. */
 export function secretsOf(config: AppConfig): string[] {
-  const c = config.channels;
-  const out = [c.teams?.webhookUrl, c.slack?.webhookUrl, c.pagerduty?.routingKey, c.webhook?.url, c.webhook?.secret, config.appInsights?.connectionString];
+  const out: (string | undefined)[] = [config.appInsights?.connectionString];
+  for (const c of [config.channels, ...Object.values(config.routes)]) out.push(c.teams?.webhookUrl, c.slack?.webhookUrl, c.pagerduty?.routingKey, c.webhook?.url, c.webhook?.secret);
   if (config.state.connection?.kind === 'connectionString') out.push(config.state.connection.connectionString);
   return out.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
@@ -220,6 +232,12 @@ export async function createRenewalStorage(config: AppConfig, credential: TokenC
   const { createTableRenewalLock, createTableAuditLog } = await import('../adapters/state/tableRenewalLock');
   const options = tableOptions(config, credential);
   return { lock: createTableRenewalLock(options), audit: createTableAuditLog(options) };
+}
+
+/** Acknowledging (SPEC §15): the tenants' state and the audit trail, where the checks keep them. */
+export async function createAcknowledgeDeps(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<AcknowledgeDeps> {
+  const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
+  return { store, audit, clock, newId: randomUUID };
 }
 
 export async function createCertificateSource(config: AppConfig, credential: TokenCredential): Promise<RenewedCertificateSource> {

@@ -34,7 +34,9 @@ let cached: ProcessServices | undefined;
 
 // The settings and the identity endpoint decide what gets built; tests change them between cases.
 function fingerprint(env: NodeJS.ProcessEnv): string {
-  const names = [...SETTINGS.map((s) => s.name), 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'AZURE_CLIENT_SECRET'];
+  // A route's settings (APNS_ROUTE_<R>_…) are a family: their names are whatever is set.
+  const routes = Object.keys(env).filter((n) => n.startsWith('APNS_ROUTE_')).sort();
+  const names = [...SETTINGS.map((s) => s.name), ...routes, 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'AZURE_CLIENT_SECRET'];
   return JSON.stringify(names.map((n) => env[n] ?? null));
 }
 

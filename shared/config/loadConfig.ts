@@ -2,7 +2,7 @@ import { MONITORED_KINDS, type MonitoredKind } from '../domain/assets';
 import { AppError } from '../domain/errors';
 import type { AlertPolicy } from '../domain/policy';
 import { MIN_SEVERITIES, type MinSeverity } from '../domain/severity';
-import { settingSpec, type SettingName } from './settings';
+import { ROUTE_SETTING_SUFFIXES, routeSettingPrefix, specOfSetting } from './settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,6 +26,8 @@ export type QueueConnection =
 export interface TenantRef {
   id: string;
   name: string;
+  /** Customer routes the tenant registry assigns it (`tenants add --route R`), besides `APNS_TENANT_ROUTES`. */
+  routes?: readonly string[];
 }
 
 /** A watched tenant by id (tenant ids are case-insensitive), or undefined. */
@@ -63,6 +65,10 @@ export interface AppConfig {
   state: { connection: StateConnection | undefined; table: string };
   queue: { connection: QueueConnection | undefined; name: string };
   channels: ChannelsConfig;
+  /** Customer routes by name (`APNS_ROUTE_<R>_…`, SPEC §15): each its own channels. */
+  routes: Readonly<Record<string, ChannelsConfig>>;
+  /** `APNS_TENANT_ROUTES`: lower-cased tenant id → the routes its alerts also go to. */
+  tenantRoutes: Readonly<Record<string, readonly string[]>>;
   delivery: { attempts: number };
   appInsights: { connectionString: string } | undefined;
   renewal: { keyVaultUrl: string | undefined; secretName: string };
@@ -93,37 +99,8 @@ const NCRONTAB_FIELD = /^[0-9A-Za-z*/,?-]+$/;
  */
 export function loadConfig(env: Env): AppConfig {
   const problems: string[] = [];
-  const raw = (name: SettingName): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const str = (name: SettingName): string | undefined => raw(name) ?? settingSpec(name).default;
-  const shown = (name: SettingName, value: string): string => (settingSpec(name).secret ? '(value not shown: it is a secret)' : `got "${value}"`);
-
-  const wholeNumber = (name: SettingName, what: string, min: number): number => {
-    const value = str(name) ?? '';
-    if (!/^\d+$/.test(value) || Number(value) < min) {
-      problems.push(`${name}: must be a whole number of ${what}${min > 0 ? ` (at least ${min})` : ''}, got "${value}"`);
-      return Number.NaN;
-    }
-    return Number(value);
-  };
-  const severity = (name: SettingName): MinSeverity => {
-    const value = str(name) ?? '';
-    if ((MIN_SEVERITIES as readonly string[]).includes(value)) return value as MinSeverity;
-    problems.push(`${name}: must be one of ${MIN_SEVERITIES.join(', ')}, got "${value}"`);
-    return 'notice';
-  };
-  const httpsUrl = (name: SettingName, value: string): string => {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:') problems.push(`${name}: must be an https:// URL, ${shown(name, value)}`);
-    return value.replace(/\/+$/, '');
-  };
+  const read = readerOf(env, problems);
+  const { raw, str, wholeNumber, httpsUrl } = read;
 
   // Tenant and Graph
   const tenantId = raw('APNS_TENANT_ID') ?? raw('AZURE_TENANT_ID');
@@ -182,41 +159,15 @@ export function loadConfig(env: Env): AppConfig {
   const table = str('APNS_STATE_TABLE') ?? '';
   if (!TABLE_NAME.test(table)) problems.push(`APNS_STATE_TABLE: must be a Table Storage name (a letter, then 2–62 letters or digits), got "${table}"`);
 
-  // Channels
-  const channels: ChannelsConfig = {};
-  const teamsUrl = raw('APNS_TEAMS_WEBHOOK_URL');
-  if (teamsUrl) channels.teams = { webhookUrl: httpsUrl('APNS_TEAMS_WEBHOOK_URL', teamsUrl), minSeverity: severity('APNS_TEAMS_MIN_SEVERITY') };
-  const slackUrl = raw('APNS_SLACK_WEBHOOK_URL');
-  if (slackUrl) channels.slack = { webhookUrl: httpsUrl('APNS_SLACK_WEBHOOK_URL', slackUrl), minSeverity: severity('APNS_SLACK_MIN_SEVERITY') };
-  const from = raw('APNS_EMAIL_FROM');
-  const toList = (raw('APNS_EMAIL_TO') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (from || toList.length > 0) {
-    if (!from || !EMAIL.test(from)) problems.push(`APNS_EMAIL_FROM: must be the sending mailbox (UPN) when APNS_EMAIL_TO is set, got "${from ?? ''}"`);
-    if (toList.length === 0) problems.push('APNS_EMAIL_TO: must list at least one recipient when APNS_EMAIL_FROM is set');
-    for (const to of toList) if (!EMAIL.test(to)) problems.push(`APNS_EMAIL_TO: "${to}" is not an e-mail address`);
-    channels.email = { from: from ?? '', to: toList, minSeverity: severity('APNS_EMAIL_MIN_SEVERITY') };
-  }
-  const routingKey = raw('APNS_PAGERDUTY_ROUTING_KEY');
-  if (routingKey) {
-    if (!/^[A-Za-z0-9]{20,64}$/.test(routingKey)) problems.push('APNS_PAGERDUTY_ROUTING_KEY: must be a 32-character Events API v2 integration key (value not shown: it is a secret)');
-    channels.pagerduty = {
-      routingKey,
-      eventsUrl: httpsUrl('APNS_PAGERDUTY_EVENTS_URL', str('APNS_PAGERDUTY_EVENTS_URL') ?? ''),
-      minSeverity: severity('APNS_PAGERDUTY_MIN_SEVERITY'),
-    };
-  }
-  const webhookUrl = raw('APNS_WEBHOOK_URL');
-  const webhookSecret = raw('APNS_WEBHOOK_SECRET');
-  if (webhookUrl || webhookSecret) {
-    if (!webhookUrl) problems.push('APNS_WEBHOOK_URL: is required when APNS_WEBHOOK_SECRET is set');
-    if (!webhookSecret) problems.push('APNS_WEBHOOK_SECRET: is required when APNS_WEBHOOK_URL is set (messages are always signed)');
-    else if (!WEBHOOK_SECRET.test(webhookSecret)) problems.push('APNS_WEBHOOK_SECRET: must look like whsec_<base64> (value not shown: it is a secret)');
-    channels.webhook = {
-      url: webhookUrl ? httpsUrl('APNS_WEBHOOK_URL', webhookUrl) : '',
-      secret: webhookSecret ?? '',
-      minSeverity: severity('APNS_WEBHOOK_MIN_SEVERITY'),
-    };
-  }
+  // Channels, and the customer routes' own (the same settings under APNS_ROUTE_<R>_)
+  let eventsUrl: string | undefined;
+  // Validated once, when a PagerDuty channel (global or a route's) needs it.
+  const pagerDutyEventsUrl = () => (eventsUrl ??= httpsUrl('APNS_PAGERDUTY_EVENTS_URL', str('APNS_PAGERDUTY_EVENTS_URL') ?? ''));
+  // APNS_EMAIL_FROM may be there only for the routes' recipients: global e-mail is then off.
+  const routesMail = Object.entries(env).some(([k, v]) => /^APNS_ROUTE_[A-Z0-9]+_EMAIL_TO$/.test(k) && (v ?? '').trim() !== '');
+  const channels = parseChannels(read, 'APNS_', { route: false, pagerDutyEventsUrl, routesMail });
+  const routes = parseRoutes(env, read, { route: true, pagerDutyEventsUrl, routesMail });
+  const tenantRoutes = parseTenantRoutes(raw('APNS_TENANT_ROUTES'), routes, problems);
   const attempts = wholeNumber('APNS_DELIVERY_ATTEMPTS', 'tries', 1);
   const aiConnection = raw('APPLICATIONINSIGHTS_CONNECTION_STRING');
   // The SDK silently sends nothing with a malformed key: refuse it here instead.
@@ -248,6 +199,8 @@ export function loadConfig(env: Env): AppConfig {
     state: { connection: stateConnection, table },
     queue: { connection: queueConnectionOf(env), name: TENANT_CHECK_QUEUE },
     channels,
+    routes,
+    tenantRoutes,
     delivery: { attempts },
     appInsights: aiConnection ? { connectionString: aiConnection } : undefined,
     renewal: { keyVaultUrl: keyVaultUrl?.replace(/\/+$/, ''), secretName },
@@ -276,6 +229,191 @@ export function parseTenantList(text: string, problems: string[]): TenantRef[] {
     out.push({ id, name: name || id });
   }
   return out;
+}
+
+/** Reads settings by name (a route's too), recording each problem as `NAME: what is wrong`. */
+interface SettingReader {
+  raw(name: string): string | undefined;
+  /** The value, or the default of the setting (a route's: the global setting's default). */
+  str(name: string): string | undefined;
+  wholeNumber(name: string, what: string, min: number): number;
+  severity(name: string): MinSeverity;
+  httpsUrl(name: string, value: string): string;
+  /** `got "…"`, or that a secret's value is not shown. */
+  shown(name: string, value: string): string;
+  problems: string[];
+}
+
+function readerOf(env: Env, problems: string[]): SettingReader {
+  const raw = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const str = (name: string): string | undefined => raw(name) ?? specOfSetting(name)?.default;
+  const shown = (name: string, value: string): string => (specOfSetting(name)?.secret ? '(value not shown: it is a secret)' : `got "${value}"`);
+  return {
+    raw,
+    str,
+    shown,
+    problems,
+    wholeNumber(name, what, min) {
+      const value = str(name) ?? '';
+      if (!/^\d+$/.test(value) || Number(value) < min) {
+        problems.push(`${name}: must be a whole number of ${what}${min > 0 ? ` (at least ${min})` : ''}, got "${value}"`);
+        return Number.NaN;
+      }
+      return Number(value);
+    },
+    severity(name) {
+      const value = str(name) ?? '';
+      if ((MIN_SEVERITIES as readonly string[]).includes(value)) return value as MinSeverity;
+      problems.push(`${name}: must be one of ${MIN_SEVERITIES.join(', ')}, got "${value}"`);
+      return 'notice';
+    },
+    httpsUrl(name, value) {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.protocol !== 'https:') problems.push(`${name}: must be an https:// URL, ${shown(name, value)}`);
+      return value.replace(/\/+$/, '');
+    },
+  };
+}
+
+interface ChannelOptions {
+  /** A route's channels: e-mail from the global `APNS_EMAIL_FROM`, which its `EMAIL_TO` needs. */
+  route: boolean;
+  /** `APNS_PAGERDUTY_EVENTS_URL`, shared by every PagerDuty channel. */
+  pagerDutyEventsUrl(): string;
+  /** A route has e-mail recipients: `APNS_EMAIL_FROM` is needed without global ones. */
+  routesMail: boolean;
+}
+
+/**
+ * The channels set under `prefix`: the global ones (`APNS_`), or a route's (`APNS_ROUTE_ACME_`).
+ * Every problem names the setting as it is written.
+ */
+function parseChannels(read: SettingReader, prefix: string, options: ChannelOptions): ChannelsConfig {
+  const { raw, severity, httpsUrl, problems } = read;
+  const name = (suffix: string) => `${prefix}${suffix}`;
+  const channels: ChannelsConfig = {};
+  const teamsUrl = raw(name('TEAMS_WEBHOOK_URL'));
+  if (teamsUrl) channels.teams = { webhookUrl: httpsUrl(name('TEAMS_WEBHOOK_URL'), teamsUrl), minSeverity: severity(name('TEAMS_MIN_SEVERITY')) };
+  const slackUrl = raw(name('SLACK_WEBHOOK_URL'));
+  if (slackUrl) channels.slack = { webhookUrl: httpsUrl(name('SLACK_WEBHOOK_URL'), slackUrl), minSeverity: severity(name('SLACK_MIN_SEVERITY')) };
+  const toList = (raw(name('EMAIL_TO')) ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (!options.route) {
+    const from = raw('APNS_EMAIL_FROM');
+    if (from && !EMAIL.test(from)) problems.push(`APNS_EMAIL_FROM: must be the sending mailbox (UPN), got "${from}"`);
+    if (toList.length > 0) {
+      if (!from) problems.push('APNS_EMAIL_FROM: must be the sending mailbox (UPN) when APNS_EMAIL_TO is set, got ""');
+      channels.email = { from: from ?? '', to: toList, minSeverity: severity('APNS_EMAIL_MIN_SEVERITY') };
+    } else if (from && !options.routesMail) {
+      problems.push('APNS_EMAIL_TO: must list at least one recipient when APNS_EMAIL_FROM is set');
+    }
+  } else if (toList.length > 0) {
+    const from = raw('APNS_EMAIL_FROM');
+    if (!from) problems.push(`${name('EMAIL_TO')}: needs APNS_EMAIL_FROM, the mailbox every e-mail is sent from`);
+    channels.email = { from: from ?? '', to: toList, minSeverity: severity(name('EMAIL_MIN_SEVERITY')) };
+  }
+  for (const to of toList) if (!EMAIL.test(to)) problems.push(`${name('EMAIL_TO')}: "${to}" is not an e-mail address`);
+  const routingKey = raw(name('PAGERDUTY_ROUTING_KEY'));
+  if (routingKey) {
+    if (!/^[A-Za-z0-9]{20,64}$/.test(routingKey)) problems.push(`${name('PAGERDUTY_ROUTING_KEY')}: must be a 32-character Events API v2 integration key (value not shown: it is a secret)`);
+    channels.pagerduty = {
+      routingKey,
+      eventsUrl: options.pagerDutyEventsUrl(),
+      minSeverity: severity(name('PAGERDUTY_MIN_SEVERITY')),
+    };
+  }
+  const webhookUrl = raw(name('WEBHOOK_URL'));
+  const webhookSecret = raw(name('WEBHOOK_SECRET'));
+  if (webhookUrl || webhookSecret) {
+    if (!webhookUrl) problems.push(`${name('WEBHOOK_URL')}: is required when ${name('WEBHOOK_SECRET')} is set`);
+    if (!webhookSecret) problems.push(`${name('WEBHOOK_SECRET')}: is required when ${name('WEBHOOK_URL')} is set (messages are always signed)`);
+    else if (!WEBHOOK_SECRET.test(webhookSecret)) problems.push(`${name('WEBHOOK_SECRET')}: must look like whsec_<base64> (value not shown: it is a secret)`);
+    channels.webhook = {
+      url: webhookUrl ? httpsUrl(name('WEBHOOK_URL'), webhookUrl) : '',
+      secret: webhookSecret ?? '',
+      minSeverity: severity(name('WEBHOOK_MIN_SEVERITY')),
+    };
+  }
+  return channels;
+}
+
+/** A route's name in its settings: `APNS_ROUTE_<R>_…` with R capital letters and digits, so the name ends at the first "_". */
+const ROUTE_NAME = /^[A-Z0-9]{1,32}$/;
+
+/** Every route `APNS_ROUTE_<R>_<SETTING>` defines, by name; each must have a channel and only known settings. */
+function parseRoutes(env: Env, read: SettingReader, options: ChannelOptions): Record<string, ChannelsConfig> {
+  const { problems } = read;
+  const names = new Set<string>();
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('APNS_ROUTE_') || value === undefined || value.trim() === '') continue;
+    const rest = key.slice('APNS_ROUTE_'.length);
+    const cut = rest.indexOf('_');
+    const route = cut < 0 ? rest : rest.slice(0, cut);
+    const suffix = cut < 0 ? '' : rest.slice(cut + 1);
+    if (!ROUTE_NAME.test(route)) {
+      problems.push(`${key.slice(0, 100)}: a route's name (after APNS_ROUTE_) must be 1–32 capital letters or digits, e.g. APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL`);
+    } else if (!ROUTE_SETTING_SUFFIXES.includes(suffix)) {
+      problems.push(`${key.slice(0, 100)}: is not a route setting; a route takes ${ROUTE_SETTING_SUFFIXES.map((s) => `${routeSettingPrefix(route)}${s}`).join(', ')}`);
+    } else {
+      names.add(route);
+    }
+  }
+  const routes: Record<string, ChannelsConfig> = {};
+  for (const route of [...names].sort()) {
+    const channels = parseChannels(read, routeSettingPrefix(route), options);
+    if (Object.keys(channels).length === 0) {
+      problems.push(`${routeSettingPrefix(route)}*: route ${route} has no channel: set its TEAMS_WEBHOOK_URL, SLACK_WEBHOOK_URL, EMAIL_TO, PAGERDUTY_ROUTING_KEY or WEBHOOK_URL`);
+    }
+    routes[route] = channels;
+  }
+  return routes;
+}
+
+/** `tenantId=R1+R2,…`: each tenant once, each route defined. */
+function parseTenantRoutes(text: string | undefined, routes: Readonly<Record<string, ChannelsConfig>>, problems: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const id = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+    const names = (eq < 0 ? '' : entry.slice(eq + 1)).split('+').map((r) => r.trim().toUpperCase()).filter(Boolean);
+    if (!TENANT_ID.test(id)) {
+      problems.push(`APNS_TENANT_ROUTES: "${id.slice(0, 80)}" is not a tenant ID (each entry is tenantId=R1+R2)`);
+      continue;
+    }
+    if (names.length === 0) {
+      problems.push(`APNS_TENANT_ROUTES: tenant ${id} names no route (each entry is tenantId=R1+R2)`);
+      continue;
+    }
+    if (out[id.toLowerCase()]) {
+      problems.push(`APNS_TENANT_ROUTES: tenant ${id} is listed twice`);
+      continue;
+    }
+    for (const name of names) {
+      if (!routes[name]) problems.push(`APNS_TENANT_ROUTES: route ${name.slice(0, 40)} (tenant ${id}) is not defined: no ${routeSettingPrefix(name.slice(0, 40))}… setting sets a channel for it`);
+    }
+    out[id.toLowerCase()] = [...new Set(names)];
+  }
+  return out;
+}
+
+/**
+ * The customer routes of a tenant: `APNS_TENANT_ROUTES` and the registry's, each defined (a name
+ * no `APNS_ROUTE_<R>_…` setting defines is a configuration error naming it, never a silent drop).
+ */
+export function routesFor(config: Pick<AppConfig, 'routes' | 'tenantRoutes'>, tenant: TenantRef): string[] {
+  const names = [...(config.tenantRoutes[tenant.id.toLowerCase()] ?? []), ...(tenant.routes ?? []).map((r) => r.trim().toUpperCase())];
+  const unknown = [...new Set(names)].filter((r) => !config.routes[r]);
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((r) => `tenant ${tenant.id}: route ${r.slice(0, 40)} (from the tenant registry) is not defined: no ${routeSettingPrefix(r.slice(0, 40))}… setting sets a channel for it`));
+  }
+  return [...new Set(names)].sort();
 }
 
 /** Where the fleet queue lives: the host storage, as a connection string or identity-based. */

@@ -3,11 +3,17 @@
  * and the Bicep app settings are checked against (test/shared/config/settingsDrift.test.ts).
  *
  * `infra` says who provides it in Azure: `parameter` = a parameter of infra/main.bicep with this
- * default, `wired` = set by infra from the resources it creates, `platform` = set by Azure itself.
+ * default, `wired` = set by infra from the resources it creates, `platform` = set by Azure itself,
+ * `reference` = a Key Vault reference the deployment adds from `APNS_ROUTE_VAULT_REFERENCES` (setting name →
+ * secret name), for a family of settings whose names are not known in advance.
+ *
+ * A family is one entry whose `name` shows the pattern (`APNS_ROUTE_<R>_<SETTING>`), documented
+ * once; `specOfSetting` tells its members. `perRoute` marks the global channel settings a route sets for
+ * itself (the `<SETTING>` suffixes).
  */
 export interface SettingSpec {
   readonly name: string;
-  readonly group: 'Tenant and Graph' | 'Fleet' | 'Alert policy' | 'State' | 'Channels' | 'Renewal' | 'Laptop' | 'Platform';
+  readonly group: 'Tenant and Graph' | 'Fleet' | 'Customer routes' | 'Alert policy' | 'State' | 'Channels' | 'Renewal' | 'Laptop' | 'Platform';
   readonly doc: string;
   /** The default as the environment would hold it; absent = no default. */
   readonly default?: string;
@@ -16,9 +22,13 @@ export interface SettingSpec {
   readonly required?: boolean;
   /** A secret: never logged, never echoed in an error, a Key Vault reference in production. */
   readonly secret?: boolean;
-  readonly infra: 'parameter' | 'wired' | 'platform';
-  /** The value put in local.settings.example.json (defaults to `default`, else ""). */
+  readonly infra: 'parameter' | 'wired' | 'platform' | 'reference';
+  /** The value put in local.settings.example.json (defaults to `default`, else ""); a family has none there. */
   readonly example?: string;
+  /** A family of settings (`name` shows its pattern to people; `specOfSetting` tells its members). */
+  readonly family?: true;
+  /** A customer route may set this channel setting for itself: `APNS_ROUTE_<R>_` + the name without `APNS_`. */
+  readonly perRoute?: true;
 }
 
 const S = <const T extends readonly SettingSpec[]>(list: T): T => list;
@@ -77,36 +87,41 @@ export const SETTINGS = S([
   { name: 'AzureWebJobsStorage__tableServiceUri', group: 'State', infra: 'platform',
     doc: 'Identity-based host storage: an explicit table service URI (overrides the account name).' },
   // Channels
-  { name: 'APNS_TEAMS_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+  { name: 'APNS_TEAMS_WEBHOOK_URL', group: 'Channels', perRoute: true, secret: true, infra: 'parameter',
     doc: 'Microsoft Teams Workflows "When a Teams webhook request is received" URL (https). Turns the Teams channel on.' },
-  { name: 'APNS_TEAMS_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+  { name: 'APNS_TEAMS_MIN_SEVERITY', group: 'Channels', perRoute: true, default: 'notice', infra: 'parameter',
     doc: 'Lowest severity sent to Teams: `notice`, `warning` or `critical`.' },
-  { name: 'APNS_SLACK_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+  { name: 'APNS_SLACK_WEBHOOK_URL', group: 'Channels', perRoute: true, secret: true, infra: 'parameter',
     doc: 'Slack incoming-webhook URL (https). Turns the Slack channel on.' },
-  { name: 'APNS_SLACK_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+  { name: 'APNS_SLACK_MIN_SEVERITY', group: 'Channels', perRoute: true, default: 'notice', infra: 'parameter',
     doc: 'Lowest severity sent to Slack.' },
   { name: 'APNS_EMAIL_FROM', group: 'Channels', infra: 'parameter',
     doc: 'Mailbox (UPN) the e-mail is sent from through Graph `sendMail` (needs `Mail.Send`). With `APNS_EMAIL_TO`, turns e-mail on.' },
-  { name: 'APNS_EMAIL_TO', group: 'Channels', infra: 'parameter',
+  { name: 'APNS_EMAIL_TO', group: 'Channels', perRoute: true, infra: 'parameter',
     doc: 'Comma list of recipients.' },
-  { name: 'APNS_EMAIL_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+  { name: 'APNS_EMAIL_MIN_SEVERITY', group: 'Channels', perRoute: true, default: 'notice', infra: 'parameter',
     doc: 'Lowest severity sent by e-mail.' },
-  { name: 'APNS_PAGERDUTY_ROUTING_KEY', group: 'Channels', secret: true, infra: 'parameter',
+  { name: 'APNS_PAGERDUTY_ROUTING_KEY', group: 'Channels', perRoute: true, secret: true, infra: 'parameter',
     doc: 'PagerDuty Events API v2 integration (routing) key. Turns PagerDuty on.' },
   { name: 'APNS_PAGERDUTY_EVENTS_URL', group: 'Channels', default: 'https://events.pagerduty.com/v2/enqueue', infra: 'parameter',
     doc: 'PagerDuty Events API v2 endpoint (the EU service uses `https://events.eu.pagerduty.com/v2/enqueue`).' },
-  { name: 'APNS_PAGERDUTY_MIN_SEVERITY', group: 'Channels', default: 'warning', infra: 'parameter',
+  { name: 'APNS_PAGERDUTY_MIN_SEVERITY', group: 'Channels', perRoute: true, default: 'warning', infra: 'parameter',
     doc: 'Lowest severity sent to PagerDuty.' },
-  { name: 'APNS_WEBHOOK_URL', group: 'Channels', secret: true, infra: 'parameter',
+  { name: 'APNS_WEBHOOK_URL', group: 'Channels', perRoute: true, secret: true, infra: 'parameter',
     doc: 'Receiver of signed JSON events (Standard Webhooks, https). With `APNS_WEBHOOK_SECRET`, turns the webhook on.' },
-  { name: 'APNS_WEBHOOK_SECRET', group: 'Channels', secret: true, infra: 'parameter',
+  { name: 'APNS_WEBHOOK_SECRET', group: 'Channels', perRoute: true, secret: true, infra: 'parameter',
     doc: 'Signing secret `whsec_<base64>` shared with the receiver.' },
-  { name: 'APNS_WEBHOOK_MIN_SEVERITY', group: 'Channels', default: 'notice', infra: 'parameter',
+  { name: 'APNS_WEBHOOK_MIN_SEVERITY', group: 'Channels', perRoute: true, default: 'notice', infra: 'parameter',
     doc: 'Lowest severity sent to the webhook.' },
   { name: 'APNS_DELIVERY_ATTEMPTS', group: 'Channels', default: '3', infra: 'parameter',
     doc: 'Tries per channel and message within one run (with backoff); a message still refused is retried on the next run.' },
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', group: 'Channels', infra: 'wired',
     doc: 'Application Insights: custom events, and on every run the `ApnsDaysRemaining` metric per asset (`ApnsDaysPastExpiry` once expired: the SDK drops negative values). Never sent by a forecast (`check --now`). Loaded only when set.' },
+  // Customer routes (SPEC §15)
+  { name: 'APNS_ROUTE_<R>_<SETTING>', group: 'Customer routes', family: true, secret: true, infra: 'reference',
+    doc: 'Route `R` (1–32 capital letters or digits, e.g. `APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL`): a customer\'s own channels, each the global setting of that name without `APNS_`, validated the same way. A tenant whose routes name `R` sends its alerts there too, each with its own delivery state (`teams@ACME`); another tenant\'s never. A route\'s minimum severity defaults as the global one\'s does (`notice`, PagerDuty `warning`), not to its value. E-mail goes from `APNS_EMAIL_FROM`; PagerDuty to `APNS_PAGERDUTY_EVENTS_URL`. In Azure, give each as a Key Vault reference through `APNS_ROUTE_VAULT_REFERENCES` (README "Customer routes").' },
+  { name: 'APNS_TENANT_ROUTES', group: 'Customer routes', infra: 'parameter',
+    doc: 'Comma list `tenantId=R1+R2`: the customer routes each tenant\'s alerts also go to, besides the global channels (the registry\'s `tenants add --route R` adds more). A route named here or in the registry must be defined by `APNS_ROUTE_<R>_…` settings.' },
   // Renewal
   { name: 'APNS_KEY_VAULT_URL', group: 'Renewal', infra: 'wired',
     doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
@@ -133,4 +148,25 @@ export function settingSpec(name: SettingName): SettingSpec {
   const spec = SETTING_SPECS.find((s) => s.name === name);
   if (!spec) throw new Error(`unknown setting ${name}`);
   return spec;
+}
+
+/** The prefix of route `R`'s settings: `APNS_ROUTE_ACME_`. */
+export function routeSettingPrefix(route: string): string {
+  return `APNS_ROUTE_${route}_`;
+}
+
+/** What a route's setting is named after: `TEAMS_WEBHOOK_URL` for `APNS_TEAMS_WEBHOOK_URL`, for each per-route setting. */
+export const ROUTE_SETTING_SUFFIXES: readonly string[] = SETTING_SPECS.filter((s) => s.perRoute).map((s) => s.name.slice('APNS_'.length));
+
+/**
+ * The spec a setting name falls under: its own entry, or for a member of a family, the global
+ * setting it stands for (`APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL` → `APNS_TEAMS_WEBHOOK_URL`: a secret
+ * alike). Undefined for a name the product does not read.
+ */
+export function specOfSetting(name: string): SettingSpec | undefined {
+  const own = SETTING_SPECS.find((s) => s.name === name && !s.family);
+  if (own) return own;
+  const route = /^APNS_ROUTE_[A-Za-z0-9]+_([A-Z0-9_]+)$/.exec(name);
+  if (route && ROUTE_SETTING_SUFFIXES.includes(route[1] ?? '')) return SETTING_SPECS.find((s) => s.name === `APNS_${route[1]}`);
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { SETTING_SPECS, type SettingSpec } from './settings';
+import { ROUTE_SETTING_SUFFIXES, SETTING_SPECS, type SettingSpec } from './settings';
 
 /**
  * The README settings table and local.settings.example.json are generated from SETTINGS
@@ -21,8 +21,10 @@ export function settingsTableMarkdown(): string {
       group = s.group;
       lines.push('', `**${group}**`, '', '| setting | default | meaning |', '|---|---|---|');
     }
-    const secret = s.secret ? ' *Secret: use a Key Vault reference.*' : '';
-    lines.push(`| \`${s.name}\` | ${defaultText(s)} | ${s.doc.replace(/\|/g, '\\|')}${secret} |`);
+    const secret = s.secret ? (s.family ? ' *Secrets among them: use Key Vault references.*' : ' *Secret: use a Key Vault reference.*') : '';
+    const members = s.family ? ` \`<SETTING>\` is one of ${ROUTE_SETTING_SUFFIXES.map((x) => `\`${x}\``).join(', ')}.` : '';
+    const perRoute = s.perRoute ? ' *A route sets its own: `APNS_ROUTE_<R>_' + s.name.slice('APNS_'.length) + '`.*' : '';
+    lines.push(`| \`${s.name}\` | ${defaultText(s)} | ${s.doc.replace(/\|/g, '\\|')}${members}${secret}${perRoute} |`);
   }
   return [README_START, ...lines, '', README_END].join('\n');
 }
@@ -30,7 +32,7 @@ export function settingsTableMarkdown(): string {
 /** The Values of local.settings.example.json: every setting, plus what the Functions host needs locally. */
 export function localSettingsExample(): { IsEncrypted: false; Values: Record<string, string> } {
   const values: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'node', AzureWebJobsFeatureFlags: 'EnableWorkerIndexing' };
-  for (const s of SETTING_SPECS) values[s.name] = s.example ?? s.default ?? '';
+  for (const s of SETTING_SPECS) if (!s.family) values[s.name] = s.example ?? s.default ?? '';
   return { IsEncrypted: false, Values: values };
 }
 
@@ -48,6 +50,8 @@ export function infraParameters(): Record<string, unknown> {
     // Infrastructure choices that are not app settings (infra/main.bicep describes each).
     principalType: { value: '${AZURE_PRINCIPAL_TYPE=User}' },
     alertEmail: { value: '${APNS_ALERT_EMAIL}' },
+    // Setting name → Key Vault secret name, "APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL=route-acme-teams,…": app settings as references.
+    routeVaultReferences: { value: '${APNS_ROUTE_VAULT_REFERENCES}' },
     grantGraphPermissions: { value: '${APNS_GRANT_GRAPH_PERMISSIONS=true}' },
     enableRenewal: { value: '${APNS_ENABLE_RENEWAL=true}' },
     grantManagedDevicesRead: { value: '${APNS_GRANT_MANAGED_DEVICES_READ=false}' },

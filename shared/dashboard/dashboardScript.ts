@@ -1,3 +1,5 @@
+import { ACKNOWLEDGEMENT_SCRIPT } from './renderAcknowledgements';
+
 /**
  * The page's only script (inline, nonce'd): progressive enhancement. Without it the table is
  * complete and the filter box still works as a GET form; the dry-run form needs it (it posts JSON).
@@ -77,4 +79,4 @@ export const DASHBOARD_SCRIPT = `
     });
   }
 })();
-`;
+`.concat(ACKNOWLEDGEMENT_SCRIPT);

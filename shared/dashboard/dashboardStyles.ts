@@ -112,12 +112,14 @@ dl.facts dd{margin:0;min-width:0}
 form.dryrun fieldset{border:1px solid var(--border);border-radius:8px;padding:.75rem 1rem 1rem;margin:0;min-width:0}
 form.dryrun legend{font-weight:600;padding:0 .25rem}
 form.dryrun label{display:block;font-weight:600;margin:.25rem 0}
-form.dryrun input[type=text]{font:inherit;color:inherit;background:var(--surface);border:1px solid var(--muted);border-radius:6px;padding:.35rem .6rem;width:min(24rem,100%)}
+form.dryrun input[type=text],form.dryrun input[type=date],form.dryrun select{font:inherit;color:inherit;background:var(--surface);border:1px solid var(--muted);border-radius:6px;padding:.35rem .6rem;width:min(24rem,100%)}
 .help{color:var(--muted);font-size:.8125rem;margin:.25rem 0 .75rem}
 button{font:inherit;font-weight:600;color:#fff;background:var(--link);border:0;border-radius:6px;padding:.45rem 1rem;cursor:pointer}
 @media (prefers-color-scheme:dark){button{color:#0d1117}}
 button:disabled{opacity:.6;cursor:not-allowed}
 .result{margin-top:.75rem}
+.ack-trail{margin:.25rem 0 0;padding-left:1.25rem;font-size:.875rem}
+form.unack{margin:0}
 .result ol{margin:.5rem 0 0;padding-left:1.5rem}
 .result .pass{color:var(--pass-fg)}.result .fail{color:var(--fail-fg)}
 .result li span{color:var(--fg)}

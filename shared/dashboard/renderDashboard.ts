@@ -9,6 +9,7 @@ import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '.
 import { fleetRows, rowMatches, tenantRows, type FleetRow } from './fleetRows';
 import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute, type ShownSeverity } from './format';
 import { html, type HtmlValue, type SafeHtml } from './html';
+import { acknowledgementsSection } from './renderAcknowledgements';
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
@@ -27,9 +28,18 @@ export interface DashboardRoutes {
   dashboard: string;
   csr: string;
   renew: string;
+  /** Acknowledging an alert and ending it (SPEC §15). */
+  acknowledge: string;
+  unacknowledge: string;
 }
 
-export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({ dashboard: '/api/apns/dashboard', csr: '/api/apns/dashboard/csr', renew: '/api/apns/dashboard/renew' });
+export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({
+  dashboard: '/api/apns/dashboard',
+  csr: '/api/apns/dashboard/csr',
+  renew: '/api/apns/dashboard/renew',
+  acknowledge: '/api/apns/dashboard/ack',
+  unacknowledge: '/api/apns/dashboard/unack',
+});
 
 /** The upload itself is not offered on the page: it stays a deliberate step for automation or the CLI. */
 const UPLOAD_ROUTE = 'POST /api/apns/renew';
@@ -336,6 +346,7 @@ ${expiresCell(a)}
 </div>`}
 ${timelineSection(items, ctx, 'Next 90 days')}
 ${openAlertsSection(tenant)}
+${acknowledgementsSection(tenant, ctx)}
 ${renewalSection(tenant, apns, ctx)}
 ${auditSection(tenant, ctx)}`;
 }

@@ -1,3 +1,4 @@
+import type { Acknowledgement, AcknowledgementStatus } from './acknowledgement';
 import type { AssetKind, EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
 import { describeExpiry } from './assessExpiry';
@@ -29,6 +30,12 @@ export interface AlertAsset {
   lastSyncAt?: EpochMs;
 }
 
+/**
+ * An acknowledgement of the alert (SPEC §15) as a message carries it: `active` while it pauses the
+ * reminders, or how it ended in this run (`escalated`: a worse severity broke through).
+ */
+export type AlertAcknowledgement = Omit<Acknowledgement, 'key'> & { status: AcknowledgementStatus };
+
 /** One message, as every channel receives it before its own formatting. Contains no secret. */
 export interface AlertEvent {
   /** Unique per message; the same on every channel and on a retry (Standard Webhooks `webhook-id`). */
@@ -52,6 +59,8 @@ export interface AlertEvent {
   /** What to do next, in words, in order. */
   nextSteps: string[];
   links: AlertLink[];
+  /** Who acknowledged this alert, why and until when, if someone did (whether it still holds or just ended). */
+  acknowledgement?: AlertAcknowledgement;
 }
 
 export function assetOf(a: Assessment): AlertAsset {
@@ -102,6 +111,7 @@ export interface BuildFromAssessment {
   previousSeverity?: Severity;
   /** For `resolved`: why it got better. */
   resolution?: 'renewed' | 'recovered' | 'removed';
+  acknowledgement?: AlertAcknowledgement;
   now: EpochMs;
 }
 
@@ -138,6 +148,7 @@ export function buildAlertEvent(input: BuildFromAssessment): AlertEvent {
     links: linksFor(asset),
   };
   if (input.previousSeverity !== undefined) event.previousSeverity = input.previousSeverity;
+  if (input.acknowledgement !== undefined) event.acknowledgement = input.acknowledgement;
   return event;
 }
 

@@ -1,6 +1,7 @@
 import { alertKey, MONITOR_ASSET_ID, MONITORED_KINDS, type EpochMs, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from './assets';
 import { isPermissionGap, KIND_SPECS } from './assetKinds';
 import { finishAssessment, type Assessment, type Finding } from './assessment';
+import { describeDestination } from './channels';
 import { formatUtc } from './graphDateTime';
 import type { KindContext, KindSpec } from './kinds/kindSpec';
 import type { AlertPolicy } from './policy';
@@ -132,6 +133,8 @@ export function withStateFailure(assessments: readonly Assessment[], failure: { 
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * Channels switched off after 410 Gone: the monitor warns about each through the other channels,
  * so a deleted Teams workflow is noticed instead of silently losing every alert.
@@ -141,8 +144,8 @@ export function withDisabledChannels(assessments: readonly Assessment[], disable
   const findings: Finding[] = disabled.map((d) => ({
     code: 'channel_gone',
     severity: 'warning',
-    message: `The ${d.channel} channel is switched off since ${formatUtc(d.at)}: ${d.reason}`,
-    hint: `Update the ${d.channel} setting with a working receiver; the channel comes back on by itself when the setting changes.`,
+    message: `${capitalized(describeDestination(d.channel))} is switched off since ${formatUtc(d.at)}: ${d.reason}`,
+    hint: `Update the setting of ${describeDestination(d.channel)} with a working receiver; it comes back on by itself when the setting changes.`,
   }));
   const out = assessments.map((a) => {
     if (a.kind !== 'monitor') return a;

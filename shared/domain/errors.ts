@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   key_vault_unavailable: { status: 502, exit: 3 },
   upload_failed: { status: 502, exit: 3 },
   verification_failed: { status: 502, exit: 3 },
+  // an acknowledgement refused (SPEC §15): expired assets and monitor failures never go quiet; at most 30 days, never past the expiry
+  ack_refused: { status: 422, exit: 1 },
   // the status page's actions: nobody signed in, or not allowed (role, directory, another site's request)
   sign_in_required: { status: 401, exit: 3 },
   forbidden: { status: 403, exit: 3 },

@@ -60,3 +60,11 @@ function daysInMonth(year: number, month: number): number {
 export function formatUtc(ms: EpochMs): string {
   return new Date(ms).toISOString();
 }
+
+/**
+ * A date a person gives (`--now`, `--until`, the status page's date field): an ISO 8601 instant with
+ * a zone, or a plain date `YYYY-MM-DD`, read as midnight UTC. Undefined for anything else.
+ */
+export function parseDateOrInstant(text: string): EpochMs | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseGraphDateTime(`${text}T00:00:00Z`) : parseGraphDateTime(text);
+}

@@ -1,8 +1,9 @@
+import { acknowledgementStatus } from './acknowledgement';
 import { isAssetKind, type AssetKind, type EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
-import { buildAlertEvent, type AlertEvent, type AlertEventType } from './alertEvent';
+import { buildAlertEvent, type AlertAcknowledgement, type AlertEvent, type AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
-import type { ChannelName, ChannelPolicy } from './channels';
+import type { ChannelPolicy, DestinationId } from './channels';
 import { reminderIntervalMs, type AlertPolicy } from './policy';
 import { isWorse, meetsMinimum, type Severity } from './severity';
 import type { ChannelRecord, OutboxEntry, TenantState } from './tenantState';
@@ -16,7 +17,13 @@ export interface PlanInput {
   state: TenantState;
   /** The tenant's display name, carried by every message. */
   tenantName: string;
+  /** Every destination: the global channels and every customer route's. */
   channels: readonly ChannelPolicy[];
+  /**
+   * The customer routes of this tenant (SPEC §15): its messages go to the global channels and to
+   * these routes' destinations, never to another route's. None (the default) = global channels only.
+   */
+  routes?: readonly string[];
   now: EpochMs;
   policy: AlertPolicy;
   newId: () => string;
@@ -25,7 +32,8 @@ export interface PlanInput {
 }
 
 export interface PlannedDelivery {
-  channel: ChannelName;
+  /** The destination: a global channel (`teams`) or a route's (`teams@ACME`). */
+  channel: DestinationId;
   event: AlertEvent;
   /** True for outbox messages (changes, renewals), false for alert-state messages. */
   oneShot: boolean;
@@ -45,20 +53,26 @@ interface Decision {
 }
 
 /**
- * Decides, per alert key and per channel, what each channel must receive now, comparing the
- * assessment with what that channel last accepted (its mark). Because each channel advances on its
- * own, a channel that was down gets the message on the next run and the others do not get it twice.
+ * Decides, per alert key and per destination, what each destination must receive now, comparing
+ * the assessment with what that destination last accepted (its mark). Because each destination
+ * advances on its own, one that was down gets the message on the next run and the others do not
+ * get it twice. Which destinations a tenant's messages go to is decided here, once: the global
+ * channels and the tenant's own routes. An acknowledged alert's reminders pause while the
+ * acknowledgement holds; it ends when its time is up, a worse severity breaks through, or the
+ * alert resolves, and the messages of that run say so.
  * Pure: the caller saves `state` (with optimistic concurrency) before sending.
  */
 export function planDeliveries(input: PlanInput): DeliveryPlan {
-  const { now, channels } = input;
+  const { now } = input;
+  const routes = new Set(input.routes ?? []);
+  const channels = input.channels.filter((c) => c.route === undefined || routes.has(c.route));
   const state = structuredClone(input.state);
   const deliveries: PlannedDelivery[] = [];
   const heldElsewhere = { count: 0, until: 0 };
   const current = new Map(input.assessments.map((a) => [a.key, a]));
   const previous = new Map(state.assessments.map((a) => [a.key, a]));
   const eventIds = new Map<string, string>();
-  const keys = new Set([...current.keys(), ...Object.keys(state.channels)]);
+  const keys = new Set([...current.keys(), ...Object.keys(state.channels), ...Object.keys(state.acks ?? {})]);
   // A `renewed` message goes to every channel and is itself the resolution of its key's alerts.
   const renewedKeys = new Set(input.oneShots.filter((e) => e.type === 'renewed').map((e) => e.key));
 
@@ -67,6 +81,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
     const kind = assessment?.kind ?? previous.get(key)?.kind ?? kindOfKey(key);
     // Gone from a good read: removed from Intune, or (a verdict that no longer disagrees) recovered.
     const vanished = assessment === undefined && kind !== undefined && input.readKinds.has(kind) ? vanishedAs(kind) : undefined;
+    const acknowledgement = acknowledgementOf(state, key, assessment, vanished !== undefined, now);
     for (const channel of channels) {
       const record: ChannelRecord = state.channels[key]?.[channel.name] ?? {};
       if (record.claim && record.claim.until > now) {
@@ -76,7 +91,9 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
         continue;
       }
       const decision = decide(assessment, record, channel, now, input.policy, vanished);
-      if (!decision) {
+      // Acknowledged: reminders at its severity pause (an alert to a destination never told still goes).
+      const paused = decision?.type === 'reminder' && acknowledgement?.status === 'active';
+      if (!decision || paused) {
         if (record.claim) delete record.claim; // a stale claim whose message is no longer due
         storeRecord(state, key, channel.name, record);
         continue;
@@ -95,6 +112,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
       const build: Parameters<typeof buildAlertEvent>[0] = { id, type: decision.type, assessment: subject, tenantName: input.tenantName, now };
       if (record.mark) build.previousSeverity = record.mark.severity;
       if (decision.resolution) build.resolution = decision.resolution;
+      if (acknowledgement) build.acknowledgement = acknowledgement;
       const event = buildAlertEvent(build);
       record.claim = { eventId: id, type: decision.type, severity, until: now + input.leaseMs };
       storeRecord(state, key, channel.name, record);
@@ -102,12 +120,13 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
     }
   }
 
+  if (state.acks && Object.keys(state.acks).length === 0) delete state.acks;
   for (const event of input.oneShots) state.outbox.push(outboxEntryFor(event, channels));
   const configured = new Set(channels.map((c) => c.name));
   for (const entry of state.outbox) {
-    for (const [name, until] of Object.entries(entry.pending) as [ChannelName, EpochMs][]) {
+    for (const [name, until] of Object.entries(entry.pending) as [DestinationId, EpochMs][]) {
       if (!configured.has(name)) {
-        delete entry.pending[name]; // the channel was switched off: nobody left to tell
+        delete entry.pending[name]; // the destination was switched off, or the route taken from this tenant: nobody left to tell
         continue;
       }
       if (until > now) {
@@ -122,6 +141,19 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
   state.assessments = mergeAssessments(input.assessments, state.assessments, input.readKinds, new Set(Object.keys(state.channels)));
   return { deliveries, state, heldElsewhere };
+}
+
+/**
+ * The acknowledgement of `key` and what becomes of it this run; one that ended is removed from the
+ * state (the messages of this run still carry it, saying how it ended).
+ */
+function acknowledgementOf(state: TenantState, key: string, assessment: Assessment | undefined, vanished: boolean, now: EpochMs): AlertAcknowledgement | undefined {
+  const stored = state.acks?.[key];
+  if (!stored || !state.acks) return undefined;
+  const status = acknowledgementStatus(stored, assessment, vanished, now);
+  if (status !== 'active') delete state.acks[key];
+  const { key: _key, ...rest } = stored;
+  return { ...rest, status };
 }
 
 function decide(
@@ -167,7 +199,7 @@ function removedSubject(key: string, last: Assessment | undefined, now: EpochMs)
   return { key, tenantId, kind: kindOfKey(key) ?? 'monitor', assetId, name: `${kind} ${assetId}`, severity: 'ok', findings: [], assessedAt: now };
 }
 
-function storeRecord(state: TenantState, key: string, channel: ChannelName, record: ChannelRecord): void {
+function storeRecord(state: TenantState, key: string, channel: DestinationId, record: ChannelRecord): void {
   const byChannel = (state.channels[key] ??= {});
   if (record.mark || record.claim) byChannel[channel] = record;
   else delete byChannel[channel];

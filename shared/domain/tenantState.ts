@@ -1,7 +1,8 @@
+import type { Acknowledgement } from './acknowledgement';
 import type { EpochMs } from './assets';
 import type { AlertEvent, AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
-import type { ChannelName } from './channels';
+import type { DestinationId } from './channels';
 import { AppError } from './errors';
 import type { Severity } from './severity';
 
@@ -34,8 +35,8 @@ export interface ChannelRecord {
 /** A one-shot message (a change, a renewal) waiting for the channels that have not accepted it. */
 export interface OutboxEntry {
   event: AlertEvent;
-  /** Channel → claim expiry (0 = not claimed). */
-  pending: Partial<Record<ChannelName, EpochMs>>;
+  /** Destination → claim expiry (0 = not claimed). */
+  pending: Partial<Record<DestinationId, EpochMs>>;
 }
 
 /** The last APNs certificate seen, to detect topic and Apple ID changes between runs. */
@@ -46,7 +47,7 @@ export interface ApnsLastSeen {
   expiresAt: EpochMs;
 }
 
-/** A channel whose receiver answered 410 Gone: off for this tenant until its setting changes. */
+/** A destination whose receiver answered 410 Gone: off for this tenant until its setting changes. */
 export interface DisabledChannel {
   /** The notifier's fingerprint when it was switched off; another one means the setting changed. */
   fingerprint: string;
@@ -71,10 +72,13 @@ export interface TenantState {
   /** The latest assessment per asset (`stale` when its kind could not be read on the last run). */
   assessments: Assessment[];
   apns?: ApnsLastSeen;
-  /** Alert key → channel → record. */
-  channels: Record<string, Partial<Record<ChannelName, ChannelRecord>>>;
+  /** Alert key → destination (`teams`, `teams@ACME`) → record. */
+  channels: Record<string, Partial<Record<DestinationId, ChannelRecord>>>;
   outbox: OutboxEntry[];
-  disabledChannels?: Partial<Record<ChannelName, DisabledChannel>>;
+  /** Destination → why it is off (410 Gone). */
+  disabledChannels?: Partial<Record<DestinationId, DisabledChannel>>;
+  /** Alert key → its acknowledgement, while it pauses the reminders (SPEC §15); a run removes it once it ends. */
+  acks?: Record<string, Acknowledgement>;
 }
 
 export function emptyTenantState(tenantId: string): TenantState {
@@ -103,5 +107,6 @@ export function parseTenantState(value: unknown, where: string): TenantState {
     if (!isRecord(byChannel)) return fail(`channels["${key}"] is not an object`);
   }
   if (value.apns !== undefined && !isRecord(value.apns)) return fail('apns is not an object');
+  if (value.acks !== undefined && !isRecord(value.acks)) return fail('acks is not an object');
   return value as unknown as TenantState;
 }

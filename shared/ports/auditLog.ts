@@ -1,4 +1,5 @@
 import type { EpochMs } from '../domain/assets';
+import type { Severity } from '../domain/severity';
 
 export interface AuditCertificate {
   serialNumber: string;
@@ -27,10 +28,39 @@ export interface AuditEntry {
   correlationId: string;
 }
 
+/** An alert acknowledged or its acknowledgement ended by a person (SPEC §15): who, why, until when. */
+export interface AcknowledgementAuditEntry {
+  kind: 'acknowledgement';
+  id: string;
+  at: EpochMs;
+  tenantId: string;
+  /** As for a renewal: the Easy Auth principal, or the CLI's user. */
+  actor: string;
+  via: 'http' | 'cli';
+  outcome: 'acknowledged' | 'unacknowledged';
+  /** The alert key and how people know its asset. */
+  key: string;
+  assetName: string;
+  /** The severity acknowledged. */
+  severity: Severity;
+  /** Until when reminders pause (for `unacknowledged`: until when they would have). */
+  until: EpochMs;
+  reason: string;
+  message: string;
+  correlationId: string;
+}
+
+/** One line of the audit trail: a renewal attempt (no `kind`, as written before acknowledgements existed) or an acknowledgement. */
+export type AuditRecord = AuditEntry | AcknowledgementAuditEntry;
+
+export function isAcknowledgementEntry(entry: AuditRecord): entry is AcknowledgementAuditEntry {
+  return (entry as { kind?: unknown }).kind === 'acknowledgement';
+}
+
 export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+  record(entry: AuditRecord): Promise<void>;
   /** The most recent entries of one tenant, newest first. */
-  latest(tenantId: string, count: number): Promise<AuditEntry[]>;
+  latest(tenantId: string, count: number): Promise<AuditRecord[]>;
   /** The most recent entries of every tenant (at most `count` each, newest first) in one query: the status page's read. */
-  latestByTenant(count: number): Promise<Map<string, AuditEntry[]>>;
+  latestByTenant(count: number): Promise<Map<string, AuditRecord[]>>;
 }

@@ -3,7 +3,8 @@ import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
 import { isPermissionGap } from '../domain/assetKinds';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
-import type { ChannelName, ChannelPolicy } from '../domain/channels';
+import type { Acknowledgement } from '../domain/acknowledgement';
+import type { ChannelPolicy, DestinationId } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
 import { AppError, toAppError } from '../domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type DeliveryOutcome, type DeliveryPlan, type PlanInput, type PlannedDelivery } from '../domain/planDeliveries';
@@ -15,7 +16,7 @@ import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import type { Clock } from '../ports/clock';
 import type { IntuneGateway } from '../ports/intuneGateway';
 import type { Logger } from '../ports/logger';
-import type { Notifier } from '../ports/notifier';
+import { channelPolicies, destinationOf, type Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/stateStore';
 import type { Telemetry } from '../ports/telemetry';
 import { deliverAll, type ChannelReport } from './deliverAll';
@@ -38,6 +39,8 @@ export interface CheckOptions {
   tenantId: string;
   /** How messages name the tenant. */
   tenantName: string;
+  /** The tenant's customer routes (SPEC §15): its messages also go to their destinations. */
+  routes?: readonly string[];
   kinds: readonly MonitoredKind[];
   policy: AlertPolicy;
   /** false = assess and report only: nothing sent, no state written (`--no-notify`). */
@@ -82,8 +85,10 @@ export interface CheckReport {
   heldElsewhere: { count: number; until: EpochMs };
   /** The state could not be read or written: alerts went out without de-duplication (SPEC §3). */
   stateFailure?: AppError;
-  /** Channels off since a 410 Gone (until their setting changes). */
-  disabledChannels: { channel: ChannelName; at: EpochMs; reason: string }[];
+  /** Destinations off since a 410 Gone (until their setting changes). */
+  disabledChannels: { channel: DestinationId; at: EpochMs; reason: string }[];
+  /** The acknowledgements that still pause reminders after this run (none when it did not notify). */
+  acknowledgements: Acknowledgement[];
   /**
    * Set when the reads failed for a cause every tenant shares and `deferSharedCause` was asked:
    * nothing was sent or recorded for this tenant (the fleet's alert speaks for it).
@@ -144,6 +149,7 @@ function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[
     deliveryFailed: false,
     heldElsewhere: { count: 0, until: 0 },
     disabledChannels: [],
+    acknowledgements: [],
     durationMs: 0,
   };
 }
@@ -163,7 +169,7 @@ export async function notifyAssessed(
   const report = newReport(options, now, assessed, readFailures);
   if (!options.notify) return report;
   let assessments = assessed;
-  const channels: ChannelPolicy[] = deps.notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
+  const channels: ChannelPolicy[] = channelPolicies(deps.notifiers);
   let deliveries: PlannedDelivery[];
   try {
     ({ deliveries } = await claim(deps, options, snapshot, assessments, channels, now, report));
@@ -229,6 +235,7 @@ function plan(
     ...input,
     readKinds: readKindsOf(snapshot),
     tenantName: options.tenantName,
+    routes: options.routes ?? [],
     now,
     policy: options.policy,
     newId: deps.newId,
@@ -266,6 +273,7 @@ async function claim(
     planned.state.disabledChannels = Object.fromEntries(disabled.map((d) => [d.channel, { fingerprint: d.fingerprint, at: d.at, reason: d.reason }]));
     if (disabled.length === 0) delete planned.state.disabledChannels;
     report.heldElsewhere = planned.heldElsewhere;
+    report.acknowledgements = Object.values(planned.state.acks ?? {});
     planned.state.lastRun = runRecord(report, now);
     if (report.readFailures.length === 0) planned.state.lastSuccessAt = now;
     try {
@@ -291,7 +299,7 @@ async function record(
     const next: TenantState = applyDeliveryOutcomes(state, outcomes, channels, now);
     next.lastRun = runRecord(report, now);
     for (const gone of report.channels.filter((c) => c.gone)) {
-      const fingerprint = deps.notifiers.find((n) => n.channel === gone.channel)?.fingerprint;
+      const fingerprint = deps.notifiers.find((n) => destinationOf(n) === gone.channel)?.fingerprint;
       if (fingerprint) (next.disabledChannels ??= {})[gone.channel] = { fingerprint, at: now, reason: gone.gone ?? '410 Gone' };
     }
     try {
@@ -313,11 +321,11 @@ function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['
   return run;
 }
 
-/** The channels the state switched off whose notifier still has the same fingerprint (setting unchanged). */
-function disabledChannels(state: TenantState, notifiers: readonly Notifier[]): { channel: ChannelName; fingerprint: string; at: EpochMs; reason: string }[] {
-  const out: { channel: ChannelName; fingerprint: string; at: EpochMs; reason: string }[] = [];
-  for (const [channel, record] of Object.entries(state.disabledChannels ?? {}) as [ChannelName, NonNullable<TenantState['disabledChannels']>[ChannelName]][]) {
-    const notifier = notifiers.find((n) => n.channel === channel);
+/** The destinations the state switched off whose notifier still has the same fingerprint (setting unchanged). */
+function disabledChannels(state: TenantState, notifiers: readonly Notifier[]): { channel: DestinationId; fingerprint: string; at: EpochMs; reason: string }[] {
+  const out: { channel: DestinationId; fingerprint: string; at: EpochMs; reason: string }[] = [];
+  for (const [channel, record] of Object.entries(state.disabledChannels ?? {})) {
+    const notifier = notifiers.find((n) => destinationOf(n) === channel);
     if (record && notifier?.fingerprint === record.fingerprint) out.push({ channel, ...record });
   }
   return out;

@@ -1,11 +1,12 @@
-import type { ChannelName } from '../domain/channels';
+import type { DestinationId } from '../domain/channels';
 import { toAppError, type AppError } from '../domain/errors';
 import type { DeliveryOutcome, PlannedDelivery } from '../domain/planDeliveries';
 import type { Logger } from '../ports/logger';
-import type { Notifier } from '../ports/notifier';
+import { destinationOf, type Notifier } from '../ports/notifier';
 
 export interface ChannelReport {
-  channel: ChannelName;
+  /** The destination: a global channel (`teams`) or a customer route's (`teams@ACME`). */
+  channel: DestinationId;
   sent: number;
   failed: number;
   /** Safe, human messages of the failures, each once (no URLs or secrets: notifiers guarantee it). */
@@ -50,13 +51,13 @@ export async function deliverAll(
   notifiers: readonly Notifier[],
   options: DeliveryOptions,
 ): Promise<{ outcomes: DeliveryOutcome[]; channels: ChannelReport[] }> {
-  const byChannel = new Map<ChannelName, PlannedDelivery[]>();
+  const byChannel = new Map<DestinationId, PlannedDelivery[]>();
   for (const d of deliveries) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
   const outcomes: DeliveryOutcome[] = [];
   const reports: ChannelReport[] = [];
   const settled = await Promise.allSettled(
     [...byChannel.entries()].map(async ([channel, list]) => {
-      const notifier = notifiers.find((n) => n.channel === channel);
+      const notifier = notifiers.find((n) => destinationOf(n) === channel);
       const report: ChannelReport = { channel, sent: 0, failed: 0, errors: [] };
       const budget: ChannelBudget = { waitedMs: 0, gone: undefined };
       for (const delivery of list) {
@@ -90,22 +91,23 @@ function seconds(ms: number): string {
 
 async function sendWithRetry(notifier: Notifier, delivery: PlannedDelivery, options: DeliveryOptions, report: ChannelReport, budget: ChannelBudget): Promise<boolean> {
   const { event } = delivery;
+  const destination = destinationOf(notifier);
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       await notifier.send(event);
-      options.logger.info(`Sent ${event.type} (${event.severity}) for ${event.key} to ${notifier.channel}.`, {
-        channel: notifier.channel,
+      options.logger.info(`Sent ${event.type} (${event.severity}) for ${event.key} to ${destination}.`, {
+        channel: destination,
         eventId: event.id,
         key: event.key,
       });
       return true;
     } catch (thrown) {
       const error = toAppError(thrown);
-      const message = error.code === 'internal_error' ? `unexpected error in the ${notifier.channel} channel` : error.message;
+      const message = error.code === 'internal_error' ? `unexpected error in the ${destination} channel` : error.message;
       const last = !error.retriable || attempt >= options.attempts;
-      options.logger.warn(`Channel ${notifier.channel} refused ${event.type} for ${event.key} (try ${attempt}/${options.attempts}): ${message}`, {
-        channel: notifier.channel,
+      options.logger.warn(`Channel ${destination} refused ${event.type} for ${event.key} (try ${attempt}/${options.attempts}): ${message}`, {
+        channel: destination,
         eventId: event.id,
         code: error.code,
       });
@@ -119,7 +121,7 @@ async function sendWithRetry(notifier: Notifier, delivery: PlannedDelivery, opti
         const left = Math.max(0, maxWaitMs - budget.waitedMs);
         const why = error.retryAfterMs === undefined ? 'the next try' : 'the receiver asked to wait';
         const stop = `${message} Not tried again in this run: ${why} ${seconds(waitMs)}, beyond what is left (${seconds(left)}) of the run's ${seconds(maxWaitMs)} wait budget (APNS_GRAPH_MAX_RETRY_SECONDS); it will be retried on the next run.`;
-        options.logger.warn(`Channel ${notifier.channel}: ${stop}`, { channel: notifier.channel, eventId: event.id, code: error.code });
+        options.logger.warn(`Channel ${destination}: ${stop}`, { channel: destination, eventId: event.id, code: error.code });
         addError(report, stop);
         return false;
       }

@@ -1,8 +1,9 @@
+import type { Acknowledgement } from '../domain/acknowledgement';
 import type { Assessment, Finding } from '../domain/assessment';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
 import { emptyTenantState, type TenantState } from '../domain/tenantState';
-import type { AuditEntry, AuditLog } from '../ports/auditLog';
+import { isAcknowledgementEntry, type AcknowledgementAuditEntry, type AuditEntry, type AuditLog, type AuditRecord } from '../ports/auditLog';
 import type { StateStore } from '../ports/stateStore';
 
 export interface AssetStatus {
@@ -23,7 +24,20 @@ export interface AssetStatus {
   stale: boolean;
   /** False for a connector the tenant does not use: "not in use", never an alert (SPEC §14). */
   inUse: boolean;
+  /** Who acknowledged its alert, why and until when (SPEC §15); null when nobody did (or it ended). */
+  acknowledgement: AcknowledgementView | null;
 }
+
+/** An acknowledgement as JSON: reminders at `severity` pause until `until` (ISO 8601 UTC). */
+export interface AcknowledgementView {
+  by: string;
+  reason: string;
+  severity: Severity;
+  at: string;
+  until: string;
+}
+
+export type AcknowledgementAuditView = Omit<AcknowledgementAuditEntry, 'at' | 'until'> & { at: string; until: string };
 
 export type AuditEntryView = Omit<AuditEntry, 'at'> & { at: string };
 
@@ -43,6 +57,8 @@ export interface StatusView {
   lastRenewal: AuditEntryView | null;
   /** The renewal audit trail, newest first (at most 20 entries). */
   renewals: AuditEntryView[];
+  /** Acknowledgements made and ended by people, newest first, from the same audit trail. */
+  acknowledgements: AcknowledgementAuditView[];
 }
 
 /**
@@ -57,8 +73,13 @@ export interface FleetStatusView {
   tenants: StatusView[];
 }
 
-/** One assessment as JSON for people and tools (the status API and `check --json`). */
-export function assetStatus(a: Assessment): AssetStatus {
+/** An acknowledgement as JSON (the status API, `check --json`). */
+export function acknowledgementView(ack: Acknowledgement): AcknowledgementView {
+  return { by: ack.by, reason: ack.reason, severity: ack.severity, at: formatUtc(ack.at), until: formatUtc(ack.until) };
+}
+
+/** One assessment as JSON for people and tools (the status API and `check --json`), with its acknowledgement. */
+export function assetStatus(a: Assessment, ack?: Acknowledgement): AssetStatus {
   return {
     key: a.key,
     kind: a.kind,
@@ -74,6 +95,7 @@ export function assetStatus(a: Assessment): AssetStatus {
     assessedAt: formatUtc(a.assessedAt),
     stale: a.stale === true,
     inUse: a.inUse !== false,
+    acknowledgement: ack ? acknowledgementView(ack) : null,
   };
 }
 
@@ -96,25 +118,28 @@ export function statusOf(state: TenantState, tenantName: string = state.tenantId
     lastRun: run
       ? { at: formatUtc(run.at), ok: run.ok, worstSeverity: run.worstSeverity, errorCode: run.errorCode ?? null, message: run.message ?? null }
       : null,
-    assets: state.assessments.map(assetStatus),
+    assets: state.assessments.map((a) => assetStatus(a, state.acks?.[a.key])),
     openAlerts,
     pendingDeliveries: pending,
     lastRenewal: null,
     renewals: [],
+    acknowledgements: [],
   };
 }
 
 const AUDIT_ENTRIES_SHOWN = 20;
 
-function withRenewals(view: StatusView, renewals: readonly AuditEntry[]): StatusView {
-  view.renewals = renewals.map((r) => ({ ...r, at: formatUtc(r.at) }));
+/** The audit trail into the view: renewal attempts, and acknowledgements, each newest first. */
+function withAudit(view: StatusView, records: readonly AuditRecord[]): StatusView {
+  view.renewals = records.filter((r): r is AuditEntry => !isAcknowledgementEntry(r)).map((r) => ({ ...r, at: formatUtc(r.at) }));
   view.lastRenewal = view.renewals[0] ?? null;
+  view.acknowledgements = records.filter(isAcknowledgementEntry).map((r) => ({ ...r, at: formatUtc(r.at), until: formatUtc(r.until) }));
   return view;
 }
 
 export async function getStatus(store: StateStore, tenant: { id: string; name: string }, audit?: AuditLog): Promise<StatusView> {
   const [{ state }, renewals] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([])]);
-  return withRenewals(statusOf(state, tenant.name), renewals);
+  return withAudit(statusOf(state, tenant.name), renewals);
 }
 
 /**
@@ -123,7 +148,7 @@ export async function getStatus(store: StateStore, tenant: { id: string; name: s
  * tenants costs what one of 10 does. A tenant never checked yet shows as such.
  */
 export async function getFleetStatus(store: StateStore, tenants: readonly { id: string; name: string }[], audit?: AuditLog): Promise<StatusView[]> {
-  const [states, renewals] = await Promise.all([store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditEntry[]>())]);
+  const [states, renewals] = await Promise.all([store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>())]);
   const byTenant = new Map(states.map((s) => [s.state.tenantId, s.state]));
-  return tenants.map((t) => withRenewals(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t.name), renewals.get(t.id) ?? []));
+  return tenants.map((t) => withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t.name), renewals.get(t.id) ?? []));
 }

@@ -7,7 +7,9 @@ import { notifyAssessed, type CheckOptions, type CheckReport, type NotifyDeps } 
  * The fleet's one alert for a cause every tenant shares (SPEC §15), through the same decide →
  * claim → send → record as a tenant's alerts, on its own state record: raised once however many
  * tenants (or queue invocations) report the cause, reminded like any critical alert, and resolved
- * by the first run that gets through. `options` are the home tenant's check options.
+ * by the first run that gets through. `options` are the home tenant's check options. It goes to
+ * the global channels only, never to a customer route (SPEC §15): a shared cause is the operator's
+ * own (its identity, Entra, Graph), not any customer's, even when the home tenant has routes.
  * Returns undefined when there was nothing to raise or resolve (nothing is written then).
  */
 export async function reportFleetHealth(deps: NotifyDeps, options: CheckOptions, outcome: FleetOutcome): Promise<CheckReport | undefined> {
@@ -16,7 +18,7 @@ export async function reportFleetHealth(deps: NotifyDeps, options: CheckOptions,
   const now = options.now ?? deps.clock.now();
   const recordId = fleetStateId(home);
   const snapshot = uniformSnapshot(recordId, now, () => ({ status: 'skipped' }));
-  const fleet: CheckOptions = { ...options, tenantId: recordId, tenantName: `Fleet of ${outcome.total} tenant${outcome.total === 1 ? '' : 's'}`, kinds: [], notify: true, now };
+  const fleet: CheckOptions = { ...options, tenantId: recordId, tenantName: `Fleet of ${outcome.total} tenant${outcome.total === 1 ? '' : 's'}`, routes: [], kinds: [], notify: true, now };
   return notifyAssessed(deps, fleet, snapshot, [assessFleet(home, outcome, now)]);
 }
 

@@ -3,7 +3,7 @@ import { checkInfra } from '../../scripts/bicep/compileInfra';
 import { OPERATOR_ROLE } from '../../shared/adapters/functions/clientPrincipal';
 import { tokenExchangeAudience } from '../../shared/composition/tenantAccess';
 import { loadConfig, TENANT_CHECK_QUEUE } from '../../shared/config/loadConfig';
-import { SETTING_SPECS } from '../../shared/config/settings';
+import { SETTING_SPECS, specOfSetting } from '../../shared/config/settings';
 import { bicepParamName } from '../../shared/config/settingsDocs';
 import { AZURE_CLOUD, Runtime, type ArmValue } from '../support/armExpression';
 import { registrations } from '../support/functionsCoreApi';
@@ -42,6 +42,20 @@ const MODES = {
   noDeployer: { principalId: '' },
   channels: { ...SECRETS, ...EMAIL, apnsTenantName: 'Contoso', apnsWarningDays: '21' },
   noStatusPage: { statusPage: 'false' },
+  // Customer routes (SPEC §15): the route settings as Key Vault references, whose secrets an operator stored.
+  routes: {
+    apnsTenants: `${CUSTOMER}=Fabrikam`,
+    apnsTenantRoutes: `${CUSTOMER}=FABRIKAM`,
+    ...EMAIL,
+    routeVaultReferences: [
+      'APNS_ROUTE_FABRIKAM_TEAMS_WEBHOOK_URL=route-fabrikam-teams-webhook-url',
+      ' APNS_ROUTE_FABRIKAM_EMAIL_TO = route-fabrikam-email-to ',
+      'APNS_ROUTE_FABRIKAM_TEAMS_MIN_SEVERITY=route-fabrikam-teams-min-severity',
+      // Not a route setting: a pair cannot replace another setting.
+      'APNS_TENANT_ID=route-evil',
+      'APNS_ROUTE_BROKEN',
+    ].join(','),
+  },
   // connectors (SPEC §14): { apnsMonitoredAssets: 'all' }, with DeviceManagementConfiguration.Read.All below.
 } satisfies Record<string, Record<string, string>>;
 type Mode = keyof typeof MODES;
@@ -266,6 +280,45 @@ describeInfra('the app settings the code reads', () => {
     const settings = mode('fleet').appSettings();
     expect(settings.APNS_TENANTS).toBe(MODES.fleet.apnsTenants);
     expect(text(settings.APNS_APP_CLIENT_ID)).toContain('fleetApp');
+  });
+
+  test('when route settings are given as Key Vault secret names, each becomes a reference to that secret of the vault this deployment creates, and nothing else is touched', () => {
+    const d = mode('routes');
+    const settings = d.appSettings();
+    const vault = String(d.resource('Microsoft.KeyVault/vaults').name);
+    const routeSettings = Object.fromEntries(Object.entries(settings).filter(([k]) => k.startsWith('APNS_ROUTE_')));
+    expect(routeSettings).toEqual({
+      APNS_ROUTE_FABRIKAM_TEAMS_WEBHOOK_URL: `@Microsoft.KeyVault(VaultName=${vault};SecretName=route-fabrikam-teams-webhook-url)`,
+      APNS_ROUTE_FABRIKAM_EMAIL_TO: `@Microsoft.KeyVault(VaultName=${vault};SecretName=route-fabrikam-email-to)`,
+      APNS_ROUTE_FABRIKAM_TEAMS_MIN_SEVERITY: `@Microsoft.KeyVault(VaultName=${vault};SecretName=route-fabrikam-teams-min-severity)`,
+    });
+    expect(settings.APNS_TENANT_ID).toBe(SCOPE.tenantId); // the pair naming another setting was dropped
+    expect(settings.APNS_TENANT_ROUTES).toBe(`${CUSTOMER}=FABRIKAM`);
+    // The values never pass through the deployment: no secret resource is made for a route.
+    expect(d.resources('Microsoft.KeyVault/vaults/secrets').map((r) => String(r.name)).filter((name) => name.includes('route-'))).toEqual([]);
+    for (const name of Object.keys(settings)) expect([name, specOfSetting(name) !== undefined || HOST_ONLY.includes(name)]).toEqual([name, true]);
+  });
+
+  test('when the route references are resolved by the platform, loadConfig sees the route and the tenant it is assigned to', () => {
+    const d = mode('routes');
+    const secretValues: Record<string, string> = {
+      'route-fabrikam-teams-webhook-url': 'https://fabrikam.webhook.office.com/workflows/FabrikamPath',
+      'route-fabrikam-email-to': 'it@fabrikam.example',
+      'route-fabrikam-teams-min-severity': 'warning',
+    };
+    const resolved: Record<string, string> = {};
+    for (const [name, value] of Object.entries(d.appSettings())) {
+      const ref = typeof value === 'string' ? /SecretName=([0-9A-Za-z-]+)\)$/.exec(value) : null;
+      resolved[name] = ref ? (secretValues[ref[1] as string] as string) : value instanceof Runtime ? runtimeStandIn(name) : String(value);
+    }
+    const config = loadConfig(resolved);
+    expect(config.routes).toEqual({
+      FABRIKAM: {
+        teams: { webhookUrl: 'https://fabrikam.webhook.office.com/workflows/FabrikamPath', minSeverity: 'warning' },
+        email: { from: EMAIL.apnsEmailFrom, to: ['it@fabrikam.example'], minSeverity: 'notice' },
+      },
+    });
+    expect(config.tenantRoutes).toEqual({ [CUSTOMER]: ['FABRIKAM'] });
   });
 
   /** What a deployment value looks like once it exists (a GUID, a URL, a connection string). */

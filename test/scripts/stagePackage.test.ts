@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   getApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard', methods: ['GET'], authLevel: 'anonymous' },
   getApnsDashboardCsr: { type: 'httpTrigger', route: 'apns/dashboard/csr', methods: ['GET'], authLevel: 'anonymous' },
   renewFromApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' },
+  acknowledgeApnsAlert: { type: 'httpTrigger', route: 'apns/dashboard/ack', methods: ['POST'], authLevel: 'anonymous' },
+  unacknowledgeApnsAlert: { type: 'httpTrigger', route: 'apns/dashboard/unack', methods: ['POST'], authLevel: 'anonymous' },
   // keyVaultSecretVersionCreated: { type: 'eventGridTrigger' }, once the Event Grid renewal proposals land (SPEC §16)
 };
 

@@ -100,4 +100,32 @@ describe('secrets stay secret', () => {
     expect(io.text()).toContain('APNS_TEAMS_WEBHOOK_URL: must be an https:// URL');
     expect(io.text()).not.toMatch(/PlainTextSig123|TopSecret/);
   });
+
+  test("when a customer route's channels fail or are misconfigured, none of its URLs, keys or secrets appear, and its setting is named", async () => {
+    h.graph.tenant.apns = apnsFixture({ expiresAt: Date.now() + 5 * 86_400_000 });
+    const routeKey = 'R0ROUTER0ROUTER0ROUTER0ROUTER0RO';
+    const routeSecret = 'whsec_cm91dGUtc2lnbmluZy1rZXktbm90LXRvLWxlYWs=';
+    const route = {
+      APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: `${rx.urls.teams.replace('sig=', 'sig=AcmeRouteSig')}`,
+      APNS_ROUTE_ACME_PAGERDUTY_ROUTING_KEY: routeKey,
+      APNS_ROUTE_ACME_WEBHOOK_URL: `${rx.baseUrl}/webhook/AcmeRouteHookPath`,
+      APNS_ROUTE_ACME_WEBHOOK_SECRET: routeSecret,
+      APNS_TENANT_ROUTES: `${h.identity.tenantId}=ACME`,
+    };
+    rx.failNext('teams', 410, 1);
+    rx.failNext('webhook', 500, 10);
+    rx.failNext('pagerduty', 500, 10);
+    const io = bufferIo({ ...settings(), APNS_TEAMS_WEBHOOK_URL: '', APNS_WEBHOOK_URL: '', APNS_WEBHOOK_SECRET: '', APNS_PAGERDUTY_ROUTING_KEY: '', ...route }, dir);
+    expect(await main(['check', '--verbose', '--state-file', join(dir, 'route.json')], io)).toBe(3);
+    const text = io.text();
+    expect(text).toContain('until APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL changes');
+    expect(text).toMatch(/teams@ACME/);
+    expectNoSecret(text);
+    for (const secret of ['AcmeRouteSig', 'AcmeRouteHookPath', routeKey, routeSecret, routeSecret.slice('whsec_'.length)]) expect(text).not.toContain(secret);
+
+    const bad = bufferIo({ ...settings(), ...route, APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: 'http://acme.example/hook?sig=AcmePlainSig', APNS_ROUTE_ACME_WEBHOOK_SECRET: 'AcmeNotWhsecTopSecret' }, dir);
+    expect(await main(['check', '--state-file', join(dir, 'route-bad.json')], bad)).toBe(3);
+    expect(bad.text()).toContain('APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: must be an https:// URL');
+    expect(bad.text()).not.toMatch(/AcmePlainSig|AcmeNotWhsecTopSecret/);
+  });
 });

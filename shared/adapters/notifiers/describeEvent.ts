@@ -1,4 +1,5 @@
 import { describeTenant } from '../../domain/describeTenant';
+import type { AcknowledgementStatus } from '../../domain/acknowledgement';
 import type { AlertEvent } from '../../domain/alertEvent';
 import { describeExpiry } from '../../domain/assessExpiry';
 import { dateTitleOf, kindSpec } from '../../domain/assetKinds';
@@ -15,6 +16,14 @@ export function tenantLabel(event: AlertEvent): string {
 }
 
 const utcText = (ms: number) => formatUtc(ms).replace('.000Z', 'Z');
+
+/** How a message says what became of the alert's acknowledgement. */
+const ACK_STATUS: Record<AcknowledgementStatus, string> = {
+  active: 'yes, reminders paused',
+  lapsed: 'ended (its date passed)',
+  escalated: 'ended: the severity got worse',
+  resolved: 'ended with the alert',
+};
 
 /** The facts every channel shows, in order, as label/value pairs (absent ones left out). Plain text. */
 export function factsOf(event: AlertEvent): { title: string; value: string }[] {
@@ -34,6 +43,8 @@ export function factsOf(event: AlertEvent): { title: string; value: string }[] {
     facts.push({ title: 'Days left', value: a.daysRemaining < 0 && a.expiresAt !== undefined ? `${passed} ${describeExpiry(a.expiresAt, event.occurredAt)}` : String(a.daysRemaining) });
   }
   if (a.lastSyncAt !== undefined) facts.push({ title: 'Last sync (UTC)', value: utcText(a.lastSyncAt) });
+  const ack = event.acknowledgement;
+  if (ack) facts.push({ title: 'Acknowledged', value: `${ACK_STATUS[ack.status]}: by ${ack.by} until ${utcText(ack.until)} — ${ack.reason}` });
   return facts;
 }
 

@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../domain/errors';
-import type { AuditEntry, AuditLog } from '../../ports/auditLog';
+import type { AuditLog, AuditRecord } from '../../ports/auditLog';
 
 const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -42,18 +42,18 @@ function* linesFromEnd(path: string): Generator<string> {
 }
 
 /**
- * The CLI's audit trail: one JSON line per renewal attempt in `<state file>.audit.jsonl`, appended.
+ * The CLI's audit trail: one JSON line per renewal attempt or acknowledgement in `<state file>.audit.jsonl`, appended.
  * Read from its end: the latest entries of a tenant stop the read once found, and the status page
  * reads it once for every tenant (not once per tenant).
  */
 export function createFileAuditLog(stateFile: string): AuditLog {
   const path = `${stateFile}.audit.jsonl`;
 
-  function* entriesFromEnd(): Generator<AuditEntry> {
+  function* entriesFromEnd(): Generator<AuditRecord> {
     for (const line of linesFromEnd(path)) {
       if (!line.trim()) continue;
       try {
-        yield JSON.parse(line) as AuditEntry;
+        yield JSON.parse(line) as AuditRecord;
       } catch {
         throw new AppError('state_unreadable', `The audit file ${path} has a line that is not JSON; it was left as it is.`);
       }
@@ -67,7 +67,7 @@ export function createFileAuditLog(stateFile: string): AuditLog {
     },
 
     async latest(tenantId, count) {
-      const out: AuditEntry[] = [];
+      const out: AuditRecord[] = [];
       if (count <= 0) return out;
       for (const entry of entriesFromEnd()) {
         if (entry.tenantId !== tenantId) continue;
@@ -78,7 +78,7 @@ export function createFileAuditLog(stateFile: string): AuditLog {
     },
 
     async latestByTenant(count) {
-      const out = new Map<string, AuditEntry[]>();
+      const out = new Map<string, AuditRecord[]>();
       for (const entry of entriesFromEnd()) {
         let list = out.get(entry.tenantId);
         if (!list) out.set(entry.tenantId, (list = []));

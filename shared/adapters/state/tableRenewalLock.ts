@@ -1,7 +1,7 @@
 import { odata, RestError } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
 import { formatUtc } from '../../domain/graphDateTime';
-import type { AuditEntry, AuditLog } from '../../ports/auditLog';
+import type { AuditLog, AuditRecord } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
 import { createTableClient, describeTable, isTableNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
@@ -62,13 +62,13 @@ export function createTableRenewalLock(options: TableStoreOptions, now: () => nu
 
 const MAX_TIME = 9_999_999_999_999; // inverted timestamps sort the newest audit entry first
 
-/** Audit records: RowKey "audit:<inverted time>:<id>", the entry as JSON plus columns for people. */
+/** Audit records (renewals, acknowledgements): RowKey "audit:<inverted time>:<id>", the entry as JSON plus columns for people. */
 export function createTableAuditLog(options: TableStoreOptions): AuditLog {
   const client = createTableClient(options);
   const where = describeTable(options);
   const ensureTable = tableCreator(client, where);
   return {
-    async record(entry: AuditEntry) {
+    async record(entry: AuditRecord) {
       await ensureTable();
       const rowKey = `audit:${String(MAX_TIME - entry.at).padStart(13, '0')}:${entry.id}`;
       await client
@@ -78,8 +78,10 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
           at: new Date(entry.at).toISOString(),
           actor: entry.actor,
           outcome: entry.outcome,
-          secretName: entry.secretName,
-          secretVersion: entry.secretVersion ?? '',
+          // The renewal's secret, or the acknowledged alert's key: what the entry is about, for people reading the table.
+          secretName: 'secretName' in entry ? entry.secretName : '',
+          secretVersion: 'secretName' in entry ? (entry.secretVersion ?? '') : '',
+          ...('key' in entry ? { alertKey: entry.key } : {}),
           entry: JSON.stringify(entry),
         })
         .catch((e: unknown) => {
@@ -97,15 +99,15 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
   };
 
   // A read needs no table: none yet means no audit entry yet.
-  async function query(filter: string, count: number, oneTenant: boolean): Promise<Map<string, AuditEntry[]>> {
-    const out = new Map<string, AuditEntry[]>();
+  async function query(filter: string, count: number, oneTenant: boolean): Promise<Map<string, AuditRecord[]>> {
+    const out = new Map<string, AuditRecord[]>();
     const pages = client.listEntities<{ entry: string }>({ queryOptions: { filter, select: ['PartitionKey', 'entry'] } });
     try {
       for await (const e of pages) {
         const tenantId = e.partitionKey ?? '';
         let list = out.get(tenantId);
         if (!list) out.set(tenantId, (list = []));
-        if (list.length < count) list.push(JSON.parse(e.entry) as AuditEntry);
+        if (list.length < count) list.push(JSON.parse(e.entry) as AuditRecord);
         else if (oneTenant) break;
       }
     } catch (e) {

@@ -2,13 +2,12 @@ import { createRedactor } from '../../adapters/logging/redact';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, secretsOf } from '../../composition/createServices';
 import type { TenantRef } from '../../config/loadConfig';
 import { AppError, toAppError } from '../../domain/errors';
-import { parseGraphDateTime } from '../../domain/graphDateTime';
 import type { Logger } from '../../ports/logger';
 import { checkExpiry } from '../../useCases/checkExpiry';
 import { checkFleet } from '../../useCases/checkFleet';
 import { alertConsole, cliLogger } from '../cliIo';
 import { exitCodeOf, fleetExitCode, fleetJson, formatFleetReport, formatReport, reportJson } from '../formatReport';
-import { parseFlags, selectTenants, type CliContext } from '../flags';
+import { parseFlags, parseInstant, selectTenants, type CliContext } from '../flags';
 import { deviceCodeSignIn } from '../deviceCode';
 import { resolveStateFile } from '../stateFile';
 
@@ -26,7 +25,7 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
     'device-code': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   });
-  const now = values.now === undefined ? undefined : parseNow(String(values.now));
+  const now = values.now === undefined ? undefined : parseInstant('--now', String(values.now));
   const config = ctx.loadConfig();
   const tenants = selectTenants(config, values.tenant);
   const redact = createRedactor(secretsOf(config));
@@ -80,13 +79,4 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
 function tenantLogger(logger: Logger, tenant: TenantRef): Logger {
   const prefix = `[${tenant.name}] `;
   return { info: (m, p) => logger.info(prefix + m, p), warn: (m, p) => logger.warn(prefix + m, p), error: (m, p) => logger.error(prefix + m, p) };
-}
-
-/** `--now` takes an ISO 8601 instant with a zone, or a plain date (midnight UTC). */
-export function parseNow(text: string): number {
-  const value = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseGraphDateTime(`${text}T00:00:00Z`) : parseGraphDateTime(text);
-  if (value === undefined) {
-    throw new AppError('cli_usage', `--now: must be an ISO 8601 date-time with a zone (e.g. 2027-01-15T08:00:00Z) or a date (2027-01-15), got "${text}".`);
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../shared/config/loadConfig';
+import { ConfigError, loadConfig, routesFor } from '../../../shared/config/loadConfig';
 import { SETTINGS } from '../../../shared/config/settings';
 import { MONITORED_KINDS } from '../../../shared/domain/assets';
 
@@ -165,5 +165,77 @@ describe('loadConfig', () => {
     const env: Record<string, string> = { ...BASE };
     for (const s of SETTINGS) if ('default' in s && s.default !== undefined) env[s.name] = s.default;
     expect(() => loadConfig(env)).not.toThrow();
+  });
+});
+
+describe('loadConfig: customer routes (APNS_ROUTE_<R>_<SETTING>, APNS_TENANT_ROUTES)', () => {
+  const ACME_TEAMS = 'https://acme.webhook.office.com/workflows/AcmeSecretPath';
+  const ROUTES = {
+    ...BASE,
+    APNS_EMAIL_FROM: 'apns-monitor@msp.example',
+    APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: ACME_TEAMS,
+    APNS_ROUTE_ACME_TEAMS_MIN_SEVERITY: 'warning',
+    APNS_ROUTE_ACME_EMAIL_TO: 'it@acme.example, ceo@acme.example',
+    APNS_ROUTE_ACME_PAGERDUTY_ROUTING_KEY: 'R0ACMER0ACMER0ACMER0ACMER0ACME00',
+    APNS_ROUTE_BETA2_WEBHOOK_URL: 'https://hooks.beta.example/apns',
+    APNS_ROUTE_BETA2_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    APNS_TENANT_ROUTES: 'tenant-a=ACME, tenant-b=acme+Beta2',
+  };
+
+  test('when routes are defined, each gets its channels validated like the global ones, with their own minimum severities and the defaults of the global settings', () => {
+    const config = loadConfig(ROUTES);
+    // APNS_EMAIL_FROM there only for the routes' recipients: no global e-mail, and no complaint.
+    expect(config.channels).toEqual({});
+    expect(config.routes).toEqual({
+      ACME: {
+        teams: { webhookUrl: ACME_TEAMS, minSeverity: 'warning' },
+        email: { from: 'apns-monitor@msp.example', to: ['it@acme.example', 'ceo@acme.example'], minSeverity: 'notice' },
+        pagerduty: { routingKey: 'R0ACMER0ACMER0ACMER0ACMER0ACME00', eventsUrl: 'https://events.pagerduty.com/v2/enqueue', minSeverity: 'warning' },
+      },
+      BETA2: { webhook: { url: 'https://hooks.beta.example/apns', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', minSeverity: 'notice' } },
+    });
+    expect(config.tenantRoutes).toEqual({ 'tenant-a': ['ACME'], 'tenant-b': ['ACME', 'BETA2'] });
+    expect(Object.isFrozen(config.routes.ACME?.teams)).toBe(true);
+  });
+
+  test('when a route setting is wrong, the problem names the route setting as written and never echoes a secret', () => {
+    const problems = problemsOf({ ...BASE, APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: 'http://acme.example/hook?sig=AcmeSecret', APNS_ROUTE_ACME_WEBHOOK_SECRET: 'nope', APNS_ROUTE_ACME_SLACK_MIN_SEVERITY: 'loud', APNS_ROUTE_ACME_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x' });
+    expect(problems).toEqual(expect.arrayContaining([
+      'APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: must be an https:// URL, (value not shown: it is a secret)',
+      'APNS_ROUTE_ACME_SLACK_MIN_SEVERITY: must be one of notice, warning, critical, got "loud"',
+      'APNS_ROUTE_ACME_WEBHOOK_URL: is required when APNS_ROUTE_ACME_WEBHOOK_SECRET is set',
+      'APNS_ROUTE_ACME_WEBHOOK_SECRET: must look like whsec_<base64> (value not shown: it is a secret)',
+    ]));
+    expect(problems.join('\n')).not.toContain('AcmeSecret');
+    expect(problems.join('\n')).not.toContain('nope');
+  });
+
+  test('when a route e-mail has no sender, a route has no channel, a name is not capitals and digits, or a suffix is unknown, each is refused by name', () => {
+    expect(problemsOf({ ...BASE, APNS_ROUTE_ACME_EMAIL_TO: 'it@acme.example' })).toEqual(['APNS_ROUTE_ACME_EMAIL_TO: needs APNS_EMAIL_FROM, the mailbox every e-mail is sent from']);
+    expect(problemsOf({ ...BASE, APNS_ROUTE_ACME_TEAMS_MIN_SEVERITY: 'warning' })).toEqual([
+      'APNS_ROUTE_ACME_*: route ACME has no channel: set its TEAMS_WEBHOOK_URL, SLACK_WEBHOOK_URL, EMAIL_TO, PAGERDUTY_ROUTING_KEY or WEBHOOK_URL',
+    ]);
+    expect(problemsOf({ ...BASE, APNS_ROUTE_acme_TEAMS_WEBHOOK_URL: 'https://acme.example/hook' })[0]).toMatch(/^APNS_ROUTE_acme_TEAMS_WEBHOOK_URL: a route's name \(after APNS_ROUTE_\) must be 1–32 capital letters or digits/);
+    expect(problemsOf({ ...BASE, APNS_ROUTE_ACME_EMAIL_FROM: 'x@acme.example' })[0]).toMatch(/^APNS_ROUTE_ACME_EMAIL_FROM: is not a route setting; a route takes APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL, APNS_ROUTE_ACME_TEAMS_MIN_SEVERITY, /);
+  });
+
+  test('when APNS_TENANT_ROUTES names a route no setting defines, or is malformed, the problem names it', () => {
+    expect(problemsOf({ ...ROUTES, APNS_TENANT_ROUTES: 'tenant-a=ACME+GAMMA' })).toEqual(['APNS_TENANT_ROUTES: route GAMMA (tenant tenant-a) is not defined: no APNS_ROUTE_GAMMA_… setting sets a channel for it']);
+    expect(problemsOf({ ...ROUTES, APNS_TENANT_ROUTES: 'tenant-a' })).toEqual(['APNS_TENANT_ROUTES: tenant tenant-a names no route (each entry is tenantId=R1+R2)']);
+    expect(problemsOf({ ...ROUTES, APNS_TENANT_ROUTES: 'a:b=ACME' })).toEqual(['APNS_TENANT_ROUTES: "a:b" is not a tenant ID (each entry is tenantId=R1+R2)']);
+    expect(problemsOf({ ...ROUTES, APNS_TENANT_ROUTES: 'tenant-a=ACME,TENANT-A=BETA2' })).toEqual(['APNS_TENANT_ROUTES: tenant TENANT-A is listed twice']);
+  });
+
+  test("when a tenant's routes are asked for, APNS_TENANT_ROUTES and the registry's add up; a registry route no setting defines is a configuration error naming it", () => {
+    const config = loadConfig(ROUTES);
+    expect(routesFor(config, { id: 'TENANT-A', name: 'A' })).toEqual(['ACME']);
+    expect(routesFor(config, { id: 'tenant-a', name: 'A', routes: ['beta2', 'ACME'] })).toEqual(['ACME', 'BETA2']);
+    expect(routesFor(config, { id: 'tenant-c', name: 'C' })).toEqual([]);
+    expect(() => routesFor(config, { id: 'tenant-c', name: 'C', routes: ['ZETA'] })).toThrow(ConfigError);
+    expect(() => routesFor(config, { id: 'tenant-c', name: 'C', routes: ['ZETA'] })).toThrow('tenant tenant-c: route ZETA (from the tenant registry) is not defined: no APNS_ROUTE_ZETA_… setting sets a channel for it');
+  });
+
+  test('when a route value is empty, it is unset, as for the global settings', () => {
+    expect(loadConfig({ ...BASE, APNS_ROUTE_ACME_TEAMS_WEBHOOK_URL: '' }).routes).toEqual({});
   });
 });

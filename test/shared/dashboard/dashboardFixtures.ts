@@ -1,7 +1,7 @@
 import type { AssetKind } from '../../../shared/domain/assets';
 import type { Finding } from '../../../shared/domain/assessment';
 import type { Severity } from '../../../shared/domain/severity';
-import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
+import type { AcknowledgementAuditView, AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
 
 export const NOW = Date.UTC(2026, 10, 23, 8, 0, 0); // 2026-11-23T08:00:00Z
 const DAY = 86_400_000;
@@ -11,6 +11,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const HOSTILE_TENANT_NAME = '<script>alert(1)</script>';
 export const HOSTILE_APPLE_ID = '"><img src=x onerror=alert(1)>';
 export const HOSTILE_TOKEN_NAME = '<img src=x onerror=alert(2)>';
+/** Typed by a person on the page: data like any other, escaped. */
+export const HOSTILE_ACK_REASON = 'Renewal booked Thursday <img src=x onerror=alert(4)>';
 export const CONSENT_URL = 'https://login.microsoftonline.com/33333333-3333-4333-8333-333333333333/adminconsent?client_id=99999999-9999-4999-8999-999999999999';
 
 interface AssetInput {
@@ -28,6 +30,7 @@ interface AssetInput {
   lastSyncAt?: number;
   inUse?: boolean;
   assetId?: string;
+  acknowledgement?: AssetStatus['acknowledgement'];
 }
 
 const APPLE = new Set(['apns', 'vpp', 'ade']);
@@ -67,6 +70,7 @@ export function asset(a: AssetInput): AssetStatus {
     assessedAt: iso(a.assessedAt ?? NOW - 2 * HOUR),
     stale: a.stale === true,
     inUse: a.inUse !== false,
+    acknowledgement: a.acknowledgement ?? null,
   };
 }
 
@@ -79,6 +83,7 @@ function tenant(t: Partial<StatusView> & Pick<StatusView, 'tenantId' | 'tenantNa
     pendingDeliveries: 0,
     lastRenewal: null,
     renewals: [],
+    acknowledgements: [],
     ...t,
   };
 }
@@ -107,7 +112,32 @@ const monitorOk = (tenantId: string) => asset({ tenantId, kind: 'monitor', sever
 /** The tenant view's fixture: an expired certificate, open alerts on three channels, an audit trail. */
 export function contoso(): StatusView {
   const apns = asset({ tenantId: contosoId, kind: 'apns', severity: 'expired', days: -3.2, appleId: 'mdm-admin@contoso.com' });
-  const ade = asset({ tenantId: contosoId, kind: 'ade', name: 'ADE token "Contoso DEP"', severity: 'warning', days: 20.5 });
+  const ade = asset({
+    tenantId: contosoId,
+    kind: 'ade',
+    name: 'ADE token "Contoso DEP"',
+    severity: 'warning',
+    days: 20.5,
+    acknowledgement: { by: 'sam@contoso.com', reason: HOSTILE_ACK_REASON, severity: 'warning', at: iso(NOW - DAY), until: iso(NOW + 4 * DAY) },
+  });
+  const acknowledgements: AcknowledgementAuditView[] = [
+    {
+      kind: 'acknowledgement',
+      id: 'ack-1',
+      at: iso(NOW - DAY),
+      tenantId: contosoId,
+      actor: 'sam@contoso.com',
+      via: 'http',
+      outcome: 'acknowledged',
+      key: ade.key,
+      assetName: ade.name,
+      severity: 'warning',
+      until: iso(NOW + 4 * DAY),
+      reason: HOSTILE_ACK_REASON,
+      message: '',
+      correlationId: 'corr-ack-1',
+    },
+  ];
   const renewals = [
     audit({ at: iso(NOW - 26 * HOUR), actor: 'alex@contoso.com', outcome: 'topic_mismatch', message: 'The certificate in Key Vault has a different topic than Intune’s: uploading it would break every enrolled device.', secretName: 'apns-certificate-contoso' }),
     audit({ at: iso(NOW - 30 * HOUR), actor: 'sam@contoso.com', outcome: 'valid', dryRun: true, message: 'All checks passed (dry run).', old: { serialNumber: 'AA', expiresAt: iso(NOW - 3 * DAY), topic: 't' }, new: { serialNumber: 'BB', expiresAt: iso(NOW + 362 * DAY), topic: 't' } }),
@@ -151,6 +181,7 @@ export function contoso(): StatusView {
     pendingDeliveries: 1,
     lastRenewal: renewals[0] ?? null,
     renewals,
+    acknowledgements,
   });
 }
 

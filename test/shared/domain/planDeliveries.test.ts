@@ -1,9 +1,10 @@
 import type { AssetKind, TenantSnapshot } from '../../../shared/domain/assets';
 import { assessTenant } from '../../../shared/domain/assessTenant';
-import type { ChannelName, ChannelPolicy } from '../../../shared/domain/channels';
+import type { ChannelPolicy, DestinationId } from '../../../shared/domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../../../shared/domain/detectChanges';
 import { AppError } from '../../../shared/domain/errors';
 import { applyDeliveryOutcomes, planDeliveries, type PlannedDelivery } from '../../../shared/domain/planDeliveries';
+import type { Acknowledgement } from '../../../shared/domain/acknowledgement';
 import { DEFAULT_POLICY, type AlertPolicy } from '../../../shared/domain/policy';
 import { emptyTenantState, type TenantState } from '../../../shared/domain/tenantState';
 import { apnsCert, days, NOW, snapshot, TENANT, TOPIC, vppToken } from '../../fakes/snapshots';
@@ -21,7 +22,7 @@ function run(
   state: TenantState,
   s: TenantSnapshot,
   now: number,
-  opts: { failing?: ChannelName[]; policy?: AlertPolicy; channels?: ChannelPolicy[]; ids?: () => string } = {},
+  opts: { failing?: DestinationId[]; policy?: AlertPolicy; channels?: ChannelPolicy[]; routes?: string[]; ids?: () => string } = {},
 ) {
   let n = 0;
   const newId = opts.ids ?? (() => `evt-${now}-${++n}`);
@@ -32,7 +33,7 @@ function run(
     (['apns', 'vpp', 'ade'] as const).filter((k) => s[k].status === 'ok' || s[k].status === 'not_configured'),
   );
   const oneShots = detectApnsChanges(state.apns, s, assessments, now, newId, 'Contoso');
-  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, now, policy, newId, leaseMs: 10 * 60_000 });
+  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, ...(opts.routes ? { routes: opts.routes } : {}), now, policy, newId, leaseMs: 10 * 60_000 });
   plan.state.apns = lastSeenOf(s, state.apns);
   const outcomes = plan.deliveries.map((delivery) => ({ delivery, ok: !(opts.failing ?? []).includes(delivery.channel) }));
   const after = applyDeliveryOutcomes(plan.state, outcomes, channels, now);
@@ -274,5 +275,101 @@ describe('planDeliveries: a renewal message resolves its key', () => {
     });
     expect(summary(plan.deliveries)).toEqual(['log:renewed:ok', 'pagerduty:renewed:ok', 'teams:renewed:ok']);
     expect(plan.state.channels[APNS_KEY]).toBeUndefined();
+  });
+});
+
+describe('planDeliveries: customer routes (each destination its own record)', () => {
+  const ROUTED: ChannelPolicy[] = [
+    ...CHANNELS,
+    { name: 'teams@ACME', minSeverity: 'warning', route: 'ACME' },
+    { name: 'webhook@ACME', minSeverity: 'notice', route: 'ACME' },
+    { name: 'teams@BETA', minSeverity: 'notice', route: 'BETA' },
+  ];
+
+  test("when a tenant has route ACME, its alerts go to the global channels and ACME's, never to another route's", () => {
+    const r = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(r.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning', 'teams@ACME:alert:warning', 'webhook@ACME:alert:warning']);
+    expect(Object.keys(r.state.channels[APNS_KEY] ?? {}).sort()).toEqual(['log', 'pagerduty', 'teams', 'teams@ACME', 'webhook@ACME']);
+  });
+
+  test('when a tenant has no route, the routes get nothing of it', () => {
+    const r = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED });
+    expect(summary(r.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning']);
+  });
+
+  test("when a route's minimum is warning, its copy starts at warning while the global channels had notice", () => {
+    const notice = run(emptyTenantState(TENANT), apnsIn(45), NOW, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(notice.deliveries)).toEqual(['log:alert:notice', 'teams:alert:notice', 'webhook@ACME:alert:notice']);
+    const warning = run(notice.state, apnsIn(25), NOW + HOUR, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(warning.deliveries)).toEqual(['log:alert:warning', 'pagerduty:alert:warning', 'teams:alert:warning', 'teams@ACME:alert:warning', 'webhook@ACME:alert:warning']);
+    expect(warning.deliveries.find((d) => d.channel === 'teams@ACME')?.event.previousSeverity).toBeUndefined(); // it was never told notice
+  });
+
+  test("when the route's Teams refuses, only that destination gets the same event again; the global Teams is not sent twice", () => {
+    const first = run(emptyTenantState(TENANT), apnsIn(25), NOW, { channels: ROUTED, routes: ['ACME'], failing: ['teams@ACME'] });
+    expect(first.state.channels[APNS_KEY]?.teams?.mark?.severity).toBe('warning');
+    expect(first.state.channels[APNS_KEY]?.['teams@ACME']?.mark).toBeUndefined();
+    const second = run(first.state, apnsIn(25), NOW + HOUR, { channels: ROUTED, routes: ['ACME'] });
+    expect(summary(second.deliveries)).toEqual(['teams@ACME:alert:warning']);
+    expect(second.deliveries[0]?.event.id).toBe(first.deliveries.find((d) => d.channel === 'teams@ACME')?.event.id);
+  });
+
+  test('when a route is taken from the tenant, its pending one-shots are dropped and it gets nothing more', () => {
+    const first = run(emptyTenantState(TENANT), apnsIn(200), NOW, { channels: ROUTED, routes: ['ACME'] });
+    const changed = run(first.state, snapshot({ apns: apnsCert({ appleIdentifier: 'x@contoso.com' }) }), NOW + HOUR, { channels: ROUTED, routes: ['ACME'], failing: ['webhook@ACME'] });
+    expect(changed.state.outbox).toHaveLength(1);
+    const without = run(changed.state, snapshot({ apns: apnsCert({ appleIdentifier: 'x@contoso.com' }) }), NOW + 2 * HOUR, { channels: ROUTED });
+    expect(without.deliveries).toEqual([]);
+    expect(without.state.outbox).toEqual([]);
+  });
+});
+
+describe('planDeliveries: acknowledgements (reminders paused, a worse severity breaks through)', () => {
+  const DAY = 24 * HOUR;
+  /** Warning at 25 days (expiry fixed at NOW + 25 d), acknowledged at warning until `until`. */
+  function acknowledged(until: number): TenantState {
+    const alerted = run(emptyTenantState(TENANT), apnsIn(25), NOW).state;
+    const ack: Acknowledgement = { key: APNS_KEY, severity: 'warning', by: 'ada@msp.example', reason: 'renewal booked for Thursday', at: NOW + HOUR, until };
+    return { ...alerted, acks: { [APNS_KEY]: ack } };
+  }
+
+  test.each([
+    ['the weekly warning reminder falls inside the acknowledgement', [], true, 8, 10, undefined],
+    ['the acknowledgement has ended (its date passed)', ['log:reminder:warning', 'pagerduty:reminder:warning', 'teams:reminder:warning'], false, 11, 10, 'lapsed'],
+    ['a worse severity arrives (critical at 6 days left)', ['log:alert:critical', 'pagerduty:alert:critical', 'teams:alert:critical'], false, 19, 25, 'escalated'],
+    ['nothing is due yet', [], true, 2, 10, undefined],
+  ] as const)('when %s, the run sends %j and the acknowledgement still holds: %s', (_what, expected, holds, atDay, untilDay, status) => {
+    const r = run(acknowledged(NOW + untilDay * DAY), apnsIn(25), NOW + atDay * DAY);
+    expect(summary(r.deliveries)).toEqual(expected);
+    expect(r.state.acks?.[APNS_KEY] !== undefined).toBe(holds);
+    for (const d of r.deliveries) expect(d.event.acknowledgement).toMatchObject({ by: 'ada@msp.example', reason: 'renewal booked for Thursday', status });
+  });
+
+  test('when the escalation ended the acknowledgement, the critical reminders follow daily as before', () => {
+    const escalated = run(acknowledged(NOW + 25 * DAY), apnsIn(25), NOW + 19 * DAY);
+    const nextDay = run(escalated.state, apnsIn(25), NOW + 20 * DAY);
+    expect(summary(nextDay.deliveries)).toEqual(['log:reminder:critical', 'pagerduty:reminder:critical', 'teams:reminder:critical']);
+    expect(nextDay.deliveries[0]?.event.acknowledgement).toBeUndefined();
+  });
+
+  test('when the certificate is renewed, the resolution says the acknowledgement ended with it', () => {
+    const r = run(acknowledged(NOW + 10 * DAY), apnsIn(370), NOW + 2 * DAY);
+    expect(summary(r.deliveries)).toEqual(['log:resolved:ok', 'pagerduty:resolved:ok', 'teams:resolved:ok']);
+    expect(r.deliveries[0]?.event.acknowledgement?.status).toBe('resolved');
+    expect(r.state.acks).toBeUndefined();
+  });
+
+  test('when the APNs read fails during the acknowledgement, it holds (nothing is known to have changed)', () => {
+    const failed = snapshot({ apns: { status: 'failed', error: new AppError('graph_unavailable', 'down') } });
+    const r = run(acknowledged(NOW + 10 * DAY), failed, NOW + 8 * DAY);
+    expect(r.deliveries.filter((d) => d.event.key === APNS_KEY)).toEqual([]);
+    expect(r.state.acks?.[APNS_KEY]).toBeDefined();
+  });
+
+  test('when a destination was never told (a route added during the acknowledgement), it still gets its first alert, saying it is acknowledged', () => {
+    const channels: ChannelPolicy[] = [...CHANNELS, { name: 'teams@ACME', minSeverity: 'notice', route: 'ACME' }];
+    const r = run(acknowledged(NOW + 10 * DAY), apnsIn(25), NOW + 8 * DAY, { channels, routes: ['ACME'] });
+    expect(summary(r.deliveries)).toEqual(['teams@ACME:alert:warning']);
+    expect(r.deliveries[0]?.event.acknowledgement?.status).toBe('active');
   });
 });

@@ -6,7 +6,7 @@ import { createGraphGateway } from '../../../shared/adapters/graph/graphGateway'
 import { createFileRenewalLock } from '../../../shared/adapters/state/fileRenewalLock';
 import { systemClock } from '../../../shared/ports/clock';
 import { silentLogger } from '../../../shared/ports/logger';
-import type { AuditEntry } from '../../../shared/ports/auditLog';
+import type { AuditRecord } from '../../../shared/ports/auditLog';
 import { createAppleCertificate, type AppleCertificate } from '../../../shared/simulator/certificates';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
 import { renewCertificate, type RenewDeps } from '../../../shared/useCases/renewCertificate';
@@ -32,7 +32,7 @@ const until = async (done: () => boolean, what: string) => {
   if (!done()) throw new Error(`gave up waiting for ${what}`);
 };
 
-function deps(cert: AppleCertificate, stateFile: string, audit: AuditEntry[]): RenewDeps {
+function deps(cert: AppleCertificate, stateFile: string, audit: AuditRecord[]): RenewDeps {
   // A one-second request timeout: the PATCH that Intune takes longer to apply times out on our side.
   const gateway = createGraphGateway({ baseUrl: h.graph.baseUrl, credential: h.credential(), maxRetryMs: 0, timeoutMs: 300 });
   return {
@@ -52,7 +52,7 @@ describe('renewal lease: an older certificate is never put back', () => {
   test('when a PATCH times out but Intune applies it late, the lock is held so a newer renewal cannot be overwritten by it', async () => {
     h.graph.tenant.apns = apnsFixture({ topic: TOPIC, appleId: 'mdm@contoso.com', serialNumber: '0C', expiresAt: Date.now() + 3 * DAY });
     const stateFile = join(dir, 'state.json');
-    const audit: AuditEntry[] = [];
+    const audit: AuditRecord[] = [];
     const older = createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 300 * DAY) });
     const newer = createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 360 * DAY) });
     const options = { tenantId: 't', tenantName: 'Contoso', defaultSecretName: 'apns-certificate', secretPrefix: 'apns-certificate', actor: 'test', via: 'cli' as const, correlationId: 'c', lockTtlMs: 1500 };

@@ -11,6 +11,8 @@ export interface EmailConfig {
   to: readonly string[];
   minSeverity: MinSeverity;
   timeoutMs?: number;
+  /** Where `EMAIL_TO` is set, for messages that name it: `APNS_` (default), or a route's `APNS_ROUTE_ACME_`. */
+  settingPrefix?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createEmailNotifier(config: EmailConfig, client: Client): Notifi
         throw new AppError('delivery_failed', `email answered 403: the identity lacks the Graph application permission Mail.Send for ${config.from}.`, { retriable: false });
       }
       if (response.status === 404) throw new AppError('delivery_failed', `email answered 404: no mailbox ${config.from} (APNS_EMAIL_FROM).`, { retriable: false });
-      throw refusal('email', response.status, response.headers, { url: 'APNS_GRAPH_BASE_URL', gone: 'APNS_EMAIL_FROM or APNS_EMAIL_TO' });
+      throw refusal('email', response.status, response.headers, { url: 'APNS_GRAPH_BASE_URL', gone: `APNS_EMAIL_FROM or ${config.settingPrefix ?? 'APNS_'}EMAIL_TO` });
     },
   };
 }

@@ -5,7 +5,8 @@ import { ensureAccepted, postJson } from '../postJson';
 import { buildSlackMessage } from './buildSlackMessage';
 
 /** Slack incoming webhook (answers 200 "ok"; 4xx like "invalid_token" or "no_service" are final). */
-export function createSlackNotifier(config: { webhookUrl: string; minSeverity: MinSeverity; timeoutMs?: number }): Notifier {
+export function createSlackNotifier(config: { webhookUrl: string; minSeverity: MinSeverity; timeoutMs?: number; settingPrefix?: string }): Notifier {
+  const prefix = config.settingPrefix ?? 'APNS_';
   return {
     channel: 'slack',
     minSeverity: config.minSeverity,
@@ -14,7 +15,7 @@ export function createSlackNotifier(config: { webhookUrl: string; minSeverity: M
       const result = await postJson('slack', config.webhookUrl, buildSlackMessage(event), { timeoutMs: config.timeoutMs });
       // Slack's error words ("invalid_payload", "channel_is_archived") are safe and useful.
       const reason = /^[a-z_]{3,40}$/.test(result.text.trim()) ? ` (${result.text.trim()})` : '';
-      ensureAccepted('slack', result, { url: 'APNS_SLACK_WEBHOOK_URL' }, reason);
+      ensureAccepted('slack', result, { url: `${prefix}SLACK_WEBHOOK_URL` }, reason);
     },
   };
 }

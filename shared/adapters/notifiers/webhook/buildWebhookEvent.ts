@@ -11,6 +11,12 @@ export interface WebhookEvent {
   data: Record<string, unknown> & { version: 1 };
 }
 
+function ackOf(event: AlertEvent): Record<string, unknown> | null {
+  const ack = event.acknowledgement;
+  if (!ack) return null;
+  return { by: ack.by, reason: ack.reason, severity: ack.severity, at: formatUtc(ack.at), until: formatUtc(ack.until), status: ack.status };
+}
+
 export function webhookEventType(event: AlertEvent): WebhookEventType {
   if (event.type === 'renewed') return 'apns.renewed';
   if (event.type === 'resolved') return 'apns.resolved';
@@ -48,6 +54,9 @@ export function buildWebhookEvent(event: AlertEvent): WebhookEvent {
       findings: event.findings,
       nextSteps: event.nextSteps,
       links: event.links,
+      // Who acknowledged the alert, why and until when; `status` says whether it still pauses the
+      // reminders (`active`) or how it ended in this run (`lapsed`, `escalated`, `resolved`).
+      acknowledgement: ackOf(event),
     },
   };
 }

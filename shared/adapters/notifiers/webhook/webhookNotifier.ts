@@ -10,7 +10,8 @@ import { buildWebhookEvent } from './buildWebhookEvent';
  * `webhook-timestamp` (this attempt, seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`),
  * made with the reference `standardwebhooks` package so receivers verify with the same code.
  */
-export function createWebhookNotifier(config: { url: string; secret: string; minSeverity: MinSeverity; timeoutMs?: number }, clock: () => number = Date.now): Notifier {
+export function createWebhookNotifier(config: { url: string; secret: string; minSeverity: MinSeverity; timeoutMs?: number; settingPrefix?: string }, clock: () => number = Date.now): Notifier {
+  const prefix = config.settingPrefix ?? 'APNS_';
   const signer = new Webhook(config.secret);
   return {
     channel: 'webhook',
@@ -26,7 +27,7 @@ export function createWebhookNotifier(config: { url: string; secret: string; min
         'webhook-signature': signer.sign(event.id, at, body),
       };
       const result = await postJson('webhook', config.url, body, { headers, timeoutMs: config.timeoutMs });
-      ensureAccepted('webhook', result, { url: 'APNS_WEBHOOK_URL' });
+      ensureAccepted('webhook', result, { url: `${prefix}WEBHOOK_URL` });
     },
   };
 }

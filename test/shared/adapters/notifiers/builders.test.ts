@@ -169,3 +169,32 @@ describe('every channel on a connector (SPEC §14)', () => {
     expect(JSON.stringify(facts)).not.toContain('Expires');
   });
 });
+
+describe('an acknowledgement in every channel (SPEC §15)', () => {
+  const acked = (status: 'active' | 'escalated'): AlertEvent => ({
+    ...apnsEvent(5),
+    acknowledgement: { by: 'ada@msp.example', reason: 'Renewal booked <b>Thursday</b> & *bold*', severity: 'warning', at: Date.UTC(2026, 10, 20), until: Date.UTC(2026, 10, 26), status },
+  });
+
+  test('when a worse severity broke through an acknowledgement, the webhook data says who, why, until when and that it ended', () => {
+    expect(buildWebhookEvent(acked('escalated')).data.acknowledgement).toEqual({
+      by: 'ada@msp.example',
+      reason: 'Renewal booked <b>Thursday</b> & *bold*',
+      severity: 'warning',
+      at: '2026-11-20T00:00:00.000Z',
+      until: '2026-11-26T00:00:00.000Z',
+      status: 'escalated',
+    });
+    expect(buildWebhookEvent(apnsEvent(5)).data.acknowledgement).toBeNull();
+  });
+
+  test('when the people channels show it, it is a fact in their own escaping, and the card still parses', () => {
+    const card = cardOf(buildTeamsMessage(acked('escalated')));
+    expect(parseEvents(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('ended: the severity got worse: by ada@msp.example until 2026-11-26T00:00:00Z');
+    const mail = buildEmailMessage(acked('active'));
+    expect(mail.html).toContain('Renewal booked &lt;b&gt;Thursday&lt;/b&gt; &amp; *bold*');
+    expect(mail.html).not.toContain('<b>Thursday</b>');
+    expect(JSON.stringify(buildSlackMessage(acked('active')))).toContain('yes, reminders paused');
+  });
+});
