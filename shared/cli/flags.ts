@@ -24,8 +24,11 @@ Commands:
   login [--tenant ID]
         Check that you can sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and read
         Intune. Nothing is kept: the other commands sign you in with --device-code each time.
-  tenants list | consent-url ID
-        The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
+  tenants list [--json] | add ID [--name NAME] [--route R]... | remove ID | import FILE.csv | discover [--add] | consent-url ID
+        A fleet's tenants: APNS_TENANTS and the registry kept with the state (each action takes
+        --state-file like check; watched from the next run, no redeploy), whether each can be read
+        (consent, a permission, not checked yet), the partner tenant's GDAP customers not watched yet,
+        and the admin-consent link a customer admin opens once.
   serve [--port N] [--state-file PATH]
         Serve the status page and the HTTP API on 127.0.0.1 from the CLI's state (Ctrl-C stops it).
   demo [--serve] [--port N]

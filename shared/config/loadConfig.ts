@@ -2,6 +2,7 @@ import { MONITORED_KINDS, type MonitoredKind } from '../domain/assets';
 import { AppError } from '../domain/errors';
 import type { AlertPolicy } from '../domain/policy';
 import { MIN_SEVERITIES, type MinSeverity } from '../domain/severity';
+import type { WatchedTenant } from '../domain/tenantRegistry';
 import { settingSpec, type SettingName } from './settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,11 +23,11 @@ export type QueueConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'queueServiceUri'; url: string };
 
-/** A tenant the product watches: its id (part of every alert key) and how people know it. */
-export interface TenantRef {
-  id: string;
-  name: string;
-}
+/**
+ * A tenant the product watches: its id (part of every alert key) and how people know it; in a fleet,
+ * also where it comes from (`APNS_TENANTS`, or the registry of `apns-monitor tenants add`) and its routes.
+ */
+export type TenantRef = WatchedTenant;
 
 /** A watched tenant by id (tenant ids are case-insensitive), or undefined. */
 export function findTenant(config: Pick<AppConfig, 'tenants'>, tenantId: string): TenantRef | undefined {

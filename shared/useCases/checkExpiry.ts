@@ -1,7 +1,7 @@
 import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
-import { isPermissionGap } from '../domain/assetKinds';
+import { isPermissionGap, missingPermissionsOf } from '../domain/assetKinds';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { ChannelName, ChannelPolicy } from '../domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../domain/detectChanges';
@@ -74,6 +74,8 @@ export interface CheckReport {
   worst: Severity;
   /** The reads that failed: the run itself failed (timer throws, CLI exits 3). */
   readFailures: AppError[];
+  /** The Graph permissions reads were refused for (a failed read, or a further permission's warning). */
+  missingPermissions: string[];
   notified: boolean;
   channels: ChannelReport[];
   /** True when a channel still refused a message after its tries. */
@@ -116,7 +118,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const assessments = assessTenant(snapshot, now, options.policy);
   const shared = options.deferSharedCause ? sharedCauseOf(readFailures) : undefined;
   const report = shared
-    ? { ...newReport(options, now, assessments, readFailures), notified: false, sharedCause: shared }
+    ? { ...newReport(options, now, snapshot, assessments, readFailures), notified: false, sharedCause: shared }
     : await notifyAssessed(deps, options, snapshot, assessments, readFailures);
   report.durationMs = deps.clock.now() - started;
   deps.telemetry.trackRun({
@@ -131,7 +133,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   return report;
 }
 
-function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[], readFailures: AppError[]): CheckReport {
+function newReport(options: CheckOptions, now: EpochMs, snapshot: TenantSnapshot, assessments: Assessment[], readFailures: AppError[]): CheckReport {
   return {
     tenantId: options.tenantId,
     tenantName: options.tenantName,
@@ -139,6 +141,7 @@ function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[
     assessments,
     worst: worstOf(assessments.map((a) => a.severity)),
     readFailures,
+    missingPermissions: missingPermissionsOf(snapshot),
     notified: options.notify,
     channels: [],
     deliveryFailed: false,
@@ -160,7 +163,7 @@ export async function notifyAssessed(
   readFailures: AppError[] = [],
 ): Promise<CheckReport> {
   const now = options.now ?? deps.clock.now();
-  const report = newReport(options, now, assessed, readFailures);
+  const report = newReport(options, now, snapshot, assessed, readFailures);
   if (!options.notify) return report;
   let assessments = assessed;
   const channels: ChannelPolicy[] = deps.notifiers.map((n) => ({ name: n.channel, minSeverity: n.minSeverity }));
@@ -310,6 +313,7 @@ function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['
     run.errorCode = failure.code;
     run.message = failure.message;
   }
+  if (report.missingPermissions.length > 0) run.missingPermissions = report.missingPermissions;
   return run;
 }
 

@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../shared/cli/main';
+import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { uniqueTableName } from '../../support/azurite';
+import { bufferIo } from '../../support/bufferIo';
+import { startFleetHarness, type FleetHarness } from '../../support/tenantHarness';
+
+// `apns-monitor tenants add|remove|import|list` (SPEC §15): the fleet's registry beside APNS_TENANTS,
+// against the state file and Table Storage (Azurite), with the real sign-ins of a fleet.
+const DAY = 86_400_000;
+const storage = process.env.APNS_TEST_STORAGE_CONNECTION as string;
+const inDays = (d: number) => apnsFixture({ expiresAt: Date.now() + d * DAY + 3_600_000 });
+const FABRIKAM = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
+const WOODGROVE = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
+
+let h: FleetHarness;
+let dir: string;
+let n = 0;
+
+beforeAll(async () => {
+  // Contoso is in APNS_TENANTS; the others are onboarded through the registry.
+  h = await startFleetHarness({
+    tenants: [
+      { displayName: 'Contoso', graph: { apns: inDays(200) } },
+      { displayName: 'Fabrikam', tenantId: FABRIKAM, graph: { apns: inDays(25) } },
+      { displayName: 'Northwind', consent: 'noConsent', graph: { apns: inDays(5) } },
+      // Consented, but the Configuration permission was never granted: its connectors' reads are refused.
+      { displayName: 'Woodgrove', tenantId: WOODGROVE, roles: ['DeviceManagementServiceConfig.ReadWrite.All'], graph: { apns: inDays(90) } },
+    ],
+  });
+  h.useIdentityEnv();
+  dir = mkdtempSync(join(tmpdir(), 'apns-tenants-'));
+});
+afterAll(async () => {
+  await h.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const contoso = () => h.tenantIds[0] as string;
+const northwind = () => h.tenantIds[2] as string;
+const settings = (over: Record<string, string> = {}) => ({ ...h.env, APNS_TENANTS: `${contoso()}=Contoso`, ...over });
+
+async function cli(args: string[], over: Record<string, string> = {}) {
+  const io = bufferIo(settings(over), dir);
+  const code = await main(args, io);
+  return { code, out: io.out.join('\n'), err: io.err.join('\n') };
+}
+
+/** The registry's tenants as `tenants list --json` shows them. */
+async function listed(where: string[], over: Record<string, string> = {}) {
+  const { code, out } = await cli(['tenants', 'list', '--json', ...where], over);
+  expect(code).toBe(0);
+  return JSON.parse(out) as { tenants: { tenantId: string; tenantName: string; source: string; routes: string[]; consent: { state: string; checkedAt: string | null; worstSeverity: string | null; missingPermissions: string[]; consentUrl: string | null; errorCode: string | null } }[]; shadowed: { tenantId: string }[] };
+}
+
+const stores: [string, () => { args: string[]; env: Record<string, string> }][] = [
+  ['the state file', () => ({ args: ['--state-file', join(dir, `state-${++n}.json`)], env: {} })],
+  ['Table Storage (Azurite, AzureWebJobsStorage)', () => ({ args: [], env: { AzureWebJobsStorage: storage, APNS_STATE_TABLE: uniqueTableName('tenants') } })],
+];
+
+describe.each(stores)('the registry in %s', (_where, where) => {
+  test('when tenants are added, listed, updated and removed, each command says what it did and the list shows the setting first, then the registry', async () => {
+    const { args, env } = where();
+    const added = await cli(['tenants', 'add', FABRIKAM.toUpperCase(), '--name', 'Fabrikam, Inc.', '--route', 'fab', '--route', 'EU', ...args], env);
+    expect(added).toMatchObject({ code: 0, out: expect.stringContaining(`Added Fabrikam, Inc. (${FABRIKAM}) (routes FAB+EU)`) });
+    expect(added.out).toContain(`Its administrator grants consent once: ${h.entra.authorityHost}/${FABRIKAM}/adminconsent?client_id=${h.env.APNS_APP_CLIENT_ID}`);
+    expect((await cli(['tenants', 'add', WOODGROVE, ...args], env)).code).toBe(0);
+
+    let list = await listed(args, env);
+    expect(list.tenants.map((t) => [t.tenantId, t.tenantName, t.source, t.routes])).toEqual([
+      [contoso(), 'Contoso', 'setting', []],
+      [FABRIKAM, 'Fabrikam, Inc.', 'registry', ['FAB', 'EU']],
+      [WOODGROVE, WOODGROVE, 'registry', []],
+    ]);
+    expect(list.tenants.map((t) => t.consent.state)).toEqual(['not_checked', 'not_checked', 'not_checked']);
+
+    // Added again with a route only: the name stays, the routes are replaced.
+    expect(await cli(['tenants', 'add', FABRIKAM, '--route', 'FAB', ...args], env)).toMatchObject({ code: 0, out: expect.stringContaining(`Updated Fabrikam, Inc. (${FABRIKAM}) (routes FAB)`) });
+    expect(await cli(['tenants', 'remove', WOODGROVE, ...args], env)).toMatchObject({ code: 0, out: expect.stringContaining(`Removed ${WOODGROVE} from the registry`) });
+    list = await listed(args, env);
+    expect(list.tenants.map((t) => [t.tenantId, t.routes])).toEqual([
+      [contoso(), []],
+      [FABRIKAM, ['FAB']],
+    ]);
+
+    const text = await cli(['tenants', 'list', ...args], env);
+    expect(text.out.split('\n')[0]).toBe(`Fleet of 2 tenants, home tenant ${h.homeTenantId}: 1 from APNS_TENANTS, 1 registered with "apns-monitor tenants add".`);
+    expect(text.out).toContain(`  Fabrikam, Inc. (${FABRIKAM})  [registry (routes FAB)]\n      not checked yet`);
+  });
+
+  test('when an import has bad lines, every one is reported with its number and nothing is added; the corrected file adds every tenant', async () => {
+    const { args, env } = where();
+    const bad = join(dir, `bad-${++n}.csv`);
+    writeFileSync(bad, ['tenantId,name,routes', `${FABRIKAM},Fabrikam,FAB`, 'contoso,Not a tenant id,', `${contoso()},Contoso again,`, `${WOODGROVE},Woodgrove,EU 2`].join('\n'));
+    const refused = await cli(['tenants', 'import', bad, ...args], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('3 bad lines');
+    expect(refused.err).toContain('nothing was added');
+    expect(refused.err).toMatch(/line 3: "contoso" is not a tenant ID/);
+    expect(refused.err).toMatch(new RegExp(`line 4: tenant ${contoso()} comes from the APNS_TENANTS setting`));
+    expect(refused.err).toMatch(/line 5: route "EU 2"/);
+    expect((await listed(args, env)).tenants.map((t) => t.tenantId)).toEqual([contoso()]);
+
+    const good = join(dir, `good-${++n}.csv`);
+    writeFileSync(good, ['tenantId,name,routes', `${FABRIKAM},"Fabrikam, Inc.",FAB+EU`, `${WOODGROVE},Woodgrove Bank,`, `${northwind()},,`].join('\r\n'));
+    expect(await cli(['tenants', 'import', good, ...args], env)).toMatchObject({ code: 0, out: expect.stringContaining('3 tenants in') });
+    expect((await listed(args, env)).tenants.map((t) => [t.tenantName, t.routes])).toEqual([
+      ['Contoso', []],
+      ['Fabrikam, Inc.', ['FAB', 'EU']],
+      ['Woodgrove Bank', []],
+      [northwind(), []],
+    ]);
+  });
+});
+
+describe('what the registry refuses', () => {
+  test('when a tenant of APNS_TENANTS is removed or added, it is refused (exit 1) saying it comes from the setting; an unknown one is "not registered"', async () => {
+    const args = ['--state-file', join(dir, `state-${++n}.json`)];
+    const removeSetting = await cli(['tenants', 'remove', contoso(), ...args]);
+    expect(removeSetting).toMatchObject({ code: 1, err: expect.stringContaining(`tenant ${contoso()} comes from the APNS_TENANTS setting`) });
+    expect(await cli(['tenants', 'add', contoso(), ...args])).toMatchObject({ code: 1, err: expect.stringContaining('comes from the APNS_TENANTS setting') });
+    expect(await cli(['tenants', 'remove', FABRIKAM, ...args])).toMatchObject({ code: 1, err: expect.stringContaining(`tenant ${FABRIKAM} is not registered`) });
+  });
+
+  test('when the id, a route or the name is not valid, the command is refused before anything is read or written (exit 3)', async () => {
+    const stateFile = join(dir, `state-${++n}.json`);
+    const result = await cli(['tenants', 'add', 'contoso', '--route', 'a b', '--name', 'x\u001b[31m', '--state-file', stateFile]);
+    expect(result.code).toBe(3);
+    expect(result.err).toContain('"contoso" is not a tenant ID');
+    expect(result.err).toContain('route "a b"');
+    expect(result.err).toContain('control characters');
+    expect(result.err).not.toContain('\u001b');
+    expect((await cli(['tenants', 'list', '--json', '--state-file', stateFile])).code).toBe(0);
+  });
+
+  test('when the deployment watches one tenant (no APNS_TENANTS), adding is refused saying how to make it a fleet', async () => {
+    const single = { ...h.env, APNS_TENANTS: '', APNS_APP_CLIENT_ID: '' };
+    const io = bufferIo(single, dir);
+    expect(await main(['tenants', 'add', FABRIKAM, '--state-file', join(dir, `state-${++n}.json`)], io)).toBe(3);
+    expect(io.err.join('\n')).toContain('the registry adds tenants to a fleet');
+    expect(io.err.join('\n')).toContain('Set APNS_TENANTS');
+  });
+
+  test('when the action is unknown, the usage of every tenants action is shown', async () => {
+    expect(await cli(['tenants', 'rename', FABRIKAM])).toMatchObject({ code: 3, err: expect.stringContaining('apns-monitor tenants import FILE.csv') });
+  });
+});
+
+describe('consent at a glance (SPEC §15)', () => {
+  test('when a check ran over the setting and the registry with one unconsented tenant and one missing a permission, tenants list says per tenant what is wrong and what to open', async () => {
+    const stateFile = join(dir, `state-${++n}.json`);
+    const args = ['--state-file', stateFile];
+    const csv = join(dir, `fleet-${++n}.csv`);
+    writeFileSync(csv, [`${FABRIKAM},Fabrikam,`, `${northwind()},Northwind,`, `${WOODGROVE},Woodgrove,`].join('\n'));
+    expect((await cli(['tenants', 'import', csv, ...args])).code).toBe(0);
+
+    const check = await cli(['check', ...args]);
+    expect(check.code).toBe(3); // Northwind cannot be read
+    // The registered tenants were checked beside the setting's.
+    for (const name of ['Contoso', 'Fabrikam', 'Northwind', 'Woodgrove']) expect(check.out).toContain(name);
+    // A tenant added after the check has not been checked yet.
+    expect((await cli(['tenants', 'add', 'tailspin.onmicrosoft.com', '--name', 'Tailspin', ...args])).code).toBe(0);
+
+    const list = await listed(args);
+    const consent = Object.fromEntries(list.tenants.map((t) => [t.tenantName, t.consent]));
+    expect(consent.Contoso).toMatchObject({ state: 'read', worstSeverity: 'ok', missingPermissions: [], consentUrl: null, checkedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(consent.Fabrikam).toMatchObject({ state: 'read', worstSeverity: 'warning' });
+    expect(consent.Northwind).toMatchObject({ state: 'consent_missing', worstSeverity: null, errorCode: 'graph_consent_missing', consentUrl: `${h.entra.authorityHost}/${northwind()}/adminconsent?client_id=${h.env.APNS_APP_CLIENT_ID}` });
+    expect(consent.Woodgrove).toMatchObject({ state: 'permission_missing', missingPermissions: ['DeviceManagementConfiguration.Read.All'], worstSeverity: 'warning', consentUrl: expect.stringContaining(`/${WOODGROVE}/adminconsent`) });
+    expect(consent.Tailspin).toMatchObject({ state: 'not_checked', checkedAt: null });
+
+    const text = (await cli(['tenants', 'list', ...args])).out;
+    expect(text).toMatch(/Contoso \(.+\) {2}\[APNS_TENANTS\]\n {6}consented and read, last check \d{4}-\d\d-\d\d \d\d:\d\d UTC, worst: ok/);
+    expect(text).toContain(`Northwind (${northwind()})  [registry]\n      admin consent is missing, last check`);
+    expect(text).toContain(`      consent: ${h.entra.authorityHost}/${northwind()}/adminconsent?client_id=`);
+    expect(text).toMatch(/Woodgrove \(.+\) {2}\[registry\]\n {6}permission missing: DeviceManagementConfiguration\.Read\.All, last check .+ UTC, worst: warning/);
+    expect(text).toContain('Tailspin (tailspin.onmicrosoft.com)  [registry]\n      not checked yet');
+  });
+});
