@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import { main } from '../../../shared/cli/main';
+import { loadFleetStatus } from '../../../shared/composition/createServices';
+import { loadConfig } from '../../../shared/config/loadConfig';
+import { renderDashboard } from '../../../shared/dashboard/renderDashboard';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
 import { uniqueTableName } from '../../support/azurite';
 import { bufferIo } from '../../support/bufferIo';
@@ -12,6 +16,7 @@ import { startFleetHarness, type FleetHarness } from '../../support/tenantHarnes
 const DAY = 86_400_000;
 const storage = process.env.APNS_TEST_STORAGE_CONNECTION as string;
 const inDays = (d: number) => apnsFixture({ expiresAt: Date.now() + d * DAY + 3_600_000 });
+const noCredential: TokenCredential = { getToken: async (): Promise<AccessToken | null> => null };
 const FABRIKAM = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const WOODGROVE = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 
@@ -177,5 +182,14 @@ describe('consent at a glance (SPEC §15)', () => {
     expect(text).toContain(`      consent: ${h.entra.authorityHost}/${northwind()}/adminconsent?client_id=`);
     expect(text).toMatch(/Woodgrove \(.+\) {2}\[registry\]\n {6}permission missing: DeviceManagementConfiguration\.Read\.All, last check .+ UTC, worst: warning/);
     expect(text).toContain('Tailspin (tailspin.onmicrosoft.com)  [registry]\n      not checked yet');
+
+    // The status page says the same from the same state: the banner names Northwind, its rows link to its consent.
+    const view = await loadFleetStatus(loadConfig(settings()), noCredential, stateFile);
+    const page = renderDashboard({ view, viewer: { name: null, canRenew: false }, nonce: 'bm9uY2U=', now: Date.now() });
+    const consentUrl = consent.Northwind?.consentUrl as string;
+    expect(page).toContain(`<strong>1 tenant could not be read on the last run</strong>: <a href="/api/apns/dashboard?tenant=${northwind()}">Northwind</a> (admin consent is missing)`);
+    expect(page).toContain(`read without some connectors</strong>, for lack of a permission: <a href="/api/apns/dashboard?tenant=${WOODGROVE}">Woodgrove</a> (permission missing: DeviceManagementConfiguration.Read.All)`);
+    expect(page).toContain(`Admin consent is missing. <a href="${consentUrl}">Grant admin consent</a>`);
+    expect(page).toMatch(/<details class="why"><summary>Details<\/summary><code>graph_consent_missing<\/code><span class="finding">Could not read anything \(all \d+ reads\) from Intune: Admin consent is missing/);
   });
 });
