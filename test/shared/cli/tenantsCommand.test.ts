@@ -6,8 +6,10 @@ import { main } from '../../../shared/cli/main';
 import { loadFleetStatus } from '../../../shared/composition/createServices';
 import { loadConfig } from '../../../shared/config/loadConfig';
 import { renderDashboard } from '../../../shared/dashboard/renderDashboard';
-import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { apnsFixture, delegatedAdminCustomerFixture } from '../../../shared/simulator/tenantFixtures';
+import { startGraphSimulator } from '../../../shared/simulator/graphSimulator';
 import { uniqueTableName } from '../../support/azurite';
+import { loopbackTls } from '../../support/loopbackTls';
 import { bufferIo } from '../../support/bufferIo';
 import { startFleetHarness, type FleetHarness } from '../../support/tenantHarness';
 
@@ -191,5 +193,75 @@ describe('consent at a glance (SPEC §15)', () => {
     expect(page).toContain(`read without some connectors</strong>, for lack of a permission: <a href="/api/apns/dashboard?tenant=${WOODGROVE}">Woodgrove</a> (permission missing: DeviceManagementConfiguration.Read.All)`);
     expect(page).toContain(`Admin consent is missing. <a href="${consentUrl}">Grant admin consent</a>`);
     expect(page).toMatch(/<details class="why"><summary>Details<\/summary><code>graph_consent_missing<\/code><span class="finding">Could not read anything \(all \d+ reads\) from Intune: Admin consent is missing/);
+  });
+});
+
+describe('GDAP discovery (SPEC §15): the partner tenant\'s customers not watched yet', () => {
+  const GDAP = 'DelegatedAdminRelationship.Read.All';
+  const customers = Array.from({ length: 230 }, (_, i) => `c${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`);
+  beforeEach(() => {
+    // The partner (home) tenant's customers: the fleet's own, and 230 more, some with hostile or no names.
+    h.graph.tenant.delegatedAdminCustomers = [
+      delegatedAdminCustomerFixture(contoso(), 'Contoso'),
+      delegatedAdminCustomerFixture(FABRIKAM, 'Fabrikam'),
+      ...customers.map((id, i) => delegatedAdminCustomerFixture(id, i === 0 ? 'Evil\u001b]0;pwned\u0007 Corp' : i === 1 ? null : `Customer ${i}`)),
+    ];
+    h.graph.gdapPageSize = 100;
+    h.graph.reset();
+    h.identity.roles = [GDAP];
+  });
+  afterEach(() => {
+    h.identity.roles = undefined;
+  });
+
+  test('when discovery runs, it reads every page with the home identity and lists the customers neither in APNS_TENANTS nor registered; --add registers them, and then none is left', async () => {
+    const args = ['--state-file', join(dir, `state-${++n}.json`)];
+    expect((await cli(['tenants', 'add', FABRIKAM, ...args])).code).toBe(0);
+    const found = await cli(['tenants', 'discover', ...args]);
+    expect(found.code).toBe(0);
+    expect(found.out.split('\n')[0]).toBe(`232 GDAP customers of the home tenant ${h.homeTenantId}; 230 not watched yet:`);
+    expect(found.out).toContain(`  Customer 2 (${customers[2]})`);
+    expect(found.out).toContain(`\n  ${customers[1]}\n`);
+    expect(found.out).not.toContain('\u001b');
+    expect(found.out).not.toContain(`(${contoso()})`);
+    expect(found.out).toContain('tenants discover --add');
+    // Three pages of at most 100, each with the home tenant's own token (the managed identity), in v1.0.
+    const pages = h.graph.requests.filter((r) => r.path === '/v1.0/tenantRelationships/delegatedAdminCustomers');
+    expect(pages.map((r) => [r.tenantId, r.status])).toEqual([
+      [h.homeTenantId, 200],
+      [h.homeTenantId, 200],
+      [h.homeTenantId, 200],
+    ]);
+    // Listing changed nothing.
+    expect((await listed(args)).tenants).toHaveLength(2);
+
+    const added = await cli(['tenants', 'discover', '--add', '--json', ...args]);
+    expect(added.code).toBe(0);
+    expect((JSON.parse(added.out) as { added: string[] }).added.sort()).toEqual([...customers].sort());
+    const list = await listed(args);
+    expect(list.tenants).toHaveLength(232);
+    const byId = new Map(list.tenants.map((t) => [t.tenantId, t]));
+    expect(byId.get(customers[2] as string)).toMatchObject({ tenantName: 'Customer 2', source: 'registry', consent: { state: 'not_checked' } });
+    expect(byId.get(customers[0] as string)?.tenantName).toBe('Evil ]0;pwned Corp');
+    expect(byId.get(customers[1] as string)?.tenantName).toBe(customers[1]);
+    expect((await cli(['tenants', 'discover', ...args])).out.split('\n')[0]).toBe(`232 GDAP customers of the home tenant ${h.homeTenantId}; 0 not watched yet.`);
+  });
+
+  test('when the home identity lacks DelegatedAdminRelationship.Read.All, Graph answers 403 and discovery fails naming the permission and who must get it; nothing is registered', async () => {
+    // A Graph of its own: the managed identity's token for it is asked now, with the roles set here
+    // (tokens are cached per resource for the whole process).
+    const graph = await startGraphSimulator({ tls: loopbackTls(), tenantId: h.homeTenantId, tenant: { delegatedAdminCustomers: h.graph.tenant.delegatedAdminCustomers } });
+    h.identity.roles = ['Mail.Send'];
+    try {
+      const args = ['--state-file', join(dir, `state-${++n}.json`)];
+      const refused = await cli(['tenants', 'discover', '--add', ...args], { APNS_GRAPH_BASE_URL: graph.baseUrl });
+      expect(refused.code).toBe(3);
+      expect(refused.err).toContain(`the identity lacks the permission ${GDAP}`);
+      expect(refused.err).toContain(`Grant ${GDAP} to the Function App's managed identity`);
+      expect(graph.requests.map((r) => [r.path, r.status])).toEqual([['/v1.0/tenantRelationships/delegatedAdminCustomers', 403]]);
+      expect((await listed(args)).tenants).toHaveLength(1);
+    } finally {
+      await graph.close();
+    }
   });
 });
