@@ -29,6 +29,9 @@ Commands:
         --state-file like check; watched from the next run, no redeploy), whether each can be read
         (consent, a permission, not checked yet), the partner tenant's GDAP customers not watched yet,
         and the admin-consent link a customer admin opens once.
+  calendar [--tenant ID]... [--state-file PATH]
+        The expiry calendar (iCalendar, RFC 5545) from stored state: one all-day event per asset on
+        its date, with alarms at the policy's thresholds. Save it: apns-monitor calendar > expiries.ics
   serve [--port N] [--state-file PATH]
         Serve the status page and the HTTP API on 127.0.0.1 from the CLI's state (Ctrl-C stops it).
   demo [--serve] [--port N]

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Loader> = {
   csr: async () => (await import('./commands/csrCommand')).runCsrCommand,
   login: async () => (await import('./commands/loginCommand')).runLoginCommand,
   tenants: async () => (await import('./commands/tenantsCommand')).runTenantsCommand,
+  calendar: async () => (await import('./commands/calendarCommand')).runCalendarCommand,
   serve: async () => (await import('./commands/serveCommand')).runServeCommand,
   demo: async () => (await import('./commands/demoCommand')).runDemoCommand,
 };

@@ -409,6 +409,26 @@ export async function loadFleetStatus(config: AppConfig, credential: TokenCreden
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }
 
+/**
+ * The expiry calendar (SPEC §15) of the watched tenants — the setting's and the registry's — or of
+ * those requested (each must be watched), from stored state only: what `apns-monitor calendar` prints
+ * and `GET /api/apns/calendar.ics` serves.
+ */
+export async function loadCalendar(
+  config: AppConfig,
+  credential: TokenCredential,
+  options: { stateFile?: string | undefined; tenants: readonly string[]; flag: string; code: 'invalid_request' | 'cli_usage'; clock?: Clock },
+): Promise<string> {
+  const [{ store, registry }, { getFleetStatus }, { buildCalendar }] = await Promise.all([
+    createStateStorage(config, credential, options.stateFile),
+    import('../useCases/getStatus'),
+    import('../adapters/notifiers/calendar/buildCalendar'),
+  ]);
+  const watched = await withRegisteredTenants(config, registry);
+  const tenants = options.tenants.length === 0 ? watched.tenants : options.tenants.map((id) => tenantFor(watched, id, 'The calendar', options.flag, options.code));
+  return buildCalendar({ tenants: await getFleetStatus(store, tenants), policy: config.policy, generatedAt: (options.clock ?? systemClock).now() });
+}
+
 /** The fleet's work queue (`apns-tenant-checks`) in the host storage, reached with the home credential. */
 export async function createTenantCheckQueue(config: AppConfig, credential: TokenCredential): Promise<TenantCheckQueue> {
   if (!config.queue.connection) {
