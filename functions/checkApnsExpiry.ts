@@ -1,5 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { checkOptionsFrom, createCheckDeps, createTenantCheckQueue } from '../shared/composition/createServices';
+import { checkOptionsFrom, createCheckDeps, createStateStorage, createTenantCheckQueue, watchedForRun } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
 import { toAppError } from '../shared/domain/errors';
 import { summarizeRun } from '../shared/useCases/summarizeRun';
@@ -10,8 +10,9 @@ import { enqueueTenantChecks } from '../shared/useCases/checkFleet';
  * The monitoring run on a timer. One tenant: it checks it, records every outcome, then throws when
  * the run failed (Intune unreadable, a channel still refusing) so the platform counts a failed
  * invocation and the retry policy runs it again; state keeps the retry from sending twice.
- * A fleet (APNS_TENANTS): it only enqueues one message per tenant on `apns-tenant-checks`; the
- * queue-triggered `checkTenantFromQueue` instances, scaled by the platform, do the checks.
+ * A fleet (APNS_TENANTS): it only enqueues one message per tenant on `apns-tenant-checks` — the
+ * setting's tenants and the registry's, read now (a tenant added since the last run is checked on this
+ * one); the queue-triggered `checkTenantFromQueue` instances, scaled by the platform, do the checks.
  */
 export async function checkApnsExpiry(timer: Timer, context: InvocationContext): Promise<void> {
   let logger = fallbackLogger(context);
@@ -22,9 +23,13 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
     const { config } = services;
     const access = await services.access;
     if (config.fleet) {
-      const queue = await createTenantCheckQueue(config, access.home);
-      const count = await enqueueTenantChecks(queue, config.tenants, context.invocationId, Date.now());
-      logger.info(`Enqueued the checks of ${count} tenant${count === 1 ? '' : 's'} on ${queue.location}.`, { tenants: count });
+      const [queue, { registry }] = await Promise.all([createTenantCheckQueue(config, access.home), createStateStorage(config, access.home)]);
+      // The registry unreadable: the setting's tenants are still enqueued, then the invocation fails (and is retried).
+      const { config: watched, registryFailure } = await watchedForRun(config, registry);
+      const count = await enqueueTenantChecks(queue, watched.tenants, context.invocationId, Date.now());
+      const registered = watched.tenants.length - config.tenants.length;
+      logger.info(`Enqueued the checks of ${count} tenant${count === 1 ? '' : 's'} (${registered} of them from the registry) on ${queue.location}.`, { tenants: count, registered });
+      if (registryFailure) throw registryFailure;
       return;
     }
     const deps = await createCheckDeps(config, { logger, access });

@@ -1,8 +1,8 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport } from '../shared/composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, withRegisteredTenants } from '../shared/composition/createServices';
 import { functionServices } from '../shared/composition/functionServices';
 import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
-import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
+import { TENANT_CHECK_QUEUE, type AppConfig, type TenantRef } from '../shared/config/loadConfig';
 import { AppError, toAppError } from '../shared/domain/errors';
 import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
 import { summarizeRun } from '../shared/useCases/summarizeRun';
@@ -21,38 +21,49 @@ import { summarizeRun } from '../shared/useCases/summarizeRun';
 export async function checkTenantFromQueue(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
   const logger = services.logger;
-  const tenant = tenantOfMessage(message, services.config, logger);
-  if (!tenant) return;
-  const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
   const { config } = services;
   const shared = await createSharedCheckServices(config, { logger, access: await services.access });
-  const fleetHealth = fleetHealthReport(config, shared);
-  const outcome = { tried: 1, notTried: 0, total: config.tenants.length };
+  let watched: Promise<AppConfig> | undefined;
+  const watchedConfig = () => (watched ??= withRegisteredTenants(config, shared.registry));
   try {
-    const report = await checkExpiry(await checkDepsFor(config, shared, tenant, logger), checkOptionsFor(config, tenant, { deferSharedCause: config.fleet }));
-    logger.info(summarizeRun(report), { tenantId: tenant.id, worst: report.worst, dequeueCount });
-    if (report.sharedCause) {
-      await fleetHealth({ ...outcome, cause: report.sharedCause });
-      const retried = report.sharedCause.retriable;
-      logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed for a cause every tenant shares (try ${dequeueCount}); the fleet's alert says so${retried ? ' and the queue retries it' : ''}: ${report.sharedCause.describe()}`, { code: report.sharedCause.code });
-      if (retried) throw report.sharedCause;
-      return;
-    }
-    const failure = runFailure(report);
-    if (!failure) {
-      await fleetHealth(outcome); // resolves the fleet's alert, if it was raised
-      return;
-    }
-    if (failure.retriable || report.stateFailure || report.deliveryFailed) {
-      logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed (try ${dequeueCount}); the queue retries it: ${failure.describe()}`, { code: failure.code });
-      throw failure;
-    }
-    logger.error(`The check of tenant ${tenant.name} (${tenant.id}) cannot read Intune; its monitor alert says why: ${failure.describe()}`, { code: failure.code });
-  } catch (error) {
-    if (!(error instanceof AppError)) logger.error(`The check of tenant ${tenant.id} failed unexpectedly (try ${dequeueCount}): ${toAppError(error).message}`);
-    throw error;
+    const tenant = await tenantOfMessage(message, config, watchedConfig, logger);
+    if (!tenant) return;
+    const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+    // The fleet's size names its one alert; a registry that cannot be read must not hold that alert back.
+    const fleetHealth = async (cause?: AppError) => {
+      const total = await watchedConfig().then((c) => c.tenants.length, () => config.tenants.length);
+      await fleetHealthReport(config, shared)({ tried: 1, notTried: 0, total, ...(cause ? { cause } : {}) });
+    };
+    await checkOneTenant(tenant, dequeueCount, fleetHealth);
   } finally {
     await shared.telemetry.flush();
+  }
+
+  async function checkOneTenant(tenant: TenantRef, dequeueCount: number, fleetHealth: (cause?: AppError) => Promise<void>): Promise<void> {
+    try {
+      const report = await checkExpiry(await checkDepsFor(config, shared, tenant, logger), checkOptionsFor(config, tenant, { deferSharedCause: config.fleet }));
+      logger.info(summarizeRun(report), { tenantId: tenant.id, worst: report.worst, dequeueCount });
+      if (report.sharedCause) {
+        await fleetHealth(report.sharedCause);
+        const retried = report.sharedCause.retriable;
+        logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed for a cause every tenant shares (try ${dequeueCount}); the fleet's alert says so${retried ? ' and the queue retries it' : ''}: ${report.sharedCause.describe()}`, { code: report.sharedCause.code });
+        if (retried) throw report.sharedCause;
+        return;
+      }
+      const failure = runFailure(report);
+      if (!failure) {
+        await fleetHealth(); // resolves the fleet's alert, if it was raised
+        return;
+      }
+      if (failure.retriable || report.stateFailure || report.deliveryFailed) {
+        logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) failed (try ${dequeueCount}); the queue retries it: ${failure.describe()}`, { code: failure.code });
+        throw failure;
+      }
+      logger.error(`The check of tenant ${tenant.name} (${tenant.id}) cannot read Intune; its monitor alert says why: ${failure.describe()}`, { code: failure.code });
+    } catch (error) {
+      if (!(error instanceof AppError)) logger.error(`The check of tenant ${tenant.id} failed unexpectedly (try ${dequeueCount}): ${toAppError(error).message}`);
+      throw error;
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
-import { createCsrGateway, tenantFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
+import { createCsrGateway, watchedTenantFor } from '../shared/composition/createServices';
+import { fallbackLogger, functionServices, watchedConfigOf, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 
 /**
  * Intune's certificate signing request of the tenant named by `?tenant=` (or the only one), as a
@@ -10,7 +10,7 @@ import { fallbackLogger, functionServices, type FunctionServices, type ServicesF
  */
 export async function answerCsr(services: FunctionServices, request: HttpRequest): Promise<HttpResponseInit> {
   const { config, logger } = services;
-  const tenant = tenantFor(config, request.query.get('tenant') ?? undefined, 'The CSR', '?tenant=<tenant ID>');
+  const tenant = await watchedTenantFor(config, request.query.get('tenant') ?? undefined, 'The CSR', '?tenant=<tenant ID>', () => watchedConfigOf(services));
   const gateway = await createCsrGateway(config, { logger, access: await services.access }, tenant);
   const csr = await gateway.downloadCsr();
   logger.info(`The certificate signing request of tenant ${tenant.id} was downloaded.`);

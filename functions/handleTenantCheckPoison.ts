@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { enqueuedAtOf, tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
-import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, withRegisteredTenants } from '../shared/composition/createServices';
 import { functionServices } from '../shared/composition/functionServices';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
 import { fleetAlertOpen } from '../shared/useCases/reportFleetHealth';
@@ -19,12 +19,12 @@ export const POISON_QUEUE = `${TENANT_CHECK_QUEUE}-poison`;
 export async function handleTenantCheckPoison(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
   const logger = services.logger;
-  const tenant = tenantOfMessage(message, services.config, logger);
-  if (!tenant) return;
-  const enqueuedAt = enqueuedAtOf(message, context.triggerMetadata?.insertionTime, logger);
-  if (enqueuedAt === undefined) return;
   const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
   try {
+    const tenant = await tenantOfMessage(message, services.config, () => withRegisteredTenants(services.config, shared.registry), logger);
+    if (!tenant) return;
+    const enqueuedAt = enqueuedAtOf(message, context.triggerMetadata?.insertionTime, logger);
+    if (enqueuedAt === undefined) return;
     if (services.config.fleet && (await fleetAlertOpen(shared.store, services.config.tenant.id))) {
       logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) was given up while the fleet's alert for a cause every tenant shares is open; that alert covers it.`, { tenantId: tenant.id });
       return;

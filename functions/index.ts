@@ -1,6 +1,7 @@
 // The Functions entry point (package.json "main"): importing a function file registers it.
 import './checkApnsExpiry';
 import './getApnsStatus';
+import './getApnsCalendar';
 import './renewApnsCertificate';
 import './getApnsCsr';
 import './getApnsDashboard';

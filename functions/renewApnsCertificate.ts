@@ -2,8 +2,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { readJsonBody } from '../shared/adapters/functions/readJsonBody';
 import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
-import { createRenewDeps, renewOptionsFor, tenantFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
+import { createRenewDeps, renewOptionsFor, watchedTenantFor } from '../shared/composition/createServices';
+import { fallbackLogger, functionServices, watchedConfigOf, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { AppError, toAppError } from '../shared/domain/errors';
 import { parseRenewalRequest, type RenewalRequest } from '../shared/domain/renewal';
 import { renewCertificate } from '../shared/useCases/renewCertificate';
@@ -36,7 +36,7 @@ export async function readRenewalRequest(request: HttpRequest): Promise<RenewalR
  */
 export async function answerRenewal(services: FunctionServices, parsed: RenewalRequest | AppError, actor: string, context: InvocationContext): Promise<HttpResponseInit> {
   const { config, logger } = services;
-  const tenant = tenantFor(config, parsed instanceof AppError ? undefined : parsed.tenantId, 'The renewal', '"tenantId"');
+  const tenant = await watchedTenantFor(config, parsed instanceof AppError ? undefined : parsed.tenantId, 'The renewal', '"tenantId"', () => watchedConfigOf(services));
   const deps = await createRenewDeps(config, { logger, access: await services.access, ...(services.stateFile ? { stateFile: services.stateFile } : {}) }, tenant);
   const result = await renewCertificate(deps, parsed, renewOptionsFor(config, tenant, { actor, via: 'http', correlationId: context.invocationId }));
   if (!result.ok) {

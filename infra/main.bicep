@@ -35,6 +35,13 @@ param enableRenewal string = 'true'
 @description('Also grant DeviceManagementManagedDevices.Read.All: the alternative the Graph v1.0 reference page lists for reading the APNs certificate, for a tenant whose read answers 403 with ServiceConfig.Read.All.')
 param grantManagedDevicesRead string = 'false'
 
+@description('Grant DeviceManagementConfiguration.Read.All, which the certificate connector, Managed Google Play and Intune connector status reads need (README "Graph permissions"). auto: when APNS_MONITORED_ASSETS monitors one of them (all, the default, does).')
+@allowed([ 'auto', 'true', 'false' ])
+param grantConfigurationRead string = 'auto'
+
+@description('In fleet mode, grant the managed identity DelegatedAdminRelationship.Read.All in the home tenant: `apns-monitor tenants discover` lists the partner tenant\'s GDAP customers. False for a fleet whose home tenant is not a Microsoft partner.')
+param grantGdapRead string = 'true'
+
 @description('Fleet mode even before APNS_TENANTS lists anyone (e.g. to get consent links first). A non-empty APNS_TENANTS turns it on by itself.')
 param fleet string = 'false'
 
@@ -131,6 +138,10 @@ var statusPageOn = toLower(statusPage) == 'true'
 var createStatusPageApp = statusPageOn && empty(statusPageAppClientId)
 var grantsOn = toLower(grantGraphPermissions) == 'true'
 var renewalOn = toLower(enableRenewal) == 'true'
+// The kinds whose reads need DeviceManagementConfiguration.Read.All (shared/domain/kinds: CONFIGURATION_READ_PERMISSION).
+var monitoredKinds = map(split(toLower(apnsMonitoredAssets), ','), k => trim(k))
+var configurationReadNeeded = length(intersection(monitoredKinds, [ 'all', 'certconnectors', 'googleplay', 'connectorstatus' ])) > 0
+var configurationReadOn = toLower(grantConfigurationRead) == 'auto' ? configurationReadNeeded : toLower(grantConfigurationRead) == 'true'
 var emailOn = !empty(apnsEmailFrom)
 var owners = empty(principalId) ? [] : [ principalId ]
 // Customer routes: each "APNS_ROUTE_…=secret-name" pair becomes a Key Vault reference to that secret
@@ -148,11 +159,14 @@ var intunePermissions = map(filter([
   { permission: 'DeviceManagementServiceConfig.ReadWrite.All', when: renewalOn } // renewal upload and CSR; includes the read
   { permission: 'DeviceManagementServiceConfig.Read.All', when: !renewalOn } // monitoring only
   { permission: 'DeviceManagementManagedDevices.Read.All', when: toLower(grantManagedDevicesRead) == 'true' } // the documented alternative for the APNs read
+  { permission: 'DeviceManagementConfiguration.Read.All', when: configurationReadOn } // certificate connectors, Managed Google Play, connector status
 ], p => p.when), p => p.permission)
 // The managed identity's own: Intune's for one tenant (in a fleet the fleet app reads), e-mail in any case.
 var identityPermissions = flatten(map(filter([
   { permissions: intunePermissions, when: !fleetMode }
   { permissions: [ 'Mail.Send' ], when: emailOn } // sendMail from the home tenant's mailbox
+  // `tenants discover`: the partner (home) tenant's GDAP customers, read with the home credential.
+  { permissions: [ 'DelegatedAdminRelationship.Read.All' ], when: fleetMode && toLower(grantGdapRead) == 'true' }
 ], p => p.when), p => p.permissions))
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {

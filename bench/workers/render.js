@@ -14,7 +14,7 @@ const { statusOf } = load('useCases/getStatus.js');
 
 function statusView(index, now) {
   const tenantId = randomUUID();
-  const view = statusOf(tenantState(index, now, tenantId), tenantName(index));
+  const view = statusOf(tenantState(index, now, tenantId), { name: tenantName(index) });
   view.renewals = auditEntries(index, now, tenantId).map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
   view.lastRenewal = view.renewals[0] ?? null;
   return view;

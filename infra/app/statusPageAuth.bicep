@@ -19,6 +19,7 @@ var keyRoutes = [
   '/api/apns/status'
   '/api/apns/renew'
   '/api/apns/csr'
+  '/api/apns/calendar.ics' // a subscribed calendar polls it with the function key in its URL
   '/admin/functions/checkApnsExpiry' // run the timer once with the master key (README "Deploy")
 ]
 

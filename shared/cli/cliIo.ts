@@ -1,11 +1,16 @@
 import { AppError } from '../domain/errors';
 import type { Logger } from '../ports/logger';
 import type { Redactor } from '../adapters/logging/redact';
-import { escapeLogText, escapeTerminalOutput } from '../adapters/notifiers/plainText';
+import { assertMachineText, escapeLogText, escapeTerminalOutput } from '../adapters/notifiers/plainText';
 
 /** Where the CLI reads and writes: the process in production, buffers in tests. */
 export interface CliIo {
   stdout(text: string): void;
+  /**
+   * A machine format to stdout exactly as it is (an iCalendar feed keeps its CRLF): no newline added.
+   * Absent in a test's buffer, where `stdout` takes it.
+   */
+  stdoutData?(text: string): void;
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
@@ -24,6 +29,7 @@ export interface CliIo {
 export function processIo(): CliIo {
   const io: CliIo = {
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    stdoutData: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     env: process.env,
     cwd: process.cwd(),
@@ -37,10 +43,16 @@ export function processIo(): CliIo {
 /**
  * What every command prints through: each line of stdout and stderr escaped (`escapeTerminalOutput`),
  * so no control or bidi character from Graph or state ever reaches the terminal raw, whatever a
- * formatter forgot. The progress line (our own fixed text) is left as it is.
+ * formatter forgot. The progress line (our own fixed text) is left as it is. A machine format keeps
+ * its line endings, and is refused if anything else unsafe got into it.
  */
 export function terminalIo(io: CliIo): CliIo {
-  return { ...io, stdout: (text) => io.stdout(escapeTerminalOutput(text)), stderr: (text) => io.stderr(escapeTerminalOutput(text)) };
+  return {
+    ...io,
+    stdout: (text) => io.stdout(escapeTerminalOutput(text)),
+    stdoutData: (text) => (io.stdoutData ?? io.stdout)(assertMachineText(text)),
+    stderr: (text) => io.stderr(escapeTerminalOutput(text)),
+  };
 }
 
 async function readProcessStdin(maxBytes: number): Promise<string> {

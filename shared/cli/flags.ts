@@ -25,8 +25,14 @@ Commands:
   login [--tenant ID]
         Check that you can sign in as a person with a device code (APNS_PUBLIC_CLIENT_ID) and read
         Intune. Nothing is kept: the other commands sign you in with --device-code each time.
-  tenants list | consent-url ID
-        The watched tenants (APNS_TENANTS) and the admin-consent link a customer admin opens once.
+  tenants list [--json] | add ID [--name NAME] [--route R]... | remove ID | import FILE.csv | discover [--add] | consent-url ID
+        A fleet's tenants: APNS_TENANTS and the registry kept with the state (each action takes
+        --state-file like check; watched from the next run, no redeploy), whether each can be read
+        (consent, a permission, not checked yet), the partner tenant's GDAP customers not watched yet,
+        and the admin-consent link a customer admin opens once.
+  calendar [--tenant ID]... [--state-file PATH]
+        The expiry calendar (iCalendar, RFC 5545) from stored state: one all-day event per asset on
+        its date, with alarms at the policy's thresholds. Save it: apns-monitor calendar > expiries.ics
   ack KEY --until DATE --reason TEXT [--state-file PATH]
         Pause the reminders of one alert (its key from check --json) at its current severity, at most
         30 days and never past the expiry; anything worse still alerts. Expired assets and monitor

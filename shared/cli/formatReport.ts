@@ -157,7 +157,7 @@ export function reportJson(report: CheckReport, exitCode: number, options: Repor
 
 /** The worst exit code over the fleet: 3 when any tenant could not be read, was not tried, or its run failed. */
 export function fleetExitCode(run: FleetRun): number {
-  return run.results.reduce<number>((worst, r) => Math.max(worst, tenantExit(r)), EXIT.ok);
+  return run.results.reduce<number>((worst, r) => Math.max(worst, tenantExit(r)), run.registryFailure ? EXIT.unknown : EXIT.ok);
 }
 
 function tenantExit(r: TenantResult): number {
@@ -205,7 +205,8 @@ export function fleetNagiosLine(run: FleetRun, exitCode: number): string {
   const perf = results
     .flatMap((r) => (r.report?.assessments ?? []).filter((a) => a.daysRemaining !== undefined).map((a) => `${perfLabel(`${r.tenant.id.slice(0, 36)}:${a.kind}`)}=${a.daysRemaining}`))
     .join(' ');
-  return statusLine(exitCode, `${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${lead}`, perf);
+  const registry = run.registryFailure ? `; the tenant registry could not be read (registered tenants not checked): ${run.registryFailure.code}` : '';
+  return statusLine(exitCode, `${results.length} tenant${results.length === 1 ? '' : 's'}: ${summary}${registry}${lead}`, perf);
 }
 
 /**
@@ -217,6 +218,10 @@ export function formatFleetReport(run: FleetRun, exitCode: number, at: number, o
   // Each line built here is escaped whole: the values in it (names, messages, hints) stay on it.
   const line = escapeLogText;
   const lines = [fleetNagiosLine(run, exitCode), '', `Fleet of ${results.length} tenant${results.length === 1 ? '' : 's'} at ${formatUtc(at)}`];
+  if (run.registryFailure) {
+    lines.push('', line(run.registryFailure.message));
+    if (run.registryFailure.hint) lines.push(line(`Hint: ${run.registryFailure.hint}`));
+  }
   if (run.sharedCause) {
     const { error, tried, notTried } = run.sharedCause;
     lines.push('', line(`Every tenant: ${sharedCauseLine(error)}`));
@@ -264,6 +269,7 @@ export function fleetJson(run: FleetRun, exitCode: number, at: number, options: 
     forecast: options.forecast === true,
     fleet: true,
     sharedCause: cause ? { code: cause.error.code, cause: cause.error.sharedCause ?? null, message: cause.error.message, hint: cause.error.hint ?? null, tried: cause.tried, notTried: cause.notTried } : null,
+    registryError: run.registryFailure ? { code: run.registryFailure.code, message: run.registryFailure.message, hint: run.registryFailure.hint ?? null } : null,
     tenants: byUrgency(run.results).map((r) => {
       const code = tenantExit(r);
       const base = { tenantId: r.tenant.id, tenantName: r.tenant.name, status: statusWord(code), exitCode: code, notTried: r.notTried === true };

@@ -98,12 +98,13 @@ function provideQuietFunctionsCore(): void {
 /** The HTTP functions, made with the given services and guard: the status page, its actions and the API. */
 export async function localRoutes(services: ServicesFor, guard: RequestGuard): Promise<LocalRoute[]> {
   provideQuietFunctionsCore();
-  const [dashboard, status, csr, renew, acknowledge] = await Promise.all([
+  const [dashboard, status, csr, renew, acknowledge, calendar] = await Promise.all([
     import('../../functions/getApnsDashboard'),
     import('../../functions/getApnsStatus'),
     import('../../functions/getApnsCsr'),
     import('../../functions/renewApnsCertificate'),
     import('../../functions/acknowledgeApnsAlert'),
+    import('../../functions/getApnsCalendar'),
   ]);
   // Every route gets the one guard: none can be served here with a weaker door than the others.
   const local = { services, guard };
@@ -114,6 +115,7 @@ export async function localRoutes(services: ServicesFor, guard: RequestGuard): P
     { name: 'acknowledgeApnsAlert', methods: ['POST'], route: 'apns/dashboard/ack', handler: acknowledge.createAcknowledgeHandler(local) },
     { name: 'unacknowledgeApnsAlert', methods: ['POST'], route: 'apns/dashboard/unack', handler: acknowledge.createUnacknowledgeHandler(local) },
     { name: 'getApnsStatus', methods: ['GET'], route: 'apns/status', handler: status.createStatusHandler(local) },
+    { name: 'getApnsCalendar', methods: ['GET'], route: 'apns/calendar.ics', handler: calendar.createCalendarHandler(local) },
     { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler(local) },
     { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler(local) },
   ];
@@ -128,7 +130,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 /** What `serve` and `demo --serve` print about the API: how a script sends this run's key. */
 export function describeLocalApi(server: LocalServer): string {
   return [
-    `The API is under ${server.origin}/api/apns/ (status, csr, renew). POST /api/apns/renew needs this run's key,`,
+    `The API is under ${server.origin}/api/apns/ (status, calendar.ics, csr, renew). POST /api/apns/renew needs this run's key,`,
     `which a web page cannot send: -H '${FUNCTION_KEY_HEADER}: ${server.key}' -H 'content-type: application/json'`,
   ].join('\n');
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Loader> = {
   tenants: async () => (await import('./commands/tenantsCommand')).runTenantsCommand,
   ack: async () => (await import('./commands/ackCommand')).runAckCommand,
   unack: async () => (await import('./commands/ackCommand')).runUnackCommand,
+  calendar: async () => (await import('./commands/calendarCommand')).runCalendarCommand,
   serve: async () => (await import('./commands/serveCommand')).runServeCommand,
   demo: async () => (await import('./commands/demoCommand')).runDemoCommand,
 };

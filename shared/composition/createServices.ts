@@ -3,9 +3,10 @@ import type { TokenCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { findTenant, routesFor, type AppConfig, type ChannelsConfig, type TenantRef } from '../config/loadConfig';
 import { routeSettingPrefix } from '../config/settings';
-import { AppError } from '../domain/errors';
+import { AppError, toAppError } from '../domain/errors';
 import { systemClock, type Clock } from '../ports/clock';
 import type { IntuneGateway } from '../ports/intuneGateway';
+import type { PartnerDirectory } from '../ports/partnerDirectory';
 import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/stateStore';
@@ -20,6 +21,9 @@ import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
 import type { AcknowledgeDeps } from '../useCases/acknowledgeAlert';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
+import type { TenantRegistry } from '../ports/tenantRegistry';
+import { watchedTenants, type TenantRegistryRecord } from '../domain/tenantRegistry';
+import { adminConsentUrl } from '../adapters/identity/explainers';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
 
 /**
@@ -55,7 +59,7 @@ export async function accessOf(config: AppConfig, options: ServiceOptions): Prom
 }
 
 /** The Graph gateway for one tenant, signed in as `signIn` says (its token shared by every caller). */
-export async function createGateway(config: AppConfig, signIn: TenantSignIn, logger: Logger, sleep = realSleep): Promise<IntuneGateway> {
+export async function createGateway(config: AppConfig, signIn: TenantSignIn, logger: Logger, sleep = realSleep): Promise<IntuneGateway & PartnerDirectory> {
   const { createGraphGateway } = await import('../adapters/graph/graphGateway');
   return createGraphGateway({
     baseUrl: config.graph.baseUrl,
@@ -69,13 +73,72 @@ export async function createGateway(config: AppConfig, signIn: TenantSignIn, log
   });
 }
 
-export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
+/** Where a run keeps its state and reads the fleet's registry: Table Storage, or the CLI's state file read once for both. */
+export interface StateStorage {
+  store: StateStore;
+  registry: TenantRegistry;
+}
+
+export async function createStateStorage(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStorage> {
   if (stateFile) {
-    const { createFileStateStore } = await import('../adapters/state/fileStateStore');
-    return createFileStateStore(stateFile);
+    const [{ createFileStateStore, openStateFile }, { createFileTenantRegistry }] = await Promise.all([import('../adapters/state/fileStateStore'), import('../adapters/state/fileTenantRegistry')]);
+    const records = openStateFile(stateFile);
+    return { store: createFileStateStore(stateFile, records), registry: createFileTenantRegistry(records) };
   }
-  const { createTableStateStore } = await import('../adapters/state/tableStateStore');
-  return createTableStateStore(tableOptions(config, credential));
+  const [{ createTableStateStore }, { createTableTenantRegistry }] = await Promise.all([import('../adapters/state/tableStateStore'), import('../adapters/state/tableTenantRegistry')]);
+  const options = tableOptions(config, credential);
+  return { store: createTableStateStore(options), registry: createTableTenantRegistry(options) };
+}
+
+export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
+  return (await createStateStorage(config, credential, stateFile)).store;
+}
+
+/**
+ * The configuration of this run, with the fleet's registry read now: `tenants` is APNS_TENANTS, then
+ * the registered tenants (the setting wins for a tenant in both). Read per run, never cached per
+ * process, so a tenant added with `apns-monitor tenants add` is watched from the next run on, with no
+ * redeploy and no restart (SPEC §15). One tenant (no APNS_TENANTS): the registry is not read.
+ */
+export async function withRegisteredTenants(config: AppConfig, registry: TenantRegistry): Promise<AppConfig> {
+  return (await readRegistered(config, registry)).config;
+}
+
+/** The registry record read (undefined when not a fleet: it is not read) and the config it makes. */
+async function readRegistered(config: AppConfig, registry: TenantRegistry): Promise<{ config: AppConfig; registry?: TenantRegistryRecord }> {
+  if (!config.fleet) return { config };
+  const { registry: record } = await registry.load();
+  if (record.tenants.length === 0) return { config, registry: record };
+  return { config: Object.freeze({ ...config, tenants: Object.freeze(watchedTenants(config.tenants, record)) }), registry: record };
+}
+
+/**
+ * `withRegisteredTenants` for a monitoring run, which must not go blind because the registry cannot be
+ * read (SPEC §3: an unreadable state store never silences alerts): the setting's tenants are still
+ * checked, and the registry's failure is returned for the run to report — it fails (exit 3, a failed
+ * timer invocation) saying that the registered tenants were not checked.
+ */
+export async function watchedForRun(config: AppConfig, registry: TenantRegistry): Promise<{ config: AppConfig; registryFailure?: AppError; registry?: TenantRegistryRecord }> {
+  try {
+    return await readRegistered(config, registry);
+  } catch (thrown) {
+    const error = toAppError(thrown);
+    if (error.code !== 'state_unavailable' && error.code !== 'state_unreadable') throw thrown;
+    return { config, registryFailure: new AppError(error.code, `The tenant registry could not be read, so only the tenants of APNS_TENANTS were checked: ${error.message}`, { retriable: error.retriable, ...(error.hint ? { hint: error.hint } : {}), cause: error }) };
+  }
+}
+
+/** `withRegisteredTenants` for an entry point that needs nothing else from the state (a renewal, a CSR). */
+export async function loadWatchedConfig(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<AppConfig> {
+  if (!config.fleet) return config;
+  return withRegisteredTenants(config, (await createStateStorage(config, credential, stateFile)).registry);
+}
+
+/** A fleet tenant's admin-consent link (SPEC §11), when the fleet's app is known: what fixes "consent missing". */
+export function consentUrlOf(config: AppConfig): ((tenantId: string) => string) | undefined {
+  const appClientId = config.entra.appClientId;
+  if (!config.fleet || !appClientId) return undefined;
+  return (tenantId) => adminConsentUrl(config.entra.authorityHost, tenantId, appClientId);
 }
 
 function tableOptions(config: AppConfig, credential: TokenCredential) {
@@ -138,6 +201,8 @@ export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
 export interface SharedCheckServices {
   access: TenantAccess;
   store: StateStore;
+  /** The fleet's registry, in the same storage as `store` (read through `withRegisteredTenants`). */
+  registry: TenantRegistry;
   notifiers: Notifier[];
   telemetry: Telemetry;
   clock: Clock;
@@ -147,13 +212,13 @@ export interface SharedCheckServices {
 
 export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
   const access = await accessOf(config, options);
-  const [store, notifiers, telemetry] = await Promise.all([
-    createStateStore(config, access.home, options.stateFile),
+  const [{ store, registry }, notifiers, telemetry] = await Promise.all([
+    createStateStorage(config, access.home, options.stateFile),
     // E-mail goes out from the home tenant's mailbox, with the home credential.
     options.forecast ? [] : createNotifiers(config, options.alertLogger ?? options.logger, access.home),
     options.forecast ? noTelemetry : createTelemetry(config),
   ]);
-  return { access, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+  return { access, store, registry, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
 }
 
 /** One tenant's check: its own Graph sign-in; everything else shared. */
@@ -267,6 +332,23 @@ export function tenantFor(config: AppConfig, requested: string | undefined, what
   return config.tenants[0] ?? config.tenant;
 }
 
+/**
+ * `tenantFor` over the setting and the fleet's registry. What the setting alone decides is decided
+ * before the registry is read — a tenant of APNS_TENANTS, or no tenant named in a fleet of several
+ * (refused before anything is read) — so the registry is read only for a tenant it may hold.
+ */
+export async function watchedTenantFor(
+  config: AppConfig,
+  requested: string | undefined,
+  what: string,
+  flag: string,
+  loadWatched: () => Promise<AppConfig>,
+  code: 'invalid_request' | 'cli_usage' = 'invalid_request',
+): Promise<TenantRef> {
+  const settled = requested === undefined ? !config.fleet || config.tenants.length > 1 : !config.fleet || findTenant(config, requested) !== undefined;
+  return tenantFor(settled ? config : await loadWatched(), requested, what, flag, code);
+}
+
 /** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
 export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
   const prefix = config.renewal.secretName;
@@ -322,6 +404,12 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
   };
 }
 
+/** The partner tenant's GDAP customers, read in the home tenant with the home credential (`tenants discover`). */
+export async function createPartnerDirectory(config: AppConfig, options: ServiceOptions): Promise<PartnerDirectory> {
+  const access = await accessOf(config, options);
+  return createGateway(config, access.forHome(), options.logger, options.sleep ?? realSleep);
+}
+
 export async function createCsrGateway(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<IntuneGateway> {
   const access = await accessOf(config, options);
   return createGateway(config, access.forTenant(tenant), options.logger, options.sleep ?? realSleep);
@@ -332,10 +420,31 @@ export async function createCsrGateway(config: AppConfig, options: ServiceOption
  * `GET /api/apns/status` show.
  */
 export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
-  const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
+  const [{ store, registry }, { audit }] = await Promise.all([createStateStorage(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
   const { getFleetStatus } = await import('../useCases/getStatus');
-  const tenants = await getFleetStatus(store, config.tenants, audit);
+  const watched = withRegisteredTenants(config, registry).then((c) => c.tenants);
+  const tenants = await getFleetStatus(store, watched, audit, consentUrlOf(config));
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
+}
+
+/**
+ * The expiry calendar (SPEC §15) of the watched tenants — the setting's and the registry's — or of
+ * those requested (each must be watched), from stored state only: what `apns-monitor calendar` prints
+ * and `GET /api/apns/calendar.ics` serves.
+ */
+export async function loadCalendar(
+  config: AppConfig,
+  credential: TokenCredential,
+  options: { stateFile?: string | undefined; tenants: readonly string[]; flag: string; code: 'invalid_request' | 'cli_usage'; clock?: Clock },
+): Promise<string> {
+  const [{ store, registry }, { getFleetStatus }, { buildCalendar }] = await Promise.all([
+    createStateStorage(config, credential, options.stateFile),
+    import('../useCases/getStatus'),
+    import('../adapters/notifiers/calendar/buildCalendar'),
+  ]);
+  const watched = await withRegisteredTenants(config, registry);
+  const tenants = options.tenants.length === 0 ? watched.tenants : options.tenants.map((id) => tenantFor(watched, id, 'The calendar', options.flag, options.code));
+  return buildCalendar({ tenants: await getFleetStatus(store, tenants), policy: config.policy, generatedAt: (options.clock ?? systemClock).now() });
 }
 
 /** The fleet's work queue (`apns-tenant-checks`) in the host storage, reached with the home credential. */

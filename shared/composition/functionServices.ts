@@ -4,7 +4,7 @@ import { createRedactor, type Redactor } from '../adapters/logging/redact';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
 import { SETTINGS } from '../config/settings';
 import type { Logger } from '../ports/logger';
-import { secretsOf } from './createServices';
+import { loadWatchedConfig, secretsOf } from './createServices';
 import { createTenantAccess, type TenantAccess } from './tenantAccess';
 
 interface ProcessServices {
@@ -57,6 +57,11 @@ export function functionServices(context: InvocationContext, env: NodeJS.Process
     cached = { fingerprint: key, config, redact: createRedactor(secretsOf(config)), access };
   }
   return { config: cached.config, logger: contextLogger(context, cached.redact), access: cached.access };
+}
+
+/** The invocation's configuration with the fleet's registry read now (see `withRegisteredTenants`). */
+export async function watchedConfigOf(services: FunctionServices): Promise<AppConfig> {
+  return loadWatchedConfig(services.config, (await services.access).home, services.stateFile);
 }
 
 /** A logger for failures before the config loaded (its secrets are unknown: patterns only). */

@@ -58,6 +58,8 @@ export interface TenantSignIn {
 export interface TenantAccess {
   home: SharedCredential;
   forTenant(tenant: TenantRef): TenantSignIn;
+  /** Graph in the home tenant itself, as the home credential (the partner tenant's GDAP customers). */
+  forHome(): TenantSignIn;
   /** Token requests that reached Entra or the identity endpoint, over every credential (benchmarks). */
   tokenFetches(): number;
 }
@@ -135,8 +137,12 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
     return token.token;
   };
 
+  // The home credential in Graph: the managed identity in Azure, `az login` or environment credentials elsewhere.
+  const homeSignIn: TenantSignIn = { credential: home, scopes: appScopes, auth: defaultCredentialAuth(options.env, () => home.lastAppId()) };
+
   return {
     home,
+    forHome: () => homeSignIn,
     forTenant(tenant) {
       const known = perTenant.get(tenant.id);
       if (known) return known.signIn;
@@ -155,7 +161,7 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
         signIn = { credential, scopes: appScopes, auth: fleetAppAuth(tenant, appClientId, authorityHost) };
       } else {
         credential = home;
-        signIn = { credential, scopes: appScopes, auth: defaultCredentialAuth(options.env, () => home.lastAppId()) };
+        signIn = homeSignIn;
       }
       perTenant.set(tenant.id, { credential, signIn });
       return signIn;

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors';
 import type { AlertPolicy } from '../domain/policy';
 import { MIN_SEVERITIES, type MinSeverity } from '../domain/severity';
 import { ROUTE_SETTING_SUFFIXES, routeSettingPrefix, specOfSetting } from './settings';
+import type { WatchedTenant } from '../domain/tenantRegistry';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,13 +23,11 @@ export type QueueConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'queueServiceUri'; url: string };
 
-/** A tenant the product watches: its id (part of every alert key) and how people know it. */
-export interface TenantRef {
-  id: string;
-  name: string;
-  /** Customer routes the tenant registry assigns it (`tenants add --route R`), besides `APNS_TENANT_ROUTES`. */
-  routes?: readonly string[];
-}
+/**
+ * A tenant the product watches: its id (part of every alert key) and how people know it; in a fleet,
+ * also where it comes from (`APNS_TENANTS`, or the registry of `apns-monitor tenants add`) and its routes.
+ */
+export type TenantRef = WatchedTenant;
 
 /** A watched tenant by id (tenant ids are case-insensitive), or undefined. */
 export function findTenant(config: Pick<AppConfig, 'tenants'>, tenantId: string): TenantRef | undefined {

@@ -55,6 +55,8 @@ export function infraParameters(): Record<string, unknown> {
     grantGraphPermissions: { value: '${APNS_GRANT_GRAPH_PERMISSIONS=true}' },
     enableRenewal: { value: '${APNS_ENABLE_RENEWAL=true}' },
     grantManagedDevicesRead: { value: '${APNS_GRANT_MANAGED_DEVICES_READ=false}' },
+    grantConfigurationRead: { value: '${APNS_GRANT_CONFIGURATION_READ=auto}' },
+    grantGdapRead: { value: '${APNS_GRANT_GDAP_READ=true}' },
     fleet: { value: '${APNS_FLEET=false}' },
     fleetAppClientId: { value: '${APNS_FLEET_APP_CLIENT_ID}' },
     fleetAppName: { value: '${APNS_FLEET_APP_NAME=Intune APNs monitor}' },

@@ -78,6 +78,10 @@ td.when{white-space:nowrap}
 .left{display:block;margin-top:.3rem;font-weight:600;white-space:nowrap}
 .sub{display:block;font-weight:400;color:var(--muted);font-size:.8125rem;margin-top:.15rem}
 .finding{display:block;font-weight:400;margin-top:.2rem}
+.consent{color:var(--fail-fg)}
+details.why{font-weight:400;margin-top:.25rem}
+details.why summary{cursor:pointer;color:var(--link)}
+details.why code{display:block;margin-top:.25rem}
 .told{display:inline-flex;align-items:center;gap:.35rem;margin:0 .75rem .25rem 0;white-space:nowrap}
 tr.row-expired>:first-child{box-shadow:inset 4px 0 var(--expired-bg)}
 tr.row-critical>:first-child{box-shadow:inset 4px 0 var(--critical-bg)}

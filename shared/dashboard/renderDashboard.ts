@@ -10,6 +10,7 @@ import { fleetRows, rowMatches, tenantRows, type FleetRow } from './fleetRows';
 import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute, type ShownSeverity } from './format';
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { acknowledgementsSection } from './renderAcknowledgements';
+import { consentBanner, consentNote, couldNotRead, errorDetails } from './renderConsent';
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
@@ -60,8 +61,8 @@ export interface DashboardInput {
   bands?: TimelineBands;
   /**
    * The URLs the product itself writes into its findings (each fleet tenant's admin-consent link):
-   * only these are made clickable. Any other `https://…` in the text — Graph's, which a customer's
-   * admin can write into a token name — stays text.
+   * only these are made clickable, with the consent links of the view's tenants. Any other `https://…`
+   * in the text — Graph's, which a customer's admin can write into a token name — stays text.
    */
   links?: readonly string[];
 }
@@ -81,7 +82,8 @@ export function renderDashboard(input: DashboardInput): string {
   const bands = input.bands ?? DEFAULT_POLICY;
   const tenant = selectedTenant(input.view, input.selectedTenantId);
   const generatedAt = parseIso(input.view.generatedAt) ?? input.now;
-  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length, links: linkPattern(input.links ?? []) };
+    const consentLinks = input.view.tenants.flatMap((t) => (t.consent.consentUrl ? [t.consent.consentUrl] : []));
+  const ctx: Ctx = { now: input.now, routes, bands, viewer: input.viewer, fleetSize: input.view.tenants.length, links: linkPattern([...(input.links ?? []), ...consentLinks]) };
   if (input.selectedTenantId !== undefined && tenant === null) {
     return renderErrorPage({
       title: 'Tenant not found',
@@ -193,9 +195,13 @@ function assetCell(asset: AssetStatus | null, tenant: StatusView, full: boolean,
   }
   // The fleet table already says when it expires: it shows only findings that add something.
   const findings = full ? asset.findings : asset.findings.filter((f) => f.code !== 'expiry');
-  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${kindShort(asset.kind)}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${lastSync(asset, ctx)}${findings.map(
-    (f) => html`<span class="finding">${linkified(f.message, ctx)}</span>${full && f.hint ? html`<span class="sub">${linkified(f.hint, ctx)}</span>` : ''}`,
-  )}${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
+  // A tenant the run could not (fully) read: in the fleet table its row says so in a few words (the
+  // tenant cell, with the link), and the monitor's long error text waits behind a disclosure.
+  const collapsed = !full && asset.kind === 'monitor' && tenant.consent.state !== 'read' && tenant.consent.state !== 'not_checked';
+  const shown = findings.map((f) => html`<span class="finding">${linkified(f.message, ctx)}</span>${(full || collapsed) && f.hint ? html`<span class="sub">${linkified(f.hint, ctx)}</span>` : ''}`);
+  return html`<th scope="row" data-label="Asset">${asset.name} <span class="tag">${kindShort(asset.kind)}</span>${asset.stale ? html` <span class="tag">stale</span>` : ''}${lastSync(asset, ctx)}${
+    collapsed ? html`${couldNotRead(tenant) ? html`<span class="finding">Intune could not be read.</span>` : ''}${errorDetails(shown, tenant.consent.errorCode)}` : shown
+  }${asset.stale ? html`<span class="sub">Last known value (assessed ${asset.assessedAt.slice(0, 10)}): not readable on the latest run.</span>` : ''}</th>`;
 }
 
 function lastCheckCell(tenant: StatusView, ctx: Ctx): SafeHtml {
@@ -223,7 +229,6 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
   const rows = fleetRows(view, ctx.now);
   const counts = new Map<ShownSeverity, number>();
   for (const row of rows) counts.set(row.severity, (counts.get(row.severity) ?? 0) + 1);
-  const unreadable = view.tenants.filter((t) => t.lastRun !== null && !t.lastRun.ok).length;
   const unchecked = view.tenants.filter((t) => t.lastRun === null).length;
   const order: ShownSeverity[] = ['expired', 'critical', 'unknown', 'warning', 'notice', 'ok'];
   const tiles = order
@@ -231,8 +236,7 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
     .map((s) => html`<li><a href="${`${ctx.routes.dashboard}?q=${encodeURIComponent(SEVERITY_LABEL[s].toLowerCase())}`}"><span class="count">${counts.get(s) ?? 0}</span>${badge(s)}</a></li>`);
   const shown = rows.filter((r) => rowMatches(r, filter)).length;
 
-  const attention: SafeHtml[] = [];
-  if (unreadable > 0) attention.push(html`<p><strong>${unreadable} ${unreadable === 1 ? 'tenant' : 'tenants'} could not be read on the last run</strong> (consent, permission or network): see the rows marked “last run failed” and their monitor finding.</p>`);
+  const attention: (SafeHtml | '')[] = [consentBanner(view, (id) => tenantHref(ctx, id))];
   if (unchecked > 0) attention.push(html`<p><strong>${unchecked} ${unchecked === 1 ? 'tenant has' : 'tenants have'} not been checked yet</strong>: shown as “No data” until the first run reads ${unchecked === 1 ? 'it' : 'them'}.</p>`);
 
   const items: TimelineItem[] = rows.flatMap((r) =>
@@ -244,7 +248,7 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
   return html`<h1>Fleet: ${view.tenants.length} ${view.tenants.length === 1 ? 'tenant' : 'tenants'}</h1>
 <p class="lede">Every tenant’s Apple MDM push certificate, VPP and ADE tokens and Intune’s other connectors, most urgent first.</p>
 <ul class="tiles" aria-label="Assets by severity">${tiles}</ul>
-${attention.length > 0 ? html`<div class="alert-box" role="note">${attention}</div>` : ''}
+${attention.some((a) => a !== '') ? html`<div class="alert-box" role="note">${attention}</div>` : ''}
 ${timelineSection(items, ctx, 'Next 90 days')}
 <h2 id="assets-h">Assets</h2>
 <form class="filter" role="search" method="get" action="${ctx.routes.dashboard}">
@@ -266,7 +270,7 @@ function fleetRow(row: FleetRow, filter: string, ctx: Ctx): SafeHtml {
   const { tenant, asset } = row;
   return html`<tr class="row-${row.severity}" data-filter="${row.filterText}"${rowMatches(row, filter) ? '' : html` hidden`}>
 ${severityCell(row.severity, asset, ctx)}
-<td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}</td>
+<td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}${consentNote(tenant)}</td>
 ${assetCell(asset, tenant, false, ctx)}
 ${expiresCell(asset)}
 <td class="apple" data-label="Apple ID">${asset?.appleId ? appleIdText(asset.appleId) : '—'}</td>

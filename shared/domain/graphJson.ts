@@ -131,3 +131,24 @@ export function parseCsr(body: unknown): string {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) throw malformed(what, 'value is neither PEM nor base64');
   return `-----BEGIN CERTIFICATE REQUEST-----\n${base64.match(/.{1,64}/g)?.join('\n') ?? base64}\n-----END CERTIFICATE REQUEST-----\n`;
 }
+
+/** A customer tenant the partner holds a GDAP relationship with (`delegatedAdminCustomer`, v1.0). */
+export interface GdapCustomer {
+  /** The customer's Entra tenant id. */
+  tenantId: string;
+  /** Its Entra display name; null when Graph gives none. */
+  displayName: string | null;
+}
+
+const TENANT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One `delegatedAdminCustomer` (the v1.0 CSDL: `tenantId` Edm.String not nullable, `displayName`
+ * Edm.String; `id` from graph.entity, the same GUID in Microsoft's examples): its tenant id must be a
+ * tenant's GUID, since it becomes an alert key and a sign-in authority.
+ */
+export function parseGdapCustomer(obj: Json, what: string): GdapCustomer {
+  const tenantId = requiredString(obj, 'tenantId', what);
+  if (!TENANT_GUID.test(tenantId)) throw malformed(what, `tenantId "${shorten(tenantId)}" is not a tenant ID`);
+  return { tenantId: tenantId.toLowerCase(), displayName: optionalString(obj, 'displayName', what) };
+}

@@ -61,6 +61,8 @@ export interface RunRecord {
   worstSeverity: Severity;
   errorCode?: string;
   message?: string;
+  /** The Graph permissions the run's reads were refused for (SPEC §15 "consent status": which one is missing). */
+  missingPermissions?: string[];
 }
 
 export interface TenantState {

@@ -33,6 +33,7 @@ export type GraphResource =
   | 'exchange'
   | 'connectorstatus'
   | 'sendMail'
+  | 'gdapcustomers'
   | 'batch';
 
 export interface Fault {
@@ -74,6 +75,11 @@ export interface GraphTenant {
   exchangeConnectors: GraphJson[];
   /** `deviceManagement.connectorStatus` (beta only): Intune's own verdict per connector. */
   connectorStatus: GraphJson[];
+  /**
+   * `tenantRelationships/delegatedAdminCustomers`: the GDAP customers of this tenant as a Microsoft
+   * partner (`id`, `tenantId`, `displayName`; see `delegatedAdminCustomerFixture`).
+   */
+  delegatedAdminCustomers: GraphJson[];
 }
 
 export interface LoggedRequest {
@@ -136,6 +142,8 @@ export interface GraphSimulator {
   uploadDelayMs: number;
   /** Added to every HTTP request (not per batch item), like a network round trip. */
   latencyMs: number;
+  /** Most items a page of `delegatedAdminCustomers` holds, whatever `$top` asks (server-driven paging). */
+  gdapPageSize: number;
   addFault(fault: Fault): void;
   clearFaults(): void;
   /** Forget requests, uploads, mails and faults (the tenants' data stays). */
@@ -174,6 +182,7 @@ const V1_PROPERTIES = {
     'whenPartnerDevicesWillBeMarkedAsNonCompliantDateTime', 'whenPartnerDevicesWillBeRemovedDateTime',
   ],
   deviceManagementExchangeConnector: ['id', 'connectorServerName', 'exchangeAlias', 'exchangeConnectorType', 'exchangeOrganization', 'lastSyncDateTime', 'primarySmtpAddress', 'serverName', 'status', 'version'],
+  delegatedAdminCustomer: ['id', 'displayName', 'tenantId'],
 } as const;
 
 function v1Only(entity: GraphJson, properties: readonly string[]): GraphJson {
@@ -200,7 +209,12 @@ const REQUIRED_PERMISSIONS: Partial<Record<GraphResource, string[]>> = {
   csr: WRITE,
   apnsPatch: WRITE,
   sendMail: ['Mail.Send'],
+  // The reference page of List delegatedAdminCustomers (least privileged first); application
+  // permissions work here (microsoftgraph/microsoft-graph-docs-contrib#8613, on the sibling list).
+  gdapcustomers: ['DelegatedAdminRelationship.Read.All', 'DelegatedAdminRelationship.ReadWrite.All'],
 };
+/** `$top` of List delegatedAdminCustomers "supports up to 300 objects" (its reference page). */
+const GDAP_MAX_TOP = 300;
 
 /** Collections and singletons that exist only in beta: v1.0 answers 400 for their segment, as Graph does. */
 const BETA_ONLY: Partial<Record<GraphResource, string>> = {
@@ -258,6 +272,8 @@ function assessPermission(claims: TokenClaims, resource: GraphResource | 'unknow
   }
   if (required.some((p) => granted.includes(p))) return undefined;
   if (resource === 'sendMail') return graphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+  // Outside Intune, Graph's own gateway refuses a token without the role, naming what the API needs.
+  if (resource === 'gdapcustomers') return graphError(403, 'Forbidden', `Missing role permissions on the request. API requires one of '${required.join(', ')}'. Roles on the request '${granted.join(', ')}'.`);
   return intuneForbidden(required, path);
 }
 
@@ -275,6 +291,7 @@ function resourceOf(method: string, path: string): GraphResource | 'unknown' {
   if (/\/deviceManagement\/exchangeConnectors$/i.test(p)) return 'exchange';
   if (method === 'GET' && /^\/deviceManagement$/i.test(p)) return 'connectorstatus';
   if (/\/users\/[^/]+\/sendMail$/i.test(p)) return 'sendMail';
+  if (method === 'GET' && /^\/tenantRelationships\/delegatedAdminCustomers$/i.test(p)) return 'gdapcustomers';
   return 'unknown';
 }
 
@@ -310,6 +327,7 @@ function tenantData(data: Partial<GraphTenant> = {}): GraphTenant {
     autopilot: data.autopilot ?? autopilotFixture(),
     exchangeConnectors: data.exchangeConnectors ?? [],
     connectorStatus: data.connectorStatus ?? [],
+    delegatedAdminCustomers: data.delegatedAdminCustomers ?? [],
   };
 }
 
@@ -325,6 +343,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     ignoreUploads: false,
     uploadDelayMs: 0,
     latencyMs: options.latencyMs ?? 0,
+    gdapPageSize: GDAP_MAX_TOP,
   };
 
   const tenantFor = (tenantId: string): GraphTenant | undefined => {
@@ -403,6 +422,27 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
         const shown = select.length === 0 ? entity : Object.fromEntries(Object.entries(entity).filter(([k]) => select.includes(k)));
         return ok({ '@odata.context': `https://graph.microsoft.com/${version}/$metadata#deviceManagement${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`, ...shown });
       }
+      case 'gdapcustomers': {
+        // Server-driven paging: at most `$top` (≤ 300) and the simulator's page size per page, then
+        // an absolute @odata.nextLink carrying the query and a $skiptoken, as Graph writes it.
+        const top = query.has('$top') ? Number(query.get('$top')) : GDAP_MAX_TOP;
+        if (!Number.isInteger(top) || top < 1 || top > GDAP_MAX_TOP) return { ...graphError(400, 'BadRequest', `Invalid $top value '${query.get('$top')}': it must be between 1 and ${GDAP_MAX_TOP}.`), resource };
+        const skip = Number(query.get('$skiptoken') ?? 0);
+        const size = Math.min(top, sim.gdapPageSize);
+        const select = (query.get('$select') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+        const shown = (c: GraphJson) => {
+          const entity = v1Only(c, V1_PROPERTIES.delegatedAdminCustomer);
+          const props = select.length === 0 ? entity : Object.fromEntries(Object.entries(entity).filter(([k]) => select.includes(k)));
+          return { '@odata.type': '#microsoft.graph.delegatedAdminCustomer', '@odata.etag': `W/"${Buffer.from(String(c.id)).toString('base64')}"`, ...props };
+        };
+        const page = tenant.delegatedAdminCustomers.slice(skip, skip + size);
+        const next = skip + size < tenant.delegatedAdminCustomers.length ? new URLSearchParams({ ...Object.fromEntries(query), $skiptoken: String(skip + size) }) : undefined;
+        return ok({
+          '@odata.context': `https://graph.microsoft.com/${version}/$metadata#tenantRelationships/delegatedAdminCustomers`,
+          value: page.map(shown),
+          ...(next ? { '@odata.nextLink': `${baseUrl}/${version}${path}?${next.toString()}` } : {}),
+        });
+      }
       case 'sendMail': {
         const from = decodeURIComponent(/\/users\/([^/]+)\/sendMail/i.exec(path)?.[1] ?? '');
         sim.mails.push({ tenantId: claims.tid, from, body, at: Date.now() });
@@ -451,6 +491,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   };
 
   let audience = '';
+  let baseUrl = '';
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const startedAt = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -526,7 +567,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? 'localhost';
-  const baseUrl = `https://${host}:${port}`;
+  baseUrl = `https://${host}:${port}`;
   audience = baseUrl;
 
   return Object.assign(sim, {

@@ -26,6 +26,12 @@ export interface IdentitySimulator {
   tokens: string[];
   /** Answer the next `count` token requests with this status (e.g. 500, or 400 for an unknown identity). */
   failNext(status: number, count?: number): void;
+  /**
+   * The application permissions granted to the identity (its tokens' `roles` claim, as Entra issues
+   * them once app roles are assigned). Undefined (the default): tokens carry no `roles` claim and the
+   * Graph simulator lets them read, as when the grants are not what a test is about.
+   */
+  roles: string[] | undefined;
   close(): Promise<void>;
 }
 
@@ -82,7 +88,7 @@ export function normalizeAudience(resource: string): string {
 }
 
 export async function startIdentitySimulator(
-  options: { tenantId?: string; clientId?: string; principalId?: string; tokenLifetimeSeconds?: number } = {},
+  options: { tenantId?: string; clientId?: string; principalId?: string; tokenLifetimeSeconds?: number; roles?: string[] } = {},
 ): Promise<IdentitySimulator> {
   const header = randomBytes(16).toString('hex');
   const tenantId = options.tenantId ?? randomUUID();
@@ -90,6 +96,7 @@ export async function startIdentitySimulator(
   const requests: IdentityRequest[] = [];
   const tokens: string[] = [];
   let failures: { status: number; count: number } | undefined;
+  const sim: { roles: string[] | undefined } = { roles: options.roles };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -124,6 +131,7 @@ export async function startIdentitySimulator(
       appid: clientId ?? options.clientId ?? principal,
       iat: now,
       exp,
+      ...(sim.roles === undefined ? {} : { idtyp: 'app' as const, roles: [...sim.roles] }),
     });
     tokens.push(access_token);
     send(200, { access_token, expires_on: String(exp), resource, token_type: 'Bearer', client_id: clientId ?? options.clientId ?? principal });
@@ -133,7 +141,7 @@ export async function startIdentitySimulator(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}/msi/token`;
-  return {
+  const simulator: IdentitySimulator = Object.assign(sim, {
     endpoint,
     header,
     env: { IDENTITY_ENDPOINT: endpoint, IDENTITY_HEADER: header },
@@ -141,7 +149,7 @@ export async function startIdentitySimulator(
     principalId: principal,
     requests,
     tokens,
-    failNext(status, count = 1) {
+    failNext(status: number, count = 1) {
       failures = { status, count };
     },
     close: () =>
@@ -149,5 +157,6 @@ export async function startIdentitySimulator(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+  return simulator;
 }

@@ -302,3 +302,8 @@ export function connectorStatusFixture(options: ConnectorStatusFixtureOptions): 
     eventDateTime: iso(options.eventAt ?? recently()),
   };
 }
+
+/** A GDAP customer as `GET /tenantRelationships/delegatedAdminCustomers` lists it (`id` is the tenant id in Microsoft's examples). */
+export function delegatedAdminCustomerFixture(tenantId: string, displayName: string | null): GraphJson {
+  return { id: tenantId, tenantId, displayName };
+}

@@ -1,7 +1,7 @@
 import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
 import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
-import { isPermissionGap } from '../domain/assetKinds';
+import { isPermissionGap, missingPermissionsOf } from '../domain/assetKinds';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { Acknowledgement } from '../domain/acknowledgement';
 import type { ChannelPolicy, DestinationId } from '../domain/channels';
@@ -77,6 +77,8 @@ export interface CheckReport {
   worst: Severity;
   /** The reads that failed: the run itself failed (timer throws, CLI exits 3). */
   readFailures: AppError[];
+  /** The Graph permissions reads were refused for (a failed read, or a further permission's warning). */
+  missingPermissions: string[];
   notified: boolean;
   channels: ChannelReport[];
   /** True when a channel still refused a message after its tries. */
@@ -121,7 +123,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   const assessments = assessTenant(snapshot, now, options.policy);
   const shared = options.deferSharedCause ? sharedCauseOf(readFailures) : undefined;
   const report = shared
-    ? { ...newReport(options, now, assessments, readFailures), notified: false, sharedCause: shared }
+    ? { ...newReport(options, now, snapshot, assessments, readFailures), notified: false, sharedCause: shared }
     : await notifyAssessed(deps, options, snapshot, assessments, readFailures);
   report.durationMs = deps.clock.now() - started;
   deps.telemetry.trackRun({
@@ -136,7 +138,7 @@ export async function checkExpiry(deps: CheckDeps, options: CheckOptions): Promi
   return report;
 }
 
-function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[], readFailures: AppError[]): CheckReport {
+function newReport(options: CheckOptions, now: EpochMs, snapshot: TenantSnapshot, assessments: Assessment[], readFailures: AppError[]): CheckReport {
   return {
     tenantId: options.tenantId,
     tenantName: options.tenantName,
@@ -144,6 +146,7 @@ function newReport(options: CheckOptions, now: EpochMs, assessments: Assessment[
     assessments,
     worst: worstOf(assessments.map((a) => a.severity)),
     readFailures,
+    missingPermissions: missingPermissionsOf(snapshot),
     notified: options.notify,
     channels: [],
     deliveryFailed: false,
@@ -166,7 +169,7 @@ export async function notifyAssessed(
   readFailures: AppError[] = [],
 ): Promise<CheckReport> {
   const now = options.now ?? deps.clock.now();
-  const report = newReport(options, now, assessed, readFailures);
+  const report = newReport(options, now, snapshot, assessed, readFailures);
   if (!options.notify) return report;
   let assessments = assessed;
   const channels: ChannelPolicy[] = channelPolicies(deps.notifiers);
@@ -318,6 +321,7 @@ function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['
     run.errorCode = failure.code;
     run.message = failure.message;
   }
+  if (report.missingPermissions.length > 0) run.missingPermissions = report.missingPermissions;
   return run;
 }
 

@@ -20,6 +20,8 @@ export interface FleetRun {
   sharedCause?: { error: AppError; tried: number; notTried: number };
   /** What the fleet's own alert sent or resolved this run (`reportFleetHealth`), if anything. */
   health?: CheckReport;
+  /** The fleet's registry could not be read: only the tenants of APNS_TENANTS were checked (the run fails). */
+  registryFailure?: AppError;
 }
 
 export interface FleetCheckOptions {

@@ -1,7 +1,9 @@
 import type { Acknowledgement } from '../domain/acknowledgement';
 import type { Assessment, Finding } from '../domain/assessment';
+import { assessConsent, type ConsentState } from '../domain/consentStatus';
 import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
+import type { TenantSource, WatchedTenant } from '../domain/tenantRegistry';
 import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import { isAcknowledgementEntry, type AcknowledgementAuditEntry, type AuditEntry, type AuditLog, type AuditRecord } from '../ports/auditLog';
 import type { StateStore } from '../ports/stateStore';
@@ -41,10 +43,32 @@ export type AcknowledgementAuditView = Omit<AcknowledgementAuditEntry, 'at' | 'u
 
 export type AuditEntryView = Omit<AuditEntry, 'at'> & { at: string };
 
+/** Whether the product can read the tenant (SPEC §15 "consent status"), from the last run's record. */
+export interface ConsentView {
+  state: ConsentState;
+  /** When the last run ran (null: never). */
+  checkedAt: string | null;
+  /** The worst severity over its assets when the last run read Intune (null otherwise). */
+  worstSeverity: Severity | null;
+  /** The Graph permissions the last run lacked. */
+  missingPermissions: string[];
+  /** The admin-consent link that fixes it (consent, or in a fleet a permission added since): null when none applies. */
+  consentUrl: string | null;
+  errorCode: string | null;
+  /** The last run's raw error text (shown behind a "details" disclosure). */
+  message: string | null;
+}
+
 export interface StatusView {
   tenantId: string;
   /** How people know the tenant (`APNS_TENANT_NAME` or the fleet entry's display name). */
   tenantName: string;
+  /** Where it is watched from: `APNS_TENANTS` (or `APNS_TENANT_ID`), or the registry (`apns-monitor tenants add`). */
+  source: TenantSource;
+  /** Its routes (SPEC §15): the customer's own destinations besides the global channels. */
+  routes: string[];
+  /** Can it be read: consent, permission, not checked yet. */
+  consent: ConsentView;
   /** When the last run that read Intune and delivered everything finished (null: never). */
   lastSuccessfulCheckAt: string | null;
   lastRun: { at: string; ok: boolean; worstSeverity: Severity; errorCode: string | null; message: string | null } | null;
@@ -99,8 +123,28 @@ export function assetStatus(a: Assessment, ack?: Acknowledgement): AssetStatus {
   };
 }
 
+/** The admin-consent link of a tenant (in a fleet), for the consent status. */
+export type ConsentUrlOf = (tenantId: string) => string;
+
+/** Who a status is about: a watched tenant (the run's config), or just a name. */
+type StatusTenant = Pick<WatchedTenant, 'name' | 'source' | 'routes'>;
+
+function consentView(state: TenantState, consentUrlOf: ConsentUrlOf | undefined): ConsentView {
+  const consent = assessConsent(state.lastRun);
+  const fixable = consent.state === 'consent_missing' || consent.state === 'permission_missing';
+  return {
+    state: consent.state,
+    checkedAt: consent.checkedAt === null ? null : formatUtc(consent.checkedAt),
+    worstSeverity: consent.worstSeverity,
+    missingPermissions: consent.missingPermissions,
+    consentUrl: fixable && consentUrlOf ? consentUrlOf(state.tenantId) : null,
+    errorCode: consent.errorCode,
+    message: consent.message,
+  };
+}
+
 /** The last assessment per asset and what each channel was told, as stored by the last run. */
-export function statusOf(state: TenantState, tenantName: string = state.tenantId): StatusView {
+export function statusOf(state: TenantState, tenant: StatusTenant = { name: state.tenantId }, consentUrlOf?: ConsentUrlOf): StatusView {
   const openAlerts: StatusView['openAlerts'] = {};
   let pending = 0;
   for (const [key, byChannel] of Object.entries(state.channels)) {
@@ -113,7 +157,10 @@ export function statusOf(state: TenantState, tenantName: string = state.tenantId
   const run = state.lastRun;
   return {
     tenantId: state.tenantId,
-    tenantName,
+    tenantName: tenant.name,
+    source: tenant.source ?? 'setting',
+    routes: [...(tenant.routes ?? [])],
+    consent: consentView(state, consentUrlOf),
     lastSuccessfulCheckAt: state.lastSuccessAt === undefined ? null : formatUtc(state.lastSuccessAt),
     lastRun: run
       ? { at: formatUtc(run.at), ok: run.ok, worstSeverity: run.worstSeverity, errorCode: run.errorCode ?? null, message: run.message ?? null }
@@ -137,9 +184,9 @@ function withAudit(view: StatusView, records: readonly AuditRecord[]): StatusVie
   return view;
 }
 
-export async function getStatus(store: StateStore, tenant: { id: string; name: string }, audit?: AuditLog): Promise<StatusView> {
+export async function getStatus(store: StateStore, tenant: WatchedTenant, audit?: AuditLog, consentUrlOf?: ConsentUrlOf): Promise<StatusView> {
   const [{ state }, renewals] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([])]);
-  return withAudit(statusOf(state, tenant.name), renewals);
+  return withAudit(statusOf(state, tenant, consentUrlOf), renewals);
 }
 
 /**
@@ -147,8 +194,9 @@ export async function getStatus(store: StateStore, tenant: { id: string; name: s
  * scan each, or the files read once), not one request per tenant per record: a page view of 1,000
  * tenants costs what one of 10 does. A tenant never checked yet shows as such.
  */
-export async function getFleetStatus(store: StateStore, tenants: readonly { id: string; name: string }[], audit?: AuditLog): Promise<StatusView[]> {
-  const [states, renewals] = await Promise.all([store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>())]);
+export async function getFleetStatus(store: StateStore, tenants: readonly WatchedTenant[] | Promise<readonly WatchedTenant[]>, audit?: AuditLog, consentUrlOf?: ConsentUrlOf): Promise<StatusView[]> {
+  // The tenants may still be read (the fleet's registry): at the same time as the state and the audit.
+  const [watched, states, renewals] = await Promise.all([tenants, store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>())]);
   const byTenant = new Map(states.map((s) => [s.state.tenantId, s.state]));
-  return tenants.map((t) => withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t.name), renewals.get(t.id) ?? []));
+  return watched.map((t) => withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t, consentUrlOf), renewals.get(t.id) ?? []));
 }

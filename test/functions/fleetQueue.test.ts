@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { HttpRequest } from '@azure/functions';
+import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
+import { main } from '../../shared/cli/main';
 import { getApnsStatus } from '../../functions/getApnsStatus';
 import { checkApnsExpiry } from '../../functions/checkApnsExpiry';
 import { checkTenantFromQueue } from '../../functions/checkTenantFromQueue';
@@ -12,7 +15,8 @@ import { recordingContext, timer, withAppSettings } from '../support/functionEnv
 import { triggerOf } from '../support/functionsCoreApi';
 import { loopbackTls } from '../support/loopbackTls';
 import { startQueueHost } from '../support/queueHost';
-import { startFleetHarness, type FleetHarness } from '../support/tenantHarness';
+import { bufferIo } from '../support/bufferIo';
+import { FLEET_APP_ROLES, startFleetHarness, type FleetHarness } from '../support/tenantHarness';
 import '../../functions/index';
 
 const DAY = 86_400_000;
@@ -36,6 +40,8 @@ beforeEach(async () => {
     APNS_STATE_TABLE: uniqueTableName('fleet'),
     APNS_PAGERDUTY_ROUTING_KEY: 'R0QUEUER0QUEUER0QUEUER0QUEUE0000',
     APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty,
+    // A customer route (SPEC §15): only a tenant that is assigned it (the registry test's Tailspin) uses it.
+    APNS_ROUTE_TAILSPIN_PAGERDUTY_ROUTING_KEY: TAILSPIN_ROUTING_KEY,
   });
   rx.clear();
   h.graph.reset();
@@ -43,7 +49,20 @@ beforeEach(async () => {
 });
 afterEach(() => restore());
 
+const TAILSPIN_ROUTING_KEY = 'R0TAILSPINR0TAILSPINR0TAILSPIN00';
 const queue = (name: string) => new QueueClient(storage, name);
+const enqueuedIds = async () => {
+  const host = startQueueHost({ connectionString: storage, queueName: TENANT_CHECK_QUEUE, handler: checkTenantFromQueue, functionName: 'checkTenantFromQueue' });
+  await host.drain();
+  await host.stop();
+  return host;
+};
+/** `apns-monitor tenants …` with the Function App's settings (Table Storage), as an MSP engineer runs it. */
+const tenantsCli = async (...args: string[]) => {
+  const io = bufferIo({ ...process.env });
+  const code = await main(['tenants', ...args], io);
+  return { code, out: io.out.join('\n'), err: io.err.join('\n') };
+};
 const pdKeys = () => rx.of('pagerduty').map((r) => (r.json as { event_action: string; dedup_key: string }));
 
 describe('a fleet on Functions: timer → Azurite queue → queue-triggered checks (host emulated)', () => {
@@ -175,5 +194,67 @@ describe('a fleet on Functions: timer → Azurite queue → queue-triggered chec
     const alert = rx.of('pagerduty').map((r) => r.json as { dedup_key: string; payload?: { summary: string; custom_details?: { what?: string } } }).find((e) => e.dedup_key === `${contoso}:monitor:monitor`);
     expect(alert?.payload?.summary).toContain('Contoso');
     expect(alert?.payload?.custom_details?.what).toContain('given up (poison queue apns-tenant-checks-poison)');
+  });
+});
+
+describe('the registry of tenants on Functions (SPEC §15): added without a redeploy or a restart', () => {
+  test('when a tenant is added with `apns-monitor tenants add`, the next timer run of the same process enqueues it beside APNS_TENANTS, the queue checks it, and /api/apns/status shows it with its source and routes', async () => {
+    // Tailspin has consented to the fleet app but is not in APNS_TENANTS.
+    const tailspin = randomUUID();
+    h.entra.addTenant(tailspin, { displayName: 'Tailspin Toys', consent: 'consented', roles: FLEET_APP_ROLES });
+    h.graph.addTenant(tailspin, { apns: inDays(5) });
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    expect((await enqueuedIds()).invocations.map((i) => (i.message as { tenantId: string }).tenantId).sort()).toEqual([...h.tenantIds].sort());
+
+    expect(await tenantsCli('add', tailspin.toUpperCase(), '--name', 'Tailspin Toys', '--route', 'tailspin')).toMatchObject({ code: 0, out: expect.stringContaining(`Added Tailspin Toys (${tailspin}) (routes TAILSPIN)`) });
+    rx.clear();
+    const context = recordingContext('checkApnsExpiry');
+    await checkApnsExpiry(timer(), context);
+    expect(context.lines.join('\n')).toContain('Enqueued the checks of 4 tenants (1 of them from the registry)');
+    const host = await enqueuedIds();
+    expect(host.invocations.map((i) => (i.message as { tenantId: string }).tenantId).sort()).toEqual([...h.tenantIds, tailspin].sort());
+    expect(host.invocations.every((i) => i.outcome === 'succeeded')).toBe(true);
+    // Its own token, its own alert (5 days: critical), named as registered.
+    expect(h.graph.requests.filter((r) => r.tenantId === tailspin)).toHaveLength(2);
+    const page = rx.of('pagerduty').map((r) => r.json as { dedup_key: string; payload: { summary: string } }).find((e) => e.dedup_key.startsWith(`${tailspin}:apns:`));
+    expect(page?.payload.summary).toContain('Tailspin Toys');
+    // Its route got its alert, and only its: the other tenants' alerts went to the global channel alone.
+    const routed = rx.of('pagerduty').map((r) => r.json as { routing_key: string; dedup_key: string }).filter((e) => e.routing_key === TAILSPIN_ROUTING_KEY);
+    expect(routed.length).toBeGreaterThan(0);
+    expect(routed.every((e) => e.dedup_key.startsWith(`${tailspin}:`))).toBe(true);
+
+    const response = await getApnsStatus(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/apns/status' }), recordingContext('getApnsStatus'));
+    const view = response.jsonBody as { tenants: { tenantId: string; tenantName: string; source: string; routes: string[]; consent: { state: string } }[] };
+    expect(view.tenants.map((t) => [t.tenantName, t.source, t.routes])).toEqual([
+      ['Contoso', 'setting', []],
+      ['Fabrikam', 'setting', []],
+      ['Northwind', 'setting', []],
+      ['Tailspin Toys', 'registry', ['TAILSPIN']],
+    ]);
+    expect(view.tenants.every((t) => t.consent.state === 'read')).toBe(true);
+    const one = await getApnsStatus(new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/apns/status?tenant=${tailspin}` }), recordingContext('getApnsStatus'));
+    expect(one.jsonBody).toMatchObject({ tenantId: tailspin, tenantName: 'Tailspin Toys', source: 'registry' });
+
+    // Removed: the next run no longer enqueues it, and a message still queued for it is dropped, not retried.
+    expect(await tenantsCli('remove', tailspin)).toMatchObject({ code: 0 });
+    await checkApnsExpiry(timer(), recordingContext('checkApnsExpiry'));
+    await queue(TENANT_CHECK_QUEUE).sendMessage(Buffer.from(JSON.stringify({ tenantId: tailspin, runId: 'r', enqueuedAt: new Date().toISOString() })).toString('base64'));
+    const after = await enqueuedIds();
+    expect(after.invocations.filter((i) => (i.message as { tenantId: string }).tenantId === tailspin).map((i) => i.outcome)).toEqual(['succeeded']);
+    expect(after.invocations).toHaveLength(4);
+    expect(h.graph.requests.filter((r) => r.tenantId === tailspin)).toHaveLength(2);
+  });
+
+  test('when the registry cannot be read, the timer still enqueues the tenants of APNS_TENANTS, then fails saying the registered ones were not', async () => {
+    const table = uniqueTableName('badregistry');
+    restore();
+    restore = withAppSettings({ ...h.env, AzureWebJobsStorage: storage, APNS_STATE_TABLE: table });
+    const client = TableClient.fromConnectionString(storage, table, { allowInsecureConnection: true });
+    await client.createTable();
+    await client.createEntity({ partitionKey: '~fleet', rowKey: 'registry', chunks: 1, state0: 'not json' });
+    const context = recordingContext('checkApnsExpiry');
+    await expect(checkApnsExpiry(timer(), context)).rejects.toMatchObject({ code: 'state_unreadable', message: expect.stringContaining('only the tenants of APNS_TENANTS were checked') });
+    expect(context.lines.join('\n')).toContain('Enqueued the checks of 3 tenants');
+    expect((await enqueuedIds()).invocations).toHaveLength(3);
   });
 });

@@ -11,6 +11,7 @@ describe('what the entry point registers with the Functions host', () => {
     ['renewApnsCertificate', 'apns/renew', ['POST']],
     ['getApnsCsr', 'apns/csr', ['GET']],
     ['getApnsStatus', 'apns/status', ['GET']],
+    ['getApnsCalendar', 'apns/calendar.ics', ['GET']],
   ])('when the entry point loads, %s answers %s behind a function key', (name, route, methods) => {
     expect(triggerOf(name)).toMatchObject({ type: 'httpTrigger', route, methods, authLevel: 'function' });
   });

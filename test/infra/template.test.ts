@@ -56,13 +56,22 @@ const MODES = {
       'APNS_ROUTE_BROKEN',
     ].join(','),
   },
-  // connectors (SPEC §14): { apnsMonitoredAssets: 'all' }, with DeviceManagementConfiguration.Read.All below.
+  // Connectors (SPEC §14): DeviceManagementConfiguration.Read.All follows the kinds monitored ('all', the default, needs it).
+  connectorsNotMonitored: { apnsMonitoredAssets: 'apns,vpp,ade,mtd,partners,autopilot,exchange' },
+  oneConnectorMonitored: { apnsMonitoredAssets: 'apns, googleplay' },
+  configurationReadRefused: { grantConfigurationRead: 'false' },
+  configurationReadForced: { apnsMonitoredAssets: 'apns', grantConfigurationRead: 'true' },
+  fleetWithoutConnectors: { apnsTenants: `${SCOPE.tenantId}=Contoso,${CUSTOMER}=Fabrikam`, apnsMonitoredAssets: 'apns,vpp,ade' },
+  // GDAP discovery (SPEC §15): the home identity reads the partner's customers, unless the home tenant is no partner.
+  fleetNotPartner: { apnsTenants: `${CUSTOMER}=Fabrikam`, grantGdapRead: 'false' },
 } satisfies Record<string, Record<string, string>>;
 type Mode = keyof typeof MODES;
 
 const READ = 'DeviceManagementServiceConfig.Read.All';
 const WRITE = 'DeviceManagementServiceConfig.ReadWrite.All';
 const MANAGED_DEVICES = 'DeviceManagementManagedDevices.Read.All';
+const CONFIG = 'DeviceManagementConfiguration.Read.All';
+const GDAP = 'DelegatedAdminRelationship.Read.All';
 const MAIL = 'Mail.Send';
 
 const deployments = new Map<Mode, Deployment>();
@@ -115,14 +124,20 @@ describeInfra('infra/ through the real Bicep compiler', () => {
 
 describeInfra('Microsoft Graph permissions per mode (granted after provisioning by the postprovision hook)', () => {
   test.each([
-    ['monitorOnly', [READ], []],
-    ['upload', [WRITE], []],
-    ['email', [WRITE, MAIL], []],
-    ['fleet', [MAIL], [WRITE]],
-    ['fleetMonitorOnly', [], [READ]],
-    ['fleetOfCustomers', [], []],
-    ['fleetExistingApp', [], []],
-    ['managedDevicesRead', [MANAGED_DEVICES, WRITE], []],
+    ['monitorOnly', [CONFIG, READ], []],
+    ['upload', [CONFIG, WRITE], []],
+    ['email', [CONFIG, WRITE, MAIL], []],
+    ['fleet', [GDAP, MAIL], [CONFIG, WRITE]],
+    ['fleetMonitorOnly', [GDAP], [CONFIG, READ]],
+    ['fleetOfCustomers', [GDAP], []],
+    ['fleetExistingApp', [GDAP], []],
+    ['fleetNotPartner', [], []],
+    ['fleetWithoutConnectors', [GDAP], [WRITE]],
+    ['managedDevicesRead', [CONFIG, MANAGED_DEVICES, WRITE], []],
+    ['connectorsNotMonitored', [WRITE], []],
+    ['oneConnectorMonitored', [CONFIG, WRITE], []],
+    ['configurationReadRefused', [WRITE], []],
+    ['configurationReadForced', [CONFIG, WRITE], []],
     ['grantsByHand', [], []],
   ] as [Mode, string[], string[]][])('when the mode is %s, the identity gets %j and the fleet app in the home tenant %j', (name, identity, fleetHomeTenant) => {
     const grants = grantsOf(mode(name));
@@ -132,9 +147,10 @@ describeInfra('Microsoft Graph permissions per mode (granted after provisioning 
   });
 
   test.each([
-    ['fleet', [WRITE]],
-    ['fleetMonitorOnly', [READ]],
-    ['fleetOfCustomers', [WRITE]],
+    ['fleet', [WRITE, CONFIG]],
+    ['fleetMonitorOnly', [READ, CONFIG]],
+    ['fleetOfCustomers', [WRITE, CONFIG]],
+    ['fleetWithoutConnectors', [WRITE]],
   ] as [Mode, string[]][])('when the mode is %s, the fleet app each customer consents to asks for %j as application permissions', (name, permissions) => {
     const d = mode(name);
     const [app] = fleetAppOf(d);

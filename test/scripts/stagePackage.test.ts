@@ -40,6 +40,7 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   renewApnsCertificate: { type: 'httpTrigger', route: 'apns/renew', methods: ['POST'], authLevel: 'function' },
   getApnsCsr: { type: 'httpTrigger', route: 'apns/csr', methods: ['GET'], authLevel: 'function' },
   getApnsStatus: { type: 'httpTrigger', route: 'apns/status', methods: ['GET'], authLevel: 'function' },
+  getApnsCalendar: { type: 'httpTrigger', route: 'apns/calendar.ics', methods: ['GET'], authLevel: 'function' },
   getApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard', methods: ['GET'], authLevel: 'anonymous' },
   getApnsDashboardCsr: { type: 'httpTrigger', route: 'apns/dashboard/csr', methods: ['GET'], authLevel: 'anonymous' },
   renewFromApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' },

@@ -195,6 +195,16 @@ class Context {
         return String(b) in asObject(a, 'contains');
       case 'tolower':
         return typeof a === 'string' ? a.toLowerCase() : new Runtime(`toLower(${text(a ?? null)})`);
+      case 'split':
+        return typeof a === 'string' ? a.split(text(b ?? null)) : new Runtime(`split(${text(a ?? null)})`);
+      case 'trim':
+        return typeof a === 'string' ? a.trim() : new Runtime(`trim(${text(a ?? null)})`);
+      case 'intersection':
+        if (args.every(Array.isArray)) return (args[0] as ArmValue[]).filter((x) => (args.slice(1) as ArmValue[][]).every((other) => other.some((y) => JSON.stringify(y) === JSON.stringify(x))));
+        throw new Error('intersection() of objects: teach the evaluator');
+      case 'greater':
+        if (a instanceof Runtime || b instanceof Runtime) return new Runtime(`greater(${text(a ?? null)}, ${text(b ?? null)})`);
+        return (a as number | string) > (b as number | string);
       case 'string':
         return typeof a === 'string' ? a : JSON.stringify(a);
       case 'int':

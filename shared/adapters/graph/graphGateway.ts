@@ -3,9 +3,10 @@ import type { TokenCredential } from '@azure/identity';
 import { uniformSnapshot, type ApnsCertificate, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from '../../domain/assets';
 import { kindSpec, kindsOfVersion } from '../../domain/assetKinds';
 import { AppError } from '../../domain/errors';
-import { parseCollection, parseCsr, parseItems, type Json } from '../../domain/graphJson';
+import { parseCollection, parseCsr, parseGdapCustomer, parseItems, type GdapCustomer, type Json } from '../../domain/graphJson';
 import { BASE_READ_PERMISSION, type CollectionKind, type EntityKind, type GraphVersion, type KindSpec } from '../../domain/kinds/kindSpec';
 import type { IntuneGateway } from '../../ports/intuneGateway';
+import type { PartnerDirectory } from '../../ports/partnerDirectory';
 import { silentLogger, type Logger } from '../../ports/logger';
 import { createGraphClient, defaultGraphScopes } from './createGraphClient';
 import { describeNetworkError, networkErrorCode } from '../http/networkError';
@@ -15,6 +16,12 @@ import { managedIdentityAuth } from '../identity/explainers';
 
 export const READ_PERMISSION = BASE_READ_PERMISSION;
 export const WRITE_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
+/** The application permission of `GET /tenantRelationships/delegatedAdminCustomers` (its reference page; least privileged). */
+export const GDAP_READ_PERMISSION = 'DelegatedAdminRelationship.Read.All';
+// `$top` takes at most 300 here (the reference page of List delegatedAdminCustomers); further pages by @odata.nextLink.
+const GDAP_CUSTOMERS_PATH = '/tenantRelationships/delegatedAdminCustomers?$select=id,tenantId,displayName&$top=300';
+// 30,000 customers: a partner with more is told so rather than shown a list cut short without a word.
+const MAX_GDAP_PAGES = 100;
 
 const APNS_PATH = kindSpec('apns').read.path;
 const CSR_PATH = `${APNS_PATH}/downloadApplePushNotificationCertificateSigningRequest`;
@@ -149,7 +156,7 @@ function lowerHeaders(headers: unknown): Record<string, string> {
  * APNs + VPP; beta: ADE), sent concurrently. Throttling (429 with or without Retry-After) and
  * 503/504, for the whole batch or items in it, are retried within a bounded total wait.
  */
-export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway {
+export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway & PartnerDirectory {
   const scopes = options.scopes ?? defaultGraphScopes(options.baseUrl);
   const client =
     options.client ??
@@ -480,6 +487,21 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
       if (answer.status >= 200 && answer.status < 300) return;
       const cause = fail(answer.status, answer.body, what, WRITE_PERMISSION);
       throw new AppError('upload_failed', `Intune refused the upload: ${cause.message} Nothing was changed by this product; check the certificate in the Intune admin center before trying again.`, cause.hint ? { hint: cause.hint } : {});
+    },
+
+    async listDelegatedAdminCustomers(): Promise<GdapCustomer[]> {
+      const what = 'the GDAP customers (delegatedAdminCustomers)';
+      const out: GdapCustomer[] = [];
+      let path: string | undefined = GDAP_CUSTOMERS_PATH;
+      for (let pages = 0; path !== undefined; pages++) {
+        if (pages >= MAX_GDAP_PAGES) throw new AppError('graph_malformed_response', `Graph lists more than ${out.length} GDAP customers (${MAX_GDAP_PAGES} pages); they were not all read.`);
+        const answer = await single('GET', 'v1.0', path, undefined, what);
+        if (answer.status !== 200) throw fail(answer.status, answer.body, what, GDAP_READ_PERMISSION);
+        const page = parseCollection(answer.body, what);
+        out.push(...page.items.map((item, i) => parseGdapCustomer(item, `${what} (item ${out.length + i + 1})`)));
+        path = page.nextLink;
+      }
+      return out;
     },
 
     async downloadCsr(): Promise<string> {

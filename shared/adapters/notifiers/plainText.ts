@@ -36,3 +36,30 @@ export function escapeTerminalOutput(text: string): string {
 export function escapeNagiosText(text: string): string {
   return escapeLogText(text).replace(/\|/g, '¦');
 }
+
+// What may stand for a line break in text from Graph or state: each becomes one iCalendar "\n".
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/;
+
+/**
+ * A value of an iCalendar TEXT property (SUMMARY, DESCRIPTION): line breaks kept as `\n`, every
+ * other unsafe character shown as an escape (as in a log line; RFC 5545's TEXT admits no control
+ * character), then `\\`, `\;` and `\,` (RFC 5545 §3.3.11) — so a name can neither end the property
+ * nor start another.
+ */
+export function escapeICalText(text: string): string {
+  return text
+    .split(LINE_BREAKS)
+    .map((line) => escapeLogText(line).replace(/[\\;,]/g, (c) => `\\${c}`))
+    .join('\\n');
+}
+
+/**
+ * Text for a machine format written to stdout as it is (an iCalendar feed, whose lines end in CRLF):
+ * refused when it holds any unsafe character but CR and LF, which the format's own escaping should
+ * have removed. The terminal guard for output that must keep its line endings.
+ */
+export function assertMachineText(text: string): string {
+  const found = text.replace(/[\r\n]/g, '').match(UNSAFE);
+  if (found) throw new Error(`machine output holds the unsafe character U+${(found[0].codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+  return text;
+}

@@ -2,8 +2,10 @@ import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { AppError } from '../../domain/errors';
 import { emptyTenantState, parseTenantState, type TenantState } from '../../domain/tenantState';
+import { parseRegistry } from '../../domain/tenantRegistry';
 import type { StateStore, VersionedState } from '../../ports/stateStore';
-import { createFileRecordStore, type FileRecord } from './fileRecordStore';
+import { createFileRecordStore, type FileRecord, type FileRecordStore, type RecordValidator } from './fileRecordStore';
+import { REGISTRY_ROW } from './registryKeys';
 
 /**
  * Alert state for the CLI: one record per tenant (row "state") in the file record store (a snapshot
@@ -11,6 +13,17 @@ import { createFileRecordStore, type FileRecord } from './fileRecordStore';
  * appends the tenant's record. A file it cannot read is reported and never written over.
  */
 const ROW = 'state';
+
+/** Every kind of record the state file holds, checked as it is read (the fleet's registry beside the tenants' state). */
+export const STATE_FILE_RECORDS: Readonly<Record<string, RecordValidator>> = {
+  [ROW]: (value, where) => void parseTenantState(value, where),
+  [REGISTRY_ROW]: (value, where) => void parseRegistry(value, where),
+};
+
+/** The state file's records, read once: one store for the state and the registry of a run. */
+export function openStateFile(path: string): FileRecordStore {
+  return createFileRecordStore(path, STATE_FILE_RECORDS);
+}
 
 export function defaultStateFilePath(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -32,8 +45,7 @@ function versioned(tenantId: string, record: FileRecord | undefined): VersionedS
   return { state: structuredClone(record.value) as TenantState, version: String(record.version) };
 }
 
-export function createFileStateStore(path: string): StateStore {
-  const records = createFileRecordStore(path, { [ROW]: (value, where) => void parseTenantState(value, where) });
+export function createFileStateStore(path: string, records: FileRecordStore = openStateFile(path)): StateStore {
   return {
     location: path,
 

@@ -114,24 +114,51 @@ export function tableCreator(client: TableClient, where: string): () => Promise<
     }));
 }
 
-type StateEntity = Record<string, unknown> & { etag?: string };
+type JsonEntity = Record<string, unknown> & { etag?: string };
 
-/** A state entity (its JSON split over state0..stateN) as a TenantState, or `state_unreadable`. */
-function versionedOf(entity: StateEntity, where: string): VersionedState {
+/**
+ * A JSON document as one entity: split over string properties `state0..stateN`, since a property
+ * holds at most 64 KiB. `what` names the document in errors ("monitor state of tenant …").
+ */
+export function chunkedJsonEntity(partitionKey: string, rowKey: string, value: unknown, what: string, extra: Record<string, unknown> = {}): TableEntity<Record<string, unknown>> {
+  const text = JSON.stringify(value);
+  const chunks = Math.ceil(text.length / CHUNK_CHARS) || 1;
+  if (chunks > MAX_CHUNKS) throw new AppError('state_unavailable', `The ${what} is too large for one table entity (${text.length} characters).`);
+  const entity: TableEntity<Record<string, unknown>> = { partitionKey, rowKey, ...extra, updatedAt: new Date().toISOString(), chunks };
+  for (let i = 0; i < chunks; i++) entity[`state${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  return entity;
+}
+
+/** The JSON document of a `chunkedJsonEntity`, or `state_unreadable` (the entity is left as it is). */
+export function jsonOfEntity(entity: JsonEntity, what: string, where: string): unknown {
   const chunks = Number(entity.chunks);
   let text = '';
   for (let i = 0; i < chunks; i++) {
     const part = entity[`state${i}`];
-    if (typeof part !== 'string') throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: part ${i} of ${chunks} is missing. It was left as it is; fix or delete the entity.`);
+    if (typeof part !== 'string') throw new AppError('state_unreadable', `The ${what} in ${where} is unreadable: part ${i} of ${chunks} is missing. It was left as it is; fix or delete the entity.`);
     text += part;
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw new AppError('state_unreadable', `The monitor state in ${where} is unreadable: it is not valid JSON. It was left as it is; fix or delete the entity.`);
+    throw new AppError('state_unreadable', `The ${what} in ${where} is unreadable: it is not valid JSON. It was left as it is; fix or delete the entity.`);
   }
-  return { state: parseTenantState(json, where), version: entity.etag ?? null };
+}
+
+/** A state entity as a TenantState, or `state_unreadable`. */
+function versionedOf(entity: JsonEntity, where: string): VersionedState {
+  return { state: parseTenantState(jsonOfEntity(entity, 'monitor state', where), where), version: entity.etag ?? null };
+}
+
+/** Writes `entity`: created when `expectedVersion` is null, else replaced if its ETag is still that one. */
+export async function saveEntity(client: TableClient, entity: TableEntity<Record<string, unknown>>, expectedVersion: string | null, where: string, action: string): Promise<string> {
+  try {
+    const response = expectedVersion === null ? await client.createEntity(entity) : await client.updateEntity(entity, 'Replace', { etag: expectedVersion });
+    if (!response.etag) throw new AppError('state_unavailable', `${where} answered without an ETag.`);
+    return response.etag;
+  } catch (error) {
+    throw storageError(error, where, action);
+  }
 }
 
 export function createTableStateStore(options: TableStoreOptions): StateStore {
@@ -144,7 +171,7 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
 
     async load(tenantId: string): Promise<VersionedState> {
       await ensureTable();
-      let entity: StateEntity;
+      let entity: JsonEntity;
       try {
         entity = await client.getEntity<Record<string, unknown>>(tenantId, ROW_KEY);
       } catch (error) {
@@ -171,29 +198,8 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
 
     async save(state: TenantState, expectedVersion: string | null): Promise<string> {
       await ensureTable();
-      const text = JSON.stringify(state);
-      const chunks = Math.ceil(text.length / CHUNK_CHARS) || 1;
-      if (chunks > MAX_CHUNKS) {
-        throw new AppError('state_unavailable', `The monitor state of tenant ${state.tenantId} is too large for one table entity (${text.length} characters).`);
-      }
-      const entity: TableEntity<Record<string, unknown>> = {
-        partitionKey: state.tenantId,
-        rowKey: ROW_KEY,
-        schema: state.schema,
-        updatedAt: new Date().toISOString(),
-        chunks,
-      };
-      for (let i = 0; i < chunks; i++) entity[`state${i}`] = text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
-      try {
-        const response =
-          expectedVersion === null
-            ? await client.createEntity(entity)
-            : await client.updateEntity(entity, 'Replace', { etag: expectedVersion });
-        if (!response.etag) throw new AppError('state_unavailable', `${location} answered without an ETag.`);
-        return response.etag;
-      } catch (error) {
-        throw storageError(error, location, 'save the state');
-      }
+      const entity = chunkedJsonEntity(state.tenantId, ROW_KEY, state, `monitor state of tenant ${state.tenantId}`, { schema: state.schema });
+      return saveEntity(client, entity, expectedVersion, location, 'save the state');
     },
 
     // Every save went straight to the table.

@@ -1,5 +1,5 @@
 import { createRedactor } from '../../adapters/logging/redact';
-import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, secretsOf } from '../../composition/createServices';
+import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, secretsOf, watchedForRun } from '../../composition/createServices';
 import type { TenantRef } from '../../config/loadConfig';
 import { AppError, toAppError } from '../../domain/errors';
 import type { Logger } from '../../ports/logger';
@@ -26,20 +26,18 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
     verbose: { type: 'boolean', default: false },
   });
   const now = values.now === undefined ? undefined : parseInstant('--now', String(values.now));
-  const config = ctx.loadConfig();
-  const tenants = selectTenants(config, values.tenant);
-  const redact = createRedactor(secretsOf(config));
+  const settings = ctx.loadConfig();
+  const redact = createRedactor(secretsOf(settings));
   const logger = cliLogger(ctx.io, redact, values.verbose === true);
   // A forecast (--now) is read-only: it never notifies, sends no telemetry and never writes the real
   // state, or it would send "expired" everywhere today and then silence every real alert that follows
   // (SPEC §3, §9).
   const forecast = now !== undefined;
   const notify = values['no-notify'] !== true && !forecast;
-  if (values['device-code'] && tenants.length !== 1) {
-    throw new AppError('cli_usage', '--device-code signs one person in to one tenant: name it with --tenant ID (a fleet is read through its multi-tenant app).');
-  }
-  const stateFile = resolveStateFile(config, ctx.env, values['state-file'] as string | undefined);
-  const shared = await createSharedCheckServices(config, {
+  const deviceCodeUsage = () => new AppError('cli_usage', '--device-code signs one person in to one tenant: name it with --tenant ID (a fleet is read through its multi-tenant app).');
+  if (values['device-code'] && settings.fleet && values.tenant?.length !== 1) throw deviceCodeUsage();
+  const stateFile = resolveStateFile(settings, ctx.env, values['state-file'] as string | undefined);
+  const shared = await createSharedCheckServices(settings, {
     logger,
     alertLogger: alertConsole(ctx.io, redact),
     env: ctx.env,
@@ -50,6 +48,11 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
   const overrides = { notify, ...(now === undefined ? {} : { now }) };
   const output = (text: string) => ctx.io.stdout(redact(text));
   try {
+    // A fleet's tenants are APNS_TENANTS and the registry, read with the state (SPEC §15).
+    const { config, registryFailure } = await watchedForRun(settings, shared.registry);
+    if (registryFailure) logger.error(registryFailure.describe(), { code: registryFailure.code });
+    const tenants = selectTenants(config, values.tenant);
+    if (values['device-code'] && tenants.length !== 1) throw deviceCodeUsage();
     if (!config.fleet && tenants.length === 1) {
       const tenant = tenants[0] as TenantRef;
       const report = await checkExpiry(await checkDepsFor(config, shared, tenant), checkOptionsFor(config, tenant, overrides));
@@ -65,6 +68,7 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
       ...(notify ? { reportHealth: fleetHealthReport(config, shared, overrides) } : {}),
     });
     ctx.io.progress?.(undefined);
+    if (registryFailure) results.registryFailure = registryFailure;
     const exitCode = fleetExitCode(results);
     output(values.json ? JSON.stringify(fleetJson(results, exitCode, at, { forecast }), null, 2) : formatFleetReport(results, exitCode, at, { forecast }));
     return exitCode;

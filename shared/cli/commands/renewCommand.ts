@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import { createRedactor } from '../../adapters/logging/redact';
 import { escapeLogText } from '../../adapters/notifiers/plainText';
-import { createRenewDeps, renewOptionsFor, secretsOf, tenantFor } from '../../composition/createServices';
+import { createRenewDeps, renewOptionsFor, secretsOf, watchedTenantFor } from '../../composition/createServices';
 import { AppError, toAppError } from '../../domain/errors';
 import { parseRenewalRequest, type CheckLine, type RenewalRequest } from '../../domain/renewal';
 import { renewalExitCode, renewCertificate, type RenewalResult } from '../../useCases/renewCertificate';
@@ -11,7 +11,7 @@ import { deviceCodeSignIn } from '../deviceCode';
 import { parseFlags, type CliContext } from '../flags';
 import { osActor } from '../osActor';
 import { filePassword } from '../password';
-import { resolveStateFile } from '../stateFile';
+import { resolveStateFile, watchedConfigLoader } from '../stateFile';
 
 function formatChecks(checks: readonly CheckLine[]): string[] {
   return checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${String(c.step).padStart(2)}. ${c.check}: ${c.detail}`);
@@ -60,7 +60,7 @@ export async function runRenewCommand(args: readonly string[], ctx: CliContext):
   if (values['password-stdin'] && values.file === undefined) throw new AppError('cli_usage', '--password-stdin goes with --file (the password of a protected .p12).');
   const config = ctx.loadConfig();
   // In a fleet of several tenants, the tenant must be named: refused before anything is read.
-  const tenant = tenantFor(config, values.tenant, 'renew', '--tenant ID', 'cli_usage');
+  const tenant = await watchedTenantFor(config, values.tenant, 'renew', '--tenant ID', watchedConfigLoader(config, ctx.env, values['state-file'] as string | undefined), 'cli_usage');
   const redact = createRedactor(secretsOf(config));
   const logger = cliLogger(ctx.io, redact, values.verbose === true);
   const dryRun = values['dry-run'] === true;

@@ -147,7 +147,7 @@ describe('the CLI state file, as Table Storage is', () => {
     }
     const config = loadConfig(settings(table));
     const [fileView, tableView] = await Promise.all([loadFleetStatus(config, noCredential, stateFile), loadFleetStatus(config, noCredential)]);
-    const comparable = (v: typeof fileView) => v.tenants.map((t) => ({ ...t, lastRun: { ...t.lastRun, at: null }, lastSuccessfulCheckAt: null, assets: t.assets.map((a) => ({ ...a, assessedAt: null })) }));
+    const comparable = (v: typeof fileView) => v.tenants.map((t) => ({ ...t, lastRun: { ...t.lastRun, at: null }, consent: { ...t.consent, checkedAt: null }, lastSuccessfulCheckAt: null, assets: t.assets.map((a) => ({ ...a, assessedAt: null })) }));
     expect(comparable(fileView)).toEqual(comparable(tableView));
   }, 180_000); // four runs of 200 tenants: a hang guard for a loaded 2-core machine, not a performance limit
 });

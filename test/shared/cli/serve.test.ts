@@ -223,7 +223,7 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
       throw new Error('not called');
     }, localGuard({ name: 'x', canRenew: true }, 'k'));
     for (const r of routes) expect(triggerOf(r.name)).toMatchObject({ type: 'httpTrigger', route: r.route, methods: r.methods });
-    expect(routes.map((r) => r.name).sort()).toEqual(['acknowledgeApnsAlert', 'getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'renewApnsCertificate', 'renewFromApnsDashboard', 'unacknowledgeApnsAlert']);
+    expect(routes.map((r) => r.name).sort()).toEqual(['acknowledgeApnsAlert', 'getApnsCalendar', 'getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'renewApnsCertificate', 'renewFromApnsDashboard', 'unacknowledgeApnsAlert']);
   });
 
   test('when run as a process, it prints the URL, serves the page, and on Ctrl-C exits 0 with nothing left listening', async () => {

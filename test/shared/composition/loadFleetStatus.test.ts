@@ -50,7 +50,7 @@ const audited = (tenantId: string, n: number): AuditEntry => ({
 });
 
 describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet', () => {
-  test('when 60 tenants are shown, Table Storage is asked once for the states and once for the audit (not per tenant, no table creation), and the file gives the same view', async () => {
+  test('when 60 tenants are shown, Table Storage is asked once for the states, once for the audit and once for the registry (not per tenant, no table creation), and the file gives the same view', async () => {
     const ids = Array.from({ length: TENANTS }, () => randomUUID());
     const table = uniqueTableName('fleetstatus');
     const config = loadConfig({
@@ -74,8 +74,11 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
     recorder.requests.length = 0;
     const clock = { now: () => NOW };
     const fromTable = await loadFleetStatus(config, noCredential, undefined, clock);
-    // Two queries (states, audit), nothing else: no table creation on a read either.
-    expect(recorder.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`)).toEqual([`GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}()`]);
+    // Two queries (states, audit) and the fleet registry's one point read; nothing else: no table creation
+    // on a read either.
+    expect(recorder.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`).sort()).toEqual(
+      [`GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}(PartitionKey='~fleet',RowKey='registry')`].sort(),
+    );
     const fromFile = await loadFleetStatus(config, noCredential, stateFile, clock);
 
     expect(fromTable.tenants.map((t) => t.tenantId)).toEqual(ids);

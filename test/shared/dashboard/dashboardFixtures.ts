@@ -1,7 +1,8 @@
 import type { AssetKind } from '../../../shared/domain/assets';
 import type { Finding } from '../../../shared/domain/assessment';
+import { assessConsent } from '../../../shared/domain/consentStatus';
 import type { Severity } from '../../../shared/domain/severity';
-import type { AcknowledgementAuditView, AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
+import type { AcknowledgementAuditView, AssetStatus, AuditEntryView, ConsentView, FleetStatusView, StatusView } from '../../../shared/useCases/getStatus';
 
 export const NOW = Date.UTC(2026, 10, 23, 8, 0, 0); // 2026-11-23T08:00:00Z
 const DAY = 86_400_000;
@@ -74,10 +75,24 @@ export function asset(a: AssetInput): AssetStatus {
   };
 }
 
+/** The fleet app's admin-consent link of a tenant, as the product writes it. */
+export const consentUrlFor = (tenantId: string) => `https://login.microsoftonline.com/${tenantId}/adminconsent?client_id=99999999-9999-4999-8999-999999999999`;
+
+/** The consent status the read model derives from a last run (the domain's own rule). */
+function consentOf(tenantId: string, run: StatusView['lastRun']): ConsentView {
+  const c = assessConsent(run ? { at: Date.parse(run.at), ok: run.ok, worstSeverity: run.worstSeverity, ...(run.errorCode ? { errorCode: run.errorCode } : {}), ...(run.message ? { message: run.message } : {}) } : undefined);
+  const fixable = c.state === 'consent_missing' || c.state === 'permission_missing';
+  return { ...c, checkedAt: c.checkedAt === null ? null : iso(c.checkedAt), consentUrl: fixable ? consentUrlFor(tenantId) : null };
+}
+
 function tenant(t: Partial<StatusView> & Pick<StatusView, 'tenantId' | 'tenantName'>): StatusView {
+  const lastRun = t.lastRun === undefined ? { at: iso(NOW - 2 * HOUR), ok: true, worstSeverity: 'ok' as const, errorCode: null, message: null } : t.lastRun;
   return {
+    source: 'setting',
+    routes: [],
+    consent: consentOf(t.tenantId, lastRun),
     lastSuccessfulCheckAt: iso(NOW - 2 * HOUR),
-    lastRun: { at: iso(NOW - 2 * HOUR), ok: true, worstSeverity: 'ok', errorCode: null, message: null },
+    lastRun,
     assets: [],
     openAlerts: {},
     pendingDeliveries: 0,

@@ -4,7 +4,7 @@ import { DASHBOARD_STYLES } from '../../../shared/dashboard/dashboardStyles';
 import { fleetRows } from '../../../shared/dashboard/fleetRows';
 import { renderDashboard, type DashboardInput } from '../../../shared/dashboard/renderDashboard';
 import type { FleetStatusView } from '../../../shared/useCases/getStatus';
-import { asset, CONSENT_URL, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, NOW, singleTenantView } from './dashboardFixtures';
+import { asset, CONSENT_URL, consentUrlFor, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, NOW, singleTenantView } from './dashboardFixtures';
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 const OPERATOR = { name: 'alex@contoso.com', canRenew: true };
@@ -76,6 +76,24 @@ describe('renderDashboard (fleet view)', () => {
     const northwindApns = rows.find((r) => r.includes('Northwind') && r.includes('>APNs</span>'));
     expect(northwindApns).toContain('>stale</span>');
     expect(northwindApns).toContain('last run failed');
+  });
+
+  test('when tenants could not be read, the banner names each with why and a link to it, their rows carry the consent link, and the raw error waits behind a disclosure', () => {
+    const page = render();
+    const banner = /<div class="alert-box" role="note">([^]*?)<\/div>/.exec(page)?.[1] ?? '';
+    expect(banner).toContain('<strong>2 tenants could not be read on the last run</strong>: ');
+    expect(banner).toContain('<a href="/api/apns/dashboard?tenant=33333333-3333-4333-8333-333333333333">Northwind Traders</a> (admin consent is missing)');
+    expect(banner).toContain('<a href="/api/apns/dashboard?tenant=44444444-4444-4444-8444-444444444444">Woodgrove Bank</a> (permission missing: DeviceManagementServiceConfig.Read.All)');
+    const rows = rowsOf(page);
+    // Every row of Northwind links to its consent; the monitor row keeps the long error text behind "Details".
+    for (const row of rows.filter((r) => r.includes('Northwind'))) expect(row).toContain(`Admin consent is missing. <a href="${CONSENT_URL}">Grant admin consent</a>`);
+    const monitor = rows.find((r) => r.includes('Northwind') && r.includes('>Monitor</span>')) ?? '';
+    expect(monitor).toMatch(/<span class="finding">Intune could not be read\.<\/span><details class="why"><summary>Details<\/summary><code>graph_consent_missing<\/code><span class="finding">Could not read the APNs certificate from Intune: admin consent is missing \(AADSTS65001\)\.<\/span>/);
+    expect(monitor).not.toMatch(/<\/th>[^]*Could not read the APNs certificate/);
+    const woodgrove = rows.find((r) => r.includes('Woodgrove') && r.includes('>Monitor</span>')) ?? '';
+    expect(woodgrove).toContain(`Permission missing: DeviceManagementServiceConfig.Read.All. <a href="${consentUrlFor('44444444-4444-4444-8444-444444444444')}">Consent again</a>`);
+    // A tenant that was read has no note, and nothing is hidden for it.
+    for (const row of rows.filter((r) => r.includes('Litware'))) expect(row).not.toMatch(/consent|<details/i);
   });
 
   test('when a filter is given (?q=, no JavaScript), the rows that do not match are rendered hidden', () => {

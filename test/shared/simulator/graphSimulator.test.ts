@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startGraphSimulator, type GraphSimulator } from '../../../shared/simulator/graphSimulator';
 import { makeToken, type TokenClaims } from '../../../shared/simulator/identitySimulator';
-import { apnsFixture, autopilotFixture, connectorStatusFixture, googlePlayFixture, mtdConnectorFixture, ndesConnectorFixture, unconfiguredApnsFixture, vppFixture } from '../../../shared/simulator/tenantFixtures';
+import { apnsFixture, autopilotFixture, connectorStatusFixture, delegatedAdminCustomerFixture, googlePlayFixture, mtdConnectorFixture, ndesConnectorFixture, unconfiguredApnsFixture, vppFixture } from '../../../shared/simulator/tenantFixtures';
 import { loopbackTls } from '../../support/loopbackTls';
 
 const HOME = randomUUID();
@@ -238,5 +238,47 @@ describe("Intune's other connectors, shaped like Graph (SPEC §14)", () => {
     expect(answers.map((r) => r.status)).toEqual([403, 403, 403, 200, 200]);
     const message = JSON.parse((answers[0]?.body?.error as { message: string }).message) as { Message: string };
     expect(message.Message).toMatch(/Application must have one of the following scopes: DeviceManagementConfiguration\.Read\.All, DeviceManagementConfiguration\.ReadWrite\.All/);
+  });
+});
+
+describe('the partner tenant\'s GDAP customers (tenantRelationships/delegatedAdminCustomers, SPEC §15)', () => {
+  const customers = Array.from({ length: 7 }, (_, i) => delegatedAdminCustomerFixture(randomUUID(), i === 3 ? null : `Customer ${i}`));
+  const app = (roles: string[]) => token(HOME, { idtyp: 'app', roles });
+  beforeEach(() => {
+    graph.tenant.delegatedAdminCustomers = customers.map((c) => ({ ...c, displayName: c.displayName, internalNote: 'not a v1.0 property' }));
+    graph.gdapPageSize = 300;
+  });
+
+  test('when listed, each customer carries exactly the v1.0 properties (id, tenantId, displayName) with its OData type and etag', async () => {
+    const { status, body } = await call('/v1.0/tenantRelationships/delegatedAdminCustomers', app(['DelegatedAdminRelationship.Read.All']));
+    expect(status).toBe(200);
+    const value = body?.value as Record<string, unknown>[];
+    expect(value).toHaveLength(7);
+    for (const c of value) expect(Object.keys(c).sort()).toEqual(['@odata.etag', '@odata.type', 'displayName', 'id', 'tenantId']);
+    expect(value[3]).toMatchObject({ '@odata.type': '#microsoft.graph.delegatedAdminCustomer', displayName: null });
+    expect(body?.['@odata.nextLink']).toBeUndefined();
+  });
+
+  test('when pages are smaller than the list, @odata.nextLink is an absolute URL keeping the query, and $top above 300 is refused', async () => {
+    graph.gdapPageSize = 3;
+    const bearer = app(['DelegatedAdminRelationship.ReadWrite.All']);
+    const seen: unknown[] = [];
+    let path: string | undefined = '/v1.0/tenantRelationships/delegatedAdminCustomers?$select=tenantId&$top=300';
+    while (path) {
+      const { status, body }: Answer = await call(path, bearer);
+      expect(status).toBe(200);
+      seen.push(...(body?.value as unknown[]));
+      const next = body?.['@odata.nextLink'] as string | undefined;
+      if (next) expect(next.startsWith(`${graph.baseUrl}/v1.0/tenantRelationships/delegatedAdminCustomers?`)).toBe(true);
+      path = next?.slice(graph.baseUrl.length);
+    }
+    expect(seen).toEqual(customers.map((c) => ({ '@odata.type': '#microsoft.graph.delegatedAdminCustomer', '@odata.etag': expect.any(String), tenantId: c.tenantId })));
+    expect((await call('/v1.0/tenantRelationships/delegatedAdminCustomers?$top=301', bearer)).status).toBe(400);
+  });
+
+  test('when the application token lacks the role, Graph answers 403 naming the permissions the API requires', async () => {
+    const { status, body } = await call('/v1.0/tenantRelationships/delegatedAdminCustomers', app(['DeviceManagementServiceConfig.Read.All']));
+    expect(status).toBe(403);
+    expect((body?.error as { message: string }).message).toContain("API requires one of 'DelegatedAdminRelationship.Read.All, DelegatedAdminRelationship.ReadWrite.All'");
   });
 });
