@@ -3,7 +3,9 @@ import { filterTerms, matchCountText, matchesTerms } from './filterMatch';
 /**
  * The page's only script (inline, nonce'd): progressive enhancement. Without it the table is
  * complete and the filter box still works as a GET form; the dry-run form needs it (it posts JSON).
- * Everything that comes back from the server is shown with textContent, never as markup.
+ * Everything that comes back from the renewal route is shown with textContent, never as markup; the
+ * audit trail shown after a dry run is the page's own section re-read from the server, as a reload
+ * would show it.
  *
  * The filter matches and counts with the very functions the server uses for `?q=` (their source is
  * embedded below), so the live filter and the server's agree by construction. A keystroke is
@@ -128,6 +130,20 @@ export const DASHBOARD_SCRIPT = `
         result.append(list);
       }
     };
+    // The attempt is in the audit trail now: the trail and "Last renewal" are re-read as the server
+    // renders them (the same escaped page a reload gives), never rebuilt here from the answer.
+    const refreshAudit = async () => {
+      const response = await fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } });
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      // A template's content is inert: nothing in it loads, runs or styles this page.
+      const fresh = document.createElement('template');
+      fresh.innerHTML = await response.text();
+      for (const id of ['audit-section', 'last-renewal']) {
+        const next = fresh.content.getElementById(id);
+        const current = document.getElementById(id);
+        if (next && current) current.replaceWith(document.importNode(next, true));
+      }
+    };
     fieldset.disabled = false;
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -140,6 +156,11 @@ export const DASHBOARD_SCRIPT = `
         const response = await fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
         const json = (response.headers.get('content-type') || '').includes('json') ? await response.json() : null;
         show(response.status, json);
+        try {
+          await refreshAudit();
+        } catch (error) {
+          result.append(el('p', 'The audit trail below could not be refreshed (' + (error && error.message ? error.message : String(error)) + '): reload the page to see this attempt.', 'fail'));
+        }
       } catch (error) {
         result.replaceChildren(el('p', 'The request failed: ' + (error && error.message ? error.message : String(error)), 'fail'));
       } finally {

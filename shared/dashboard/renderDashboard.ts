@@ -413,7 +413,7 @@ ${notes.length > 0 ? html`<div class="alert-box" role="note">${notes}</div>` : '
 <dt>Last run</dt><dd>${tenant.lastRun === null ? 'none yet' : html`${tenant.lastRun.ok ? 'OK' : html`<span class="tag tag-alert">failed</span>`} ${when(tenant.lastRun.at, ctx)}`}</dd>
 <dt>Last successful check</dt><dd>${when(tenant.lastSuccessfulCheckAt, ctx)}</dd>
 <dt>Pending deliveries</dt><dd>${tenant.pendingDeliveries === 0 ? 'none' : html`<strong>${tenant.pendingDeliveries}</strong> ${tenant.pendingDeliveries === 1 ? 'message is' : 'messages are'} waiting for a channel that refused ${tenant.pendingDeliveries === 1 ? 'it' : 'them'}; retried on the next run`}</dd>
-<dt>Last renewal</dt><dd>${renewalSummary(tenant.lastRenewal, ctx)}</dd>
+<dt>Last renewal</dt><dd id="last-renewal">${renewalSummary(tenant.lastRenewal, ctx)}</dd>
 </dl></div>
 <h2 id="tenant-assets-h">Assets</h2>
 ${tenant.assets.length === 0 ? html`<p class="empty">No asset has been read for this tenant yet.</p>` : html`<div class="scroll" role="region" aria-labelledby="tenant-assets-h" tabindex="0">
@@ -505,7 +505,9 @@ function auditSection(tenant: StatusView, ctx: Ctx): SafeHtml {
     const ms = parseIso(c?.expiresAt);
     return ms === null ? '—' : utcMinute(ms).slice(0, 10);
   };
-  return html`<h2 id="audit-h">Renewal audit trail</h2>
+  // One section the page's script replaces after a dry run (the attempt is recorded there).
+  return html`<section id="audit-section" aria-labelledby="audit-h">
+<h2 id="audit-h">Renewal audit trail</h2>
 ${tenant.renewals.length === 0 ? html`<p class="empty">No renewal attempt is recorded for this tenant.</p>` : html`<div class="scroll" role="region" aria-labelledby="audit-h" tabindex="0">
 <table id="audit" class="reflow">
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Outcome</th><th scope="col">Expiry: old → new</th><th scope="col">Secret</th><th scope="col">Message</th></tr></thead>
@@ -520,5 +522,6 @@ ${tenant.renewals.map((r) => html`<tr>
 </tr>`)}
 </tbody>
 </table>
-</div>`}`;
+</div>`}
+</section>`;
 }

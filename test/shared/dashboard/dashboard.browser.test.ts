@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { launchBrowser } from '../../support/browser';
 import { CONSENT_URL, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, HOSTILE_TENANT_NAME, HOSTILE_TOKEN_NAME, showcaseFleetView } from './dashboardFixtures';
-import { HOSTILE_CHECK_DETAIL, startDashboardServer, type DashboardServer } from './dashboardServer';
+import { DRY_RUN_ACTOR, HOSTILE_CHECK_DETAIL, startDashboardServer, type DashboardServer } from './dashboardServer';
 
 // The status page in a real headless Chromium (SPEC §12), served through the real handler.
 
@@ -325,9 +325,10 @@ describe('the status page in headless Chromium', () => {
     await w.page.close();
   });
 
-  test('when an operator runs the dry run, the page posts JSON with the tenant and shows the checks as text', async () => {
+  test('when an operator runs the dry run, the page posts JSON with the tenant, shows the checks as text, and its audit trail shows the attempt', async () => {
     const w = await watchedPage();
     await open(w, `?tenant=${CONTOSO_ID}`);
+    expect(await w.page.$$eval('#audit tbody tr', (r) => r.length)).toBe(3);
     await w.page.waitForSelector('#dryrun fieldset:not([disabled])');
     await w.page.type('#secretName', 'apns-renewed');
     await w.page.click('#dryrun button[type=submit]');
@@ -337,11 +338,17 @@ describe('the status page in headless Chromium', () => {
     expect(result).toContain('Refused (HTTP 409): topic_mismatch — The topic differs from Intune’s <b>current</b> one. (correlation id corr-42)');
     expect(result).toContain(`✗ failed: same topic — ${HOSTILE_CHECK_DETAIL}`);
     expect(await w.page.$$eval('#dryrun-result img, #dryrun-result b', (n) => n.length)).toBe(0);
+    // The server recorded the attempt: the trail and "Last renewal" show it without a reload.
+    await w.page.waitForFunction(() => document.querySelectorAll('#audit tbody tr').length === 4);
+    expect(await w.page.$eval('#audit tbody tr', (r) => r.textContent)).toContain(`${DRY_RUN_ACTOR}via HTTP`);
+    expect(await w.page.$eval('#last-renewal', (d) => d.textContent)).toContain(DRY_RUN_ACTOR);
+    expect(await w.page.$$eval('#audit img, #audit script', (n) => n.length)).toBe(0);
     // Chromium logs any 4xx answer to fetch; the refusal is the answer this test asked for.
     expect(w.consoleErrors).toEqual([expect.stringContaining('status of 409')]);
     w.consoleErrors.length = 0;
     await expectClean(w);
     await w.page.close();
+    server.view = fleetView();
   });
 
   test('when a script without the nonce is added, the CSP blocks it and the violation is seen (the checks above are meaningful)', async () => {
