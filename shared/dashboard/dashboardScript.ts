@@ -78,11 +78,14 @@ export const DASHBOARD_SCRIPT = `
         }
       }
       const shown = { assets, tenants: tenants.size };
-      if (complete) count.textContent = matchCountText(shown, total, terms.length > 0);
-      else if (appliedTerms === serverTerms) count.textContent = serverCount;
-      else count.textContent = matchCountText(shown, shown, false) + ' on this page match: press Enter to search every page';
-      empty.toggleAttribute('hidden', lines > 0);
-      empty.textContent = 'Nothing' + (complete ? '' : ' on this page') + ' matches “' + filter.value.trim() + '”.';
+      let said;
+      if (complete) said = matchCountText(shown, total, terms.length > 0);
+      else if (appliedTerms === serverTerms) said = serverCount;
+      else said = matchCountText(shown, shown, false) + ' on this page match: press Enter to search every page';
+      // Text is written only when it changes: an unchanged write still costs a layout (and a screen reader announcement).
+      if (count.textContent !== said) count.textContent = said;
+      if (empty.hasAttribute('hidden') !== lines > 0) empty.toggleAttribute('hidden', lines > 0);
+      if (lines === 0) empty.textContent = 'Nothing' + (complete ? '' : ' on this page') + ' matches “' + filter.value.trim() + '”.';
     };
     filter.addEventListener('input', () => {
       clearTimeout(timer);
