@@ -142,7 +142,7 @@ td code.wrap{white-space:normal;overflow-wrap:anywhere}
 .id{white-space:nowrap}
 /* A tenant id may break at its hyphens: the asset column needs the room more. */
 .sub.id{font-size:.75rem;white-space:normal}
-td.when .sub{white-space:normal}
+td.when .note{white-space:normal}
 /* Narrow screens: the wide tables reflow into one card per row (headers stay for assistive technology). */
 @media (max-width:52rem){
 .scroll>table.reflow,table.reflow td.apple,#assets th[scope=row]{min-width:0}

@@ -177,7 +177,7 @@ function expiresCell(asset: AssetStatus | null, which?: string): SafeHtml {
   const text = utcMinute(ms);
   // Not every date that matters is an expiry (a partner's "devices non-compliant from"): it says which.
   const title = asset ? dateTitle(asset) : 'Expires';
-  const meaning = title !== 'Expires' || which ? html`<span class="sub">${which ? `${which}${title !== 'Expires' ? `: ${title.toLowerCase()}` : ''}` : title.toLowerCase()}</span>` : '';
+  const meaning = title !== 'Expires' || which ? html`<span class="sub note">${which ? `${which}${title !== 'Expires' ? `: ${title.toLowerCase()}` : ''}` : title.toLowerCase()}</span>` : '';
   return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time>${meaning}</td>`;
 }
 
@@ -294,6 +294,7 @@ ${notes.length > 0 ? html`<div class="alert-box" role="note">${notes}</div>` : '
 <input id="filter" name="q" type="search" value="${filter}" placeholder="tenant, asset, Apple ID or severity" autocomplete="off" aria-describedby="filter-count">
 <button type="submit">Search</button>
 <output id="filter-count" for="filter" aria-live="polite" data-assets="${shown.total.assets}" data-tenants="${shown.total.tenants}"${complete ? html` data-complete` : ''}>${matchCountText(shown.shown, shown.total, filtered)}</output>
+${shown.pages > 1 ? html`<a class="pages" href="#pager">Page ${shown.page} of ${shown.pages}</a>` : ''}
 ${filtered ? html`<a class="clear" href="${ctx.routes.dashboard}">Show every tenant</a>` : ''}
 </form>
 ${view.tenants.length === 0 ? html`<p class="empty">No tenant is configured.</p>` : html`<div class="scroll" role="region" aria-labelledby="assets-h" tabindex="0">
@@ -321,7 +322,7 @@ function pager(page: FleetPage, filter: string, pageSize: number, ctx: Ctx): Saf
   if (page.pages === 1) return '';
   const last = Math.min(page.first + pageSize - 1, page.matched);
   const link = (to: number, rel: 'prev' | 'next', text: string) => html`<a rel="${rel}" href="${fleetHref(ctx, { q: filter.trim(), page: to })}">${text}</a>`;
-  return html`<nav class="pager" aria-label="Pages of the table">
+  return html`<nav class="pager" id="pager" aria-label="Pages of the table">
 <p>Lines ${page.first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.matched.toLocaleString('en-US')} (page ${page.page} of ${page.pages}).${page.page === 1 ? ' What needs attention comes first.' : ''} The filter box searches every page when you press Enter.</p>
 ${page.page > 1 ? link(page.page - 1, 'prev', '← Previous page') : ''}${page.page < page.pages ? link(page.page + 1, 'next', 'Next page →') : ''}
 </nav>`;

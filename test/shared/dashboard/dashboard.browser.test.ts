@@ -165,8 +165,14 @@ describe('the status page in headless Chromium', () => {
       const w = await watchedPage();
       await open(w);
       expect(await seriousAxeViolations(w.page)).toEqual([]);
-      // The top of the page (tiles, timeline, most urgent rows): copied to docs/dashboard.png.
+      // The top of the page (tiles, timeline, most urgent rows): copied to docs/dashboard.png;
+      // the whole page to docs/fleet-1280.png.
       await w.page.screenshot({ path: join(SCREENSHOTS, 'fleet-overview.png'), clip: { x: 0, y: 0, width: 1280, height: 1100 } });
+      await w.page.screenshot({ path: join(SCREENSHOTS, 'fleet-1280.png'), fullPage: true });
+      // A phone's first two screens (counts, banner, the most urgent rows): copied to docs/fleet-375.png.
+      await w.page.setViewport({ width: 375, height: 812 });
+      expect(await seriousAxeViolations(w.page)).toEqual([]);
+      await w.page.screenshot({ path: join(SCREENSHOTS, 'fleet-375.png'), clip: { x: 0, y: 0, width: 375, height: 1624 }, captureBeyondViewport: true });
       await expectClean(w);
       await w.page.close();
     } finally {

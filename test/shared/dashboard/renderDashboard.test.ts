@@ -124,6 +124,8 @@ describe('renderDashboard (fleet view)', () => {
     expect(rowsOf(page)).toHaveLength(FLEET_PAGE_SIZE);
     expect(page).toContain('Lines 1–200 of 1,500 (page 1 of 8).');
     expect(page).toContain('<a rel="next" href="/api/apns/dashboard?page=2">Next page →</a>');
+    // Said beside the filter too, so a phone need not scroll 200 cards to learn there are more.
+    expect(page).toContain('<a class="pages" href="#pager">Page 1 of 8</a>');
     const last = render({ view: { ...base, tenants }, page: 8, filter: 'tenant' });
     expect(last).toContain('<a rel="prev" href="/api/apns/dashboard?q=tenant&amp;page=7">← Previous page</a>');
     expect(rowsOf(last)).toHaveLength(100);
@@ -189,7 +191,7 @@ describe('renderDashboard (tenant view)', () => {
       'Exchange connectors (on-premises ActiveSync)',
     ]);
     expect(connectors).toContain('Last sync <time datetime="2026-11-20T03:00:00.000Z">3 days ago</time> (2026-11-20 03:00 UTC)');
-    expect(connectors).toContain('<span class="sub">devices non-compliant from</span>');
+    expect(connectors).toContain('<span class="sub note">devices non-compliant from</span>');
     expect(count(connectors, /<span class="sev sev-unknown">Not in use<\/span>/)).toBe(2);
     expect(page).toContain('Device management partner &quot;Jamf Pro&quot;: Warning, devices non-compliant from 2026-12-12 20:00 UTC (in 19 days)');
     expect(render()).not.toContain('Managed Google Play');
