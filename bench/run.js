@@ -219,7 +219,7 @@ const kb = (bytes) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
 function reportFilter(filter, summary) {
   const row = (label, x) => [label, `${x.lines.toLocaleString('en-US')} lines, ${kb(x.bytes)}`, ms(x.typing), ms(x.clearing), ms(x.idle), `${(x.parts.ScriptDuration / x.parts.TaskDuration * 100).toFixed(0)}% / ${(x.parts.RecalcStyleDuration / x.parts.TaskDuration * 100).toFixed(0)}% / ${(x.parts.LayoutDuration / x.parts.TaskDuration * 100).toFixed(0)}%`];
   section(
-    `8. Status page filter (§12, issue 20): ${filter.tenants.toLocaleString('en-US')} tenants in headless Chromium (puppeteer-core, @sparticuz/chromium, software rendering, one process), typing "customer 99" and deleting it; per keystroke the renderer's main-thread time from the key press to a frame drawn after the debounced filter ran`,
+    `7. Status page filter (§12, issue 20): ${filter.tenants.toLocaleString('en-US')} tenants in headless Chromium (puppeteer-core, @sparticuz/chromium, software rendering, one process), typing "customer 99" and deleting it; per keystroke the renderer's main-thread time from the key press to a frame drawn after the debounced filter ran`,
     ['page', 'size', 'keystroke', 'clearing (last Backspace)', 'the same wait, no key', 'script / style / layout of it'],
     [row('first page (what a person gets)', filter.first), row('baseline: every line on one page', filter.all)],
   );
@@ -260,7 +260,7 @@ function reportPage(page, render, summary) {
 
 function reportCli(cli, summary) {
   const row = (label, x) => [label, ms(pick(x, 'wallMs')), mb(pick(x, 'maxRssMb')), String(med(pick(x, 'modules'))), [...new Set(x.flatMap((r) => r.forbidden))].join(', ') || 'none'];
-  section('7. CLI start-up: fresh process, empty directory, no settings', ['command', 'wall (spawn → exit)', 'peak RSS', 'modules', 'demo / simulators / node-forge / puppeteer-core'], [
+  section('8. CLI start-up: fresh process, empty directory, no settings', ['command', 'wall (spawn → exit)', 'peak RSS', 'modules', 'demo / simulators / node-forge / puppeteer-core'], [
     row('apns-monitor help', cli.help),
     row('apns-monitor check (exit 3, APNS UNKNOWN)', cli.check),
     row('baseline: every command eager, then help', cli.baseline),
