@@ -30,7 +30,15 @@ const textOf = (words: readonly (string | null | undefined)[]) =>
     .join(' ')
     .toLowerCase();
 const tenantWords = (tenant: StatusView) => [tenant.tenantName, tenant.tenantId, tenant.lastRun !== null && !tenant.lastRun.ok ? 'failed' : null];
-const assetWords = (asset: AssetStatus | null, severity: ShownSeverity) => [asset?.name, asset?.kind, asset?.appleId, asset?.inUse === false ? 'not in use' : SEVERITY_LABEL[severity], asset?.stale ? 'stale' : null];
+const assetWords = (asset: AssetStatus | null, severity: ShownSeverity) => [asset?.name, asset?.kind, asset?.appleId, asset?.inUse === false ? 'not in use' : SEVERITY_LABEL[severity], severityTag(severity), asset?.stale ? 'stale' : null];
+
+/**
+ * The exact word for a severity ("is:critical", "is:no-data"): what the counts' tiles link to. A
+ * bare "ok" would also find every "token"; this finds exactly the assets a tile counts.
+ */
+export function severityTag(severity: ShownSeverity): string {
+  return `is:${SEVERITY_LABEL[severity].toLowerCase().replace(/ /g, '-')}`;
+}
 
 function rowOf(tenant: StatusView, asset: AssetStatus | null, now: EpochMs): FleetRow {
   const expiresAt = parseIso(asset?.expiresAt);

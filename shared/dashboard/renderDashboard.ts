@@ -7,7 +7,7 @@ import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../useCases/getStatus';
 import { filterTerms, matchCountText } from './filterMatch';
-import { fleetListing, fleetPage, rowMatches, tenantRows, type FleetListing, type FleetPage, type FleetRow, type OkRow } from './fleetRows';
+import { fleetListing, fleetPage, rowMatches, severityTag, tenantRows, type FleetListing, type FleetPage, type FleetRow, type OkRow } from './fleetRows';
 import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute, type ShownSeverity } from './format';
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { renderErrorPage } from './renderErrorPage';
@@ -249,7 +249,7 @@ function severityTiles(listing: FleetListing, ctx: Ctx): SafeHtml {
     const tenants = new Set(rows.map((r) => r.tenant.tenantId)).size;
     const what = severity === 'unknown' ? (tenants === 1 ? 'tenant not read yet' : 'tenants not read yet') : `${rows.length === 1 ? 'asset' : 'assets'} in ${plural(tenants, 'tenant', 'tenants')}`;
     const count = severity === 'unknown' ? tenants : rows.length;
-    return [html`<li><a href="${fleetHref(ctx, { q: SEVERITY_LABEL[severity].toLowerCase() })}"><span class="count">${count.toLocaleString('en-US')}</span>${badge(severity)}<span class="what">${what}</span></a></li>`];
+    return [html`<li><a href="${fleetHref(ctx, { q: severityTag(severity) })}"><span class="count">${count.toLocaleString('en-US')}</span>${badge(severity)}<span class="what">${what}</span></a></li>`];
   });
   return html`<ul class="tiles" aria-label="Assets by severity">${tiles}</ul>`;
 }

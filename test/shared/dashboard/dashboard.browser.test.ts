@@ -265,7 +265,7 @@ describe('the status page in headless Chromium', () => {
       empty: await page.$eval('#filter-empty', (p) => p.getClientRects().length > 0),
       groups: await page.$$eval('#assets tr.group', (rows) => rows.filter((r) => r.getClientRects().length > 0).map((r) => r.textContent)),
     });
-    for (const query of ['fabrikam', 'CRITICAL', '  northwind   stale ', 'contoso vpp', 'mdm-admin@contoso.com', 'failed', 'ok', 'no data', 'litware expired', 'zz-nothing']) {
+    for (const query of ['fabrikam', 'CRITICAL', '  northwind   stale ', 'contoso vpp', 'mdm-admin@contoso.com', 'failed', 'ok', 'no data', 'litware expired', 'is:critical', 'is:no-data', 'zz-nothing']) {
       await typeFilter(live.page, query);
       await open(asked, `?q=${encodeURIComponent(query)}`);
       expect({ query, ...(await seen(live.page)) }).toEqual({ query, ...(await seen(asked.page)) });

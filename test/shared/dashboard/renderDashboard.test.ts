@@ -93,6 +93,16 @@ describe('renderDashboard (fleet view)', () => {
     expect(northwindApns).toContain('last run failed');
   });
 
+  test('when a severity tile is followed, the page shows exactly the assets and tenants the tile counted (a bare "ok" would find every token)', () => {
+    const tiles = [...render().matchAll(/<li><a href="\/api\/apns\/dashboard\?q=([^"]+)"><span class="count">(\d+)<\/span>.*?<span class="what">([^<]+)<\/span><\/a><\/li>/g)];
+    expect(tiles.map((t) => decodeURIComponent(t[1] ?? ''))).toEqual(['is:expired', 'is:critical', 'is:no-data', 'is:warning', 'is:notice', 'is:ok']);
+    for (const [, q, n, what] of tiles) {
+      const followed = render({ filter: decodeURIComponent(q ?? '') });
+      const [assets, tenants] = what?.startsWith('tenant') ? ['0', n] : [n, /in (\d+) tenants?/.exec(what ?? '')?.[1]];
+      expect(followed).toContain(`>${assets} of 18 assets, in ${tenants} of 8 tenants, match</output>`);
+    }
+  });
+
   test('when a filter is given (?q=, no JavaScript), only the matching lines are rendered and the count says how many assets in how many tenants', () => {
     const page = render({ filter: 'Fabrikam' });
     expect(rowsOf(page)).toHaveLength(2);
