@@ -50,4 +50,20 @@ function auditEntries(index, now, tenantId) {
   return [{ id: randomUUID(), at: now - 200 * DAY, tenantId, actor: 'alex@example.com', via: 'http', secretName: `apns-certificate-${tenantId}`, secretVersion: 'v1', dryRun: false, allowNewTopic: false, outcome: 'renewed', message: 'Renewed.', old: null, new: null, correlationId: randomUUID() }];
 }
 
-module.exports = { tenantState, auditEntries, tenantName };
+/**
+ * A fleet's read model as `GET /api/apns/status` and the status page get it: each tenant's stored
+ * state read back by `statusOf`, with its audit trail.
+ */
+function fleetStatusView(size, now) {
+  const { statusOf } = load('useCases/getStatus.js');
+  const tenants = Array.from({ length: size }, (_, index) => {
+    const tenantId = randomUUID();
+    const view = statusOf(tenantState(index, now, tenantId), { name: tenantName(index) });
+    view.renewals = auditEntries(index, now, tenantId).map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    view.lastRenewal = view.renewals[0] ?? null;
+    return view;
+  });
+  return { generatedAt: new Date(now).toISOString(), fleet: true, homeTenantId: randomUUID(), tenants };
+}
+
+module.exports = { tenantState, auditEntries, tenantName, fleetStatusView };

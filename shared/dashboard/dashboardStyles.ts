@@ -38,9 +38,18 @@ h2{font-size:1.125rem;margin:2rem 0 .5rem}
 .crumbs{margin:0;font-size:.875rem}
 .panel{background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:1rem}
 .tiles{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem;padding:0}
-.tiles a,.tiles span.tile{display:flex;align-items:center;gap:.5rem;padding:.4rem .75rem;border:1px solid var(--border);border-radius:8px;background:var(--surface);color:var(--fg);text-decoration:none;min-height:2.5rem}
+.tiles a{display:grid;grid-template-columns:auto 1fr;align-items:center;gap:0 .5rem;padding:.35rem .75rem;border:1px solid var(--border);border-radius:8px;background:var(--surface);color:var(--fg);text-decoration:none;min-height:2.5rem}
 .tiles a:hover{border-color:var(--link)}
 .tiles .count{font-size:1.25rem;font-weight:700;font-variant-numeric:tabular-nums}
+.tiles .sev{justify-self:start}
+.tiles .what{grid-column:1/-1;font-size:.75rem;color:var(--muted);line-height:1.3}
+/* The fleet: its rows first (a phone shows them before the timeline); on a wide screen the timeline above them. */
+.fleet{display:flex;flex-direction:column}
+@media (min-width:52rem){.fleet-timeline{order:-1}}
+.ok-asset{display:block}
+.pager{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:baseline;margin:.75rem 0 0}
+.pager p{margin:0;flex-basis:100%;color:var(--muted);font-size:.875rem}
+.pager a{font-weight:600}
 .sev{display:inline-flex;align-items:center;gap:.3rem;padding:.05rem .55rem;border-radius:999px;font-weight:650;font-size:.8125rem;white-space:nowrap;line-height:1.5}
 .sev-expired{background:var(--expired-bg);color:var(--expired-fg)}
 .sev-critical{background:var(--critical-bg);color:var(--critical-fg)}
@@ -62,6 +71,7 @@ h2{font-size:1.125rem;margin:2rem 0 .5rem}
 .filter label{font-weight:600}
 .filter input{font:inherit;color:inherit;background:var(--surface);border:1px solid var(--muted);border-radius:6px;padding:.35rem .6rem;width:min(24rem,100%)}
 .filter output{color:var(--muted);font-size:.875rem}
+.filter button{padding:.35rem .9rem}
 .scroll{overflow-x:auto;background:var(--surface);border:1px solid var(--border);border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.8125rem}
 .scroll>table{min-width:56rem}
@@ -87,6 +97,9 @@ tr.row-expired>:first-child{box-shadow:inset 4px 0 var(--expired-bg)}
 tr.row-critical>:first-child{box-shadow:inset 4px 0 var(--critical-bg)}
 tr.row-warning>:first-child{box-shadow:inset 4px 0 var(--warning-bg)}
 tr.row-unknown>:first-child{box-shadow:inset 4px 0 var(--unknown-bg)}
+/* The strip keeps a readable width and scrolls sideways below it: said in words where it does. */
+.tl-hint{display:none;margin:0 0 .4rem;font-size:.875rem;color:var(--muted)}
+@media (max-width:49.5rem){.tl-hint{display:block}}
 .tl-wrap{overflow-x:auto;background:var(--surface);border:1px solid var(--border);border-radius:8px;padding:.5rem}
 svg.tl{display:block;width:100%;min-width:46rem;height:auto;font-family:inherit}
 .tl .band-expired{fill:var(--band-expired)}.tl .band-critical{fill:var(--band-critical)}.tl .band-warning{fill:var(--band-warning)}.tl .band-notice{fill:var(--band-notice)}.tl .band-ok{fill:var(--band-ok)}
@@ -133,7 +146,9 @@ form.unack{margin:0}
 td code,th code{overflow-wrap:normal;white-space:nowrap}
 td code.wrap{white-space:normal;overflow-wrap:anywhere}
 .id{white-space:nowrap}
-.sub.id{font-size:.75rem}
+/* A tenant id may break at its hyphens: the asset column needs the room more. */
+.sub.id{font-size:.75rem;white-space:normal}
+td.when .note{white-space:normal}
 /* Narrow screens: the wide tables reflow into one card per row (headers stay for assistive technology). */
 @media (max-width:52rem){
 .scroll>table.reflow,table.reflow td.apple,#assets th[scope=row]{min-width:0}
@@ -141,13 +156,20 @@ table.reflow thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-p
 table.reflow,table.reflow tbody,table.reflow tr{display:block}
 table.reflow tr{padding:.6rem .75rem;border-bottom:1px solid var(--border)}
 table.reflow tbody tr:last-child{border-bottom:0}
-table.reflow td,table.reflow tbody th{display:block;position:relative;padding:.2rem 0 .2rem 7.5rem;border:0;text-align:left;min-height:1.6rem}
-table.reflow td::before,table.reflow tbody th::before{content:attr(data-label) / "";position:absolute;left:0;top:.35rem;width:7rem;white-space:normal;color:var(--muted);font-size:.6875rem;font-weight:600;text-transform:uppercase;letter-spacing:.03em;line-height:1.3}
+/* The label floats in the cell's left padding; the cell (its own formatting context) grows to hold a label longer than its value. */
+table.reflow td,table.reflow tbody th{display:flow-root;padding:.2rem 0 .2rem 7.5rem;border:0;text-align:left}
+table.reflow td::before,table.reflow tbody th::before{content:attr(data-label) / "";float:left;width:7rem;margin:.15rem 0 0 -7.5rem;white-space:normal;color:var(--muted);font-size:.6875rem;font-weight:600;text-transform:uppercase;letter-spacing:.03em;line-height:1.3}
 table.reflow .id,table.reflow td code{white-space:normal;overflow-wrap:anywhere}
 table.reflow tr.group{padding:0}
 table.reflow tr.group>th{padding:.35rem .75rem;min-height:0}
 table.reflow tr.group>th::before{content:none}
 tr.row-expired>:first-child,tr.row-critical>:first-child,tr.row-warning>:first-child,tr.row-unknown>:first-child{box-shadow:none}
+table.reflow td.nil{display:none}
+/* A fleet card leads with severity, tenant and asset, unlabelled: they say what they are. */
+#assets tr[data-filter]>:nth-child(-n+3){padding-left:0}
+#assets tr[data-filter]>:nth-child(-n+3)::before{content:none}
+#assets .left{display:inline;margin:0 0 0 .5rem}
+#assets td.when time .sub{display:inline;margin-left:.4rem}
 table.reflow tr.row-expired{box-shadow:inset 4px 0 var(--expired-bg)}
 table.reflow tr.row-critical{box-shadow:inset 4px 0 var(--critical-bg)}
 table.reflow tr.row-warning{box-shadow:inset 4px 0 var(--warning-bg)}

@@ -6,7 +6,8 @@ import type { KindGroup } from '../domain/kinds/kindSpec';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../useCases/getStatus';
-import { fleetRows, rowMatches, tenantRows, type FleetRow } from './fleetRows';
+import { filterTerms, matchCountText } from './filterMatch';
+import { fleetListing, fleetPage, rowMatches, severityTag, tenantRows, type FleetListing, type FleetPage, type FleetRow, type OkRow } from './fleetRows';
 import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute, type ShownSeverity } from './format';
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { acknowledgementsSection } from './renderAcknowledgements';
@@ -49,8 +50,12 @@ export interface DashboardInput {
   view: FleetStatusView;
   /** `?tenant=ID`: the tenant view. Without it, a single tenant's view is shown directly. */
   selectedTenantId?: string;
-  /** `?q=`: the fleet table's filter when the page is used without JavaScript. */
+  /** `?q=`: the fleet table's filter when the page is used without JavaScript (or across pages). */
   filter?: string;
+  /** `?page=`: which page of the fleet table (1-based; clamped). */
+  page?: number;
+  /** Lines per page of the fleet table (default FLEET_PAGE_SIZE; the bench's one-page baseline sets more). */
+  pageSize?: number;
   viewer: Viewer;
   /** The CSP nonce of this response (see dashboardCsp). */
   nonce: string;
@@ -93,7 +98,7 @@ export function renderDashboard(input: DashboardInput): string {
       home: routes.dashboard,
     });
   }
-  const main = tenant === null ? fleetView(input.view, input.filter ?? '', ctx) : tenantView(tenant, input.view, ctx);
+  const main = tenant === null ? fleetView(input.view, input.filter ?? '', input.page ?? 1, input.pageSize ?? FLEET_PAGE_SIZE, ctx) : tenantView(tenant, input.view, ctx);
   return renderPage({
     title: tenant === null ? `Fleet (${input.view.tenants.length} tenants) — APNs status` : `${tenant.tenantName} — APNs status`,
     nonce: input.nonce,
@@ -170,13 +175,21 @@ function severityCell(severity: ShownSeverity, asset: AssetStatus | null, ctx: C
   return html`<td data-label="Severity">${badge(severity)}${left}</td>`;
 }
 
-function expiresCell(asset: AssetStatus | null): SafeHtml {
+/** A cell that may have nothing to say: "—" in the table, left out of a phone's card. */
+function optionalCell(label: string, content: HtmlValue, className = ''): SafeHtml {
+  const empty = content === null || content === undefined || content === '';
+  const cls = [className, empty ? 'nil' : ''].filter((c) => c !== '').join(' ');
+  return html`<td${cls === '' ? '' : html` class="${cls}"`} data-label="${label}">${empty ? '—' : content}</td>`;
+}
+
+/** The date, and what it is when not an expiry; `which` names the asset when the row holds several. */
+function expiresCell(asset: AssetStatus | null, which?: string): SafeHtml {
   const ms = parseIso(asset?.expiresAt);
-  if (ms === null) return html`<td class="when" data-label="Expires (UTC)">—</td>`;
+  if (ms === null) return optionalCell('Expires (UTC)', null, 'when');
   const text = utcMinute(ms);
   // Not every date that matters is an expiry (a partner's "devices non-compliant from"): it says which.
   const title = asset ? dateTitle(asset) : 'Expires';
-  const meaning = title !== 'Expires' ? html`<span class="sub">${title.toLowerCase()}</span>` : '';
+  const meaning = title !== 'Expires' || which ? html`<span class="sub note">${which ? `${which}${title !== 'Expires' ? `: ${title.toLowerCase()}` : ''}` : title.toLowerCase()}</span>` : '';
   return html`<td class="when" data-label="Expires (UTC)"><time datetime="${isoOf(ms)}">${text.slice(0, 10)}<span class="sub">${text.slice(11)}</span></time>${meaning}</td>`;
 }
 
@@ -225,73 +238,166 @@ function outcomeText(entry: AuditEntryView): SafeHtml {
 
 // ── Fleet view ────────────────────────────────────────────────────────────────────────────────
 
-function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
-  const rows = fleetRows(view, ctx.now);
-  const counts = new Map<ShownSeverity, number>();
-  for (const row of rows) counts.set(row.severity, (counts.get(row.severity) ?? 0) + 1);
+/**
+ * Lines of the fleet table per page. Everything that needs attention comes first, so the first page
+ * is what an on-call engineer needs; a page stays a few hundred kilobytes however large the fleet
+ * (issue 20: ≤ 500 KB of HTML at 1,000 tenants) and quick to filter on a phone.
+ */
+export const FLEET_PAGE_SIZE = 200;
+
+const TILE_ORDER: ShownSeverity[] = ['expired', 'critical', 'unknown', 'warning', 'notice', 'ok'];
+
+function fleetHref(ctx: Ctx, query: { q?: string; page?: number }): string {
+  const params = new URLSearchParams();
+  if (query.q) params.set('q', query.q);
+  if (query.page !== undefined && query.page > 1) params.set('page', String(query.page));
+  const search = params.toString();
+  return search === '' ? ctx.routes.dashboard : `${ctx.routes.dashboard}?${search}`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** Assets by severity, each tile saying how many assets in how many tenants (a "No data" tenant has none). */
+function severityTiles(listing: FleetListing, ctx: Ctx): SafeHtml {
+  const tiles = TILE_ORDER.flatMap((severity) => {
+    const rows = severity === 'ok' ? listing.ok.flatMap((r) => r.rows) : listing.attention.filter((r) => r.severity === severity);
+    if (severity === 'unknown' && rows.length === 0) return [];
+    const tenants = new Set(rows.map((r) => r.tenant.tenantId)).size;
+    const what = severity === 'unknown' ? (tenants === 1 ? 'tenant not read yet' : 'tenants not read yet') : `${rows.length === 1 ? 'asset' : 'assets'} in ${plural(tenants, 'tenant', 'tenants')}`;
+    const count = severity === 'unknown' ? tenants : rows.length;
+    return [html`<li><a href="${fleetHref(ctx, { q: severityTag(severity) })}"><span class="count">${count.toLocaleString('en-US')}</span>${badge(severity)}<span class="what">${what}</span></a></li>`];
+  });
+  return html`<ul class="tiles" aria-label="Assets by severity">${tiles}</ul>`;
+}
+
+/**
+ * The banner above the table: what keeps the fleet from being fully watched — the tenants that could
+ * not be read, by name with their reason (consent, a permission), and those not checked yet.
+ */
+function fleetNotes(view: FleetStatusView, ctx: Ctx): SafeHtml[] {
   const unchecked = view.tenants.filter((t) => t.lastRun === null).length;
-  const order: ShownSeverity[] = ['expired', 'critical', 'unknown', 'warning', 'notice', 'ok'];
-  const tiles = order
-    .filter((s) => s !== 'unknown' || (counts.get(s) ?? 0) > 0)
-    .map((s) => html`<li><a href="${`${ctx.routes.dashboard}?q=${encodeURIComponent(SEVERITY_LABEL[s].toLowerCase())}`}"><span class="count">${counts.get(s) ?? 0}</span>${badge(s)}</a></li>`);
-  const shown = rows.filter((r) => rowMatches(r, filter)).length;
+  const notes: SafeHtml[] = [];
+  const consent = consentBanner(view, (id) => tenantHref(ctx, id));
+  if (consent !== '') notes.push(consent);
+  if (unchecked > 0) notes.push(html`<p><strong>${unchecked} ${unchecked === 1 ? 'tenant has' : 'tenants have'} not been checked yet</strong>: shown as “No data” until the first run reads ${unchecked === 1 ? 'it' : 'them'}.</p>`);
+  return notes;
+}
 
-  const attention: (SafeHtml | '')[] = [consentBanner(view, (id) => tenantHref(ctx, id))];
-  if (unchecked > 0) attention.push(html`<p><strong>${unchecked} ${unchecked === 1 ? 'tenant has' : 'tenants have'} not been checked yet</strong>: shown as “No data” until the first run reads ${unchecked === 1 ? 'it' : 'them'}.</p>`);
+function fleetView(view: FleetStatusView, filter: string, page: number, pageSize: number, ctx: Ctx): SafeHtml {
+  const listing = fleetListing(view, ctx.now);
+  const shown = fleetPage(listing, filter, page, pageSize);
+  const filtered = filterTerms(filter).length > 0;
+  // The page's script counts exactly as the server does only when the page holds every line.
+  const complete = !filtered && shown.pages === 1;
+  const tenantIndex = new Map(view.tenants.map((t, i) => [t.tenantId, i]));
+  const needing = new Set(listing.attention.map((r) => r.tenant.tenantId)).size;
+  const notes = fleetNotes(view, ctx);
 
-  const items: TimelineItem[] = rows.flatMap((r) =>
-    r.asset !== null && r.expiresAt !== null
-      ? [{ label: timelineLabel(`${r.tenant.tenantName} — ${r.asset.name}`, r.asset.severity, r.expiresAt, ctx.now, dateTitle(r.asset)), short: `${r.tenant.tenantName} · ${kindShort(r.asset.kind)}`, severity: r.asset.severity, expiresAt: r.expiresAt, filterText: r.filterText }]
-      : [],
-  );
+  const dated = [...listing.attention, ...listing.ok.flatMap((r) => r.rows)].filter((r) => r.asset !== null && r.expiresAt !== null && rowMatches(r, filter));
+  const items: TimelineItem[] = dated.map((r) => {
+    const asset = r.asset as AssetStatus;
+    const expiresAt = r.expiresAt as EpochMs;
+    return { label: timelineLabel(`${r.tenant.tenantName} — ${asset.name}`, asset.severity, expiresAt, ctx.now, dateTitle(asset)), short: `${r.tenant.tenantName} · ${kindShort(asset.kind)}`, severity: asset.severity, expiresAt, filterText: r.filterText };
+  });
+  const tenantOf = (tenant: StatusView) => tenantIndex.get(tenant.tenantId) ?? -1;
 
-  return html`<h1>Fleet: ${view.tenants.length} ${view.tenants.length === 1 ? 'tenant' : 'tenants'}</h1>
-<p class="lede">Every tenant’s Apple MDM push certificate, VPP and ADE tokens and Intune’s other connectors, most urgent first.</p>
-<ul class="tiles" aria-label="Assets by severity">${tiles}</ul>
-${attention.some((a) => a !== '') ? html`<div class="alert-box" role="note">${attention}</div>` : ''}
-${timelineSection(items, ctx, 'Next 90 days')}
+  return html`<h1>Fleet: ${plural(view.tenants.length, 'tenant', 'tenants')}</h1>
+<p class="lede">${view.tenants.length === 0 ? 'No tenant is watched yet.' : html`<strong>${needing === 0 ? 'None needs' : `${plural(needing, 'tenant needs', 'tenants need')}`} attention</strong>; ${plural(view.tenants.length - needing, 'has', 'have')} every asset OK (push certificate, VPP and ADE tokens, Intune’s other connectors).`}</p>
+${severityTiles(listing, ctx)}
+${notes.length > 0 ? html`<div class="alert-box" role="note">${notes}</div>` : ''}
+<div class="fleet">
+<section class="fleet-rows" aria-labelledby="assets-h">
 <h2 id="assets-h">Assets</h2>
 <form class="filter" role="search" method="get" action="${ctx.routes.dashboard}">
 <label for="filter">Filter</label>
 <input id="filter" name="q" type="search" value="${filter}" placeholder="tenant, asset, Apple ID or severity" autocomplete="off" aria-describedby="filter-count">
-<output id="filter-count" for="filter" aria-live="polite">${filter.trim() === '' ? `${rows.length} rows` : `${shown} of ${rows.length} rows match`}</output>
+<button type="submit">Search</button>
+<output id="filter-count" for="filter" aria-live="polite" data-assets="${shown.total.assets}" data-tenants="${shown.total.tenants}"${complete ? html` data-complete` : ''}>${matchCountText(shown.shown, shown.total, filtered)}</output>
+${shown.pages > 1 ? html`<a class="pages" href="#pager">Page ${shown.page} of ${shown.pages}</a>` : ''}
+${filtered ? html`<a class="clear" href="${ctx.routes.dashboard}">Show every tenant</a>` : ''}
 </form>
-${rows.length === 0 ? html`<p class="empty">No tenant is configured.</p>` : html`<div class="scroll" role="region" aria-labelledby="assets-h" tabindex="0">
+${view.tenants.length === 0 ? html`<p class="empty">No tenant is configured.</p>` : html`<div class="scroll" role="region" aria-labelledby="assets-h" tabindex="0">
 <table id="assets" class="reflow">
 <thead><tr><th scope="col">Severity · time left</th><th scope="col">Tenant</th><th scope="col">Asset</th><th scope="col">Expires (UTC)</th><th scope="col">Apple ID</th><th scope="col">Last successful check</th><th scope="col">Last renewal</th></tr></thead>
-<tbody>
-${rows.map((r) => fleetRow(r, filter, ctx))}
-</tbody>
+${shown.attention.length === 0 ? '' : html`<tbody class="attention">
+<tr class="group"><th colspan="7" scope="rowgroup">Needs attention: one row per asset, most urgent first</th></tr>
+${shown.attention.map((r) => fleetRow(r, tenantOf(r.tenant), ctx))}
+</tbody>`}
+${shown.ok.length === 0 ? '' : html`<tbody class="ok">
+<tr class="group"><th colspan="7" scope="rowgroup">OK: one row per tenant, soonest expiry first</th></tr>
+${shown.ok.map((r) => okRow(r, tenantOf(r.tenant), ctx))}
+</tbody>`}
 </table>
-</div>`}`;
+</div>
+<p id="filter-empty" class="empty"${shown.matched === 0 ? '' : html` hidden`}>Nothing matches “${filter.trim()}”.</p>
+${pager(shown, filter, pageSize, ctx)}`}
+</section>
+${timelineSection(items, ctx, 'Next 90 days', 'fleet-timeline')}
+</div>`;
 }
 
-function fleetRow(row: FleetRow, filter: string, ctx: Ctx): SafeHtml {
-  const { tenant, asset } = row;
-  return html`<tr class="row-${row.severity}" data-filter="${row.filterText}"${rowMatches(row, filter) ? '' : html` hidden`}>
+/** "Lines 201–400 of 1,068" with the neighbouring pages, when the table does not fit on one. */
+function pager(page: FleetPage, filter: string, pageSize: number, ctx: Ctx): SafeHtml | '' {
+  if (page.pages === 1) return '';
+  const last = Math.min(page.first + pageSize - 1, page.matched);
+  const link = (to: number, rel: 'prev' | 'next', text: string) => html`<a rel="${rel}" href="${fleetHref(ctx, { q: filter.trim(), page: to })}">${text}</a>`;
+  return html`<nav class="pager" id="pager" aria-label="Pages of the table">
+<p>Lines ${page.first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${page.matched.toLocaleString('en-US')} (page ${page.page} of ${page.pages}).${page.page === 1 ? ' What needs attention comes first.' : ''} The filter box searches every page when you press Enter.</p>
+${page.page > 1 ? link(page.page - 1, 'prev', '← Previous page') : ''}${page.page < page.pages ? link(page.page + 1, 'next', 'Next page →') : ''}
+</nav>`;
+}
+
+function tenantCell(tenant: StatusView, ctx: Ctx): SafeHtml {
+  return html`<td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}${consentNote(tenant)}</td>`;
+}
+
+function fleetRow(row: FleetRow, tenant: number, ctx: Ctx): SafeHtml {
+  const { asset } = row;
+  return html`<tr class="row-${row.severity}" data-filter="${row.filterText}" data-tenant="${tenant}" data-assets="${asset === null ? 0 : 1}">
 ${severityCell(row.severity, asset, ctx)}
-<td data-label="Tenant"><a href="${tenantHref(ctx, tenant.tenantId)}">${tenant.tenantName}</a>${tenant.tenantName === tenant.tenantId ? '' : html`<span class="sub id">${tenant.tenantId}</span>`}${consentNote(tenant)}</td>
-${assetCell(asset, tenant, false, ctx)}
+${tenantCell(row.tenant, ctx)}
+${assetCell(asset, row.tenant, false, ctx)}
 ${expiresCell(asset)}
-<td class="apple" data-label="Apple ID">${asset?.appleId ? appleIdText(asset.appleId) : '—'}</td>
-${lastCheckCell(tenant, ctx)}
-<td data-label="Last renewal">${asset?.kind === 'apns' ? renewalSummary(tenant.lastRenewal, ctx) : '—'}</td>
+${optionalCell('Apple ID', asset?.appleId ? appleIdText(asset.appleId) : null, 'apple')}
+${lastCheckCell(row.tenant, ctx)}
+${optionalCell('Last renewal', asset?.kind === 'apns' ? renewalSummary(row.tenant.lastRenewal, ctx) : null)}
 </tr>`;
 }
 
-function timelineSection(items: TimelineItem[], ctx: Ctx, heading: string): SafeHtml {
+/** A tenant's OK assets on one line: their names, the soonest expiry, the Apple IDs they use. */
+function okRow(row: OkRow, tenant: number, ctx: Ctx): SafeHtml {
+  const next = row.next?.asset ?? null;
+  const appleIds = [...new Set(row.rows.flatMap((r) => (r.asset?.appleId ? [r.asset.appleId] : [])))];
+  const apns = row.rows.some((r) => r.asset?.kind === 'apns');
+  const nextAt = row.next?.expiresAt ?? null;
+  return html`<tr class="row-ok" data-filter="${row.filterText}" data-tenant="${tenant}" data-assets="${row.rows.length}">
+<td data-label="Severity">${badge('ok')}${nextAt === null ? '' : html`<span class="left">next: ${timeLeftText(nextAt, ctx.now)}</span>`}</td>
+${tenantCell(row.tenant, ctx)}
+<th scope="row" data-label="${row.rows.length === 1 ? 'Asset' : `${row.rows.length} assets`}">${row.rows.map((r) => html`<span class="ok-asset">${r.asset?.name} <span class="tag">${kindShort(r.asset?.kind ?? '')}</span></span>`)}</th>
+${next === null ? expiresCell(null) : expiresCell(next, `${kindShort(next.kind)} first`)}
+${optionalCell('Apple ID', appleIds.length === 0 ? null : appleIds.map((id) => html`<span class="ok-asset">${appleIdText(id)}</span>`), 'apple')}
+${lastCheckCell(row.tenant, ctx)}
+${optionalCell('Last renewal', apns ? renewalSummary(row.tenant.lastRenewal, ctx) : null)}
+</tr>`;
+}
+
+function timelineSection(items: TimelineItem[], ctx: Ctx, heading: string, className = 'timeline-section'): SafeHtml {
   if (items.length === 0) return html``;
   const { svg, later, notDrawn } = renderTimeline(items, ctx.now, ctx.bands, 'tl');
   const legend = SEVERITIES.slice()
     .reverse()
     .map((s: Severity) => html`<li>${severityGlyph(s)}${SEVERITY_LABEL[s]}</li>`);
-  return html`<h2 id="timeline-h">${heading}</h2>
+  // On a phone the strip is wider than the screen: it says so where the eye lands, not only to a screen reader.
+  return html`<section class="${className}" aria-labelledby="timeline-h">
+<h2 id="timeline-h">${heading}</h2>
+<p class="tl-hint" id="tl-hint">The strip is wider than the screen: swipe it sideways to see all 90 days →</p>
 <figure class="timeline" aria-labelledby="timeline-h">
-<div class="tl-wrap" role="region" aria-label="Expiry timeline (scrolls sideways on narrow screens)" tabindex="0">${svg}</div>
+<div class="tl-wrap" role="region" aria-label="Expiry timeline" aria-describedby="tl-hint" tabindex="0">${svg}</div>
 <figcaption><ul class="legend" aria-label="Marker shapes">${legend}</ul>${later > 0 ? html`<p>${later} more ${later === 1 ? 'expires' : 'expire'} after 90 days (listed in the table).</p>` : ''}${
   notDrawn > 0 ? html`<p>${notDrawn} more within the window ${notDrawn === 1 ? 'is' : 'are'} not drawn, to keep the strip readable: the table lists every one.</p>` : ''
 }</figcaption>
-</figure>`;
+</figure>
+</section>`;
 }
 
 // ── Tenant view ───────────────────────────────────────────────────────────────────────────────
@@ -327,7 +433,7 @@ ${notes.length > 0 ? html`<div class="alert-box" role="note">${notes}</div>` : '
 <dt>Last run</dt><dd>${tenant.lastRun === null ? 'none yet' : html`${tenant.lastRun.ok ? 'OK' : html`<span class="tag tag-alert">failed</span>`} ${when(tenant.lastRun.at, ctx)}`}</dd>
 <dt>Last successful check</dt><dd>${when(tenant.lastSuccessfulCheckAt, ctx)}</dd>
 <dt>Pending deliveries</dt><dd>${tenant.pendingDeliveries === 0 ? 'none' : html`<strong>${tenant.pendingDeliveries}</strong> ${tenant.pendingDeliveries === 1 ? 'message is' : 'messages are'} waiting for a channel that refused ${tenant.pendingDeliveries === 1 ? 'it' : 'them'}; retried on the next run`}</dd>
-<dt>Last renewal</dt><dd>${renewalSummary(tenant.lastRenewal, ctx)}</dd>
+<dt>Last renewal</dt><dd id="last-renewal">${renewalSummary(tenant.lastRenewal, ctx)}</dd>
 </dl></div>
 <h2 id="tenant-assets-h">Assets</h2>
 ${tenant.assets.length === 0 ? html`<p class="empty">No asset has been read for this tenant yet.</p>` : html`<div class="scroll" role="region" aria-labelledby="tenant-assets-h" tabindex="0">
@@ -340,8 +446,8 @@ ${g.assets.map((a) => html`<tr class="row-${a.inUse ? a.severity : 'ok'}">
 ${severityCell(a.severity, a, ctx)}
 ${assetCell(a, tenant, true, ctx)}
 ${expiresCell(a)}
-<td class="id" data-label="Apple ID">${a.appleId ?? '—'}</td>
-<td data-label="Topic · serial">${a.topic ? html`<code class="wrap">${a.topic}</code>` : '—'}${a.serialNumber ? html`<span class="sub">serial <code>${a.serialNumber}</code></span>` : ''}</td>
+${optionalCell('Apple ID', a.appleId, 'id')}
+${optionalCell('Topic · serial', a.topic || a.serialNumber ? html`${a.topic ? html`<code class="wrap">${a.topic}</code>` : '—'}${a.serialNumber ? html`<span class="sub">serial <code>${a.serialNumber}</code></span>` : ''}` : null)}
 <td class="when" data-label="Assessed">${when(a.assessedAt, ctx)}</td>
 </tr>`)}
 </tbody>`,
@@ -420,7 +526,9 @@ function auditSection(tenant: StatusView, ctx: Ctx): SafeHtml {
     const ms = parseIso(c?.expiresAt);
     return ms === null ? '—' : utcMinute(ms).slice(0, 10);
   };
-  return html`<h2 id="audit-h">Renewal audit trail</h2>
+  // One section the page's script replaces after a dry run (the attempt is recorded there).
+  return html`<section id="audit-section" aria-labelledby="audit-h">
+<h2 id="audit-h">Renewal audit trail</h2>
 ${tenant.renewals.length === 0 ? html`<p class="empty">No renewal attempt is recorded for this tenant.</p>` : html`<div class="scroll" role="region" aria-labelledby="audit-h" tabindex="0">
 <table id="audit" class="reflow">
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Outcome</th><th scope="col">Expiry: old → new</th><th scope="col">Secret</th><th scope="col">Message</th></tr></thead>
@@ -435,5 +543,6 @@ ${tenant.renewals.map((r) => html`<tr>
 </tr>`)}
 </tbody>
 </table>
-</div>`}`;
+</div>`}
+</section>`;
 }

@@ -108,10 +108,14 @@ function place(items: TimelineItem[], now: EpochMs): Placed[] {
   return placed;
 }
 
-function marker(item: TimelineItem, x: number, y: number, stemTo: number | null): SafeHtml {
+/**
+ * One marker: its stem, its shape and its printed label in one group, so whatever hides the marker
+ * (the filter box) hides its label with it — never a label left floating beside a gap.
+ */
+function marker(item: TimelineItem, x: number, y: number, stemTo: number | null, label: SafeHtml | '' = ''): SafeHtml {
   return html`<g class="mk mk-${item.severity}" role="img" aria-label="${item.label}"${item.filterText === undefined ? '' : html` data-filter="${item.filterText}"`}><title>${item.label}</title>${
     stemTo === null ? '' : html`<line class="stem" x1="${round(x)}" y1="${round(y + 8)}" x2="${round(x)}" y2="${round(stemTo)}"/>`
-  }<g transform="translate(${round(x)} ${round(y)})">${rawShape(item.severity)}</g></g>`;
+  }<g transform="translate(${round(x)} ${round(y)})">${rawShape(item.severity)}</g>${label}</g>`;
 }
 
 /**
@@ -151,7 +155,7 @@ export function renderTimeline(items: readonly TimelineItem[], now: EpochMs, ban
   const upcomingMarkers = placed.map((p) => {
     const y = laneY(p.lane);
     const label = p.text === null ? '' : html`<text class="mk-label" x="${round(p.textAnchor === 'start' ? p.x + 11 : p.x - 11)}" y="${round(y + 4)}" text-anchor="${p.textAnchor}" aria-hidden="true">${p.text}</text>`;
-    return html`${marker(p.item, p.x, y, axisY)}${label}`;
+    return marker(p.item, p.x, y, axisY, label);
   });
 
   const summary = `${allExpired.length} already expired, ${allUpcoming.length} expiring within ${TIMELINE_DAYS} days${later > 0 ? `, ${later} later` : ''}${notDrawn > 0 ? ` (${notDrawn} not drawn)` : ''}.`;

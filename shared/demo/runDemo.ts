@@ -58,21 +58,28 @@ interface Sims {
 /** The fleet's multi-tenant app registration (`APNS_APP_CLIENT_ID`), fixed so the output reads the same every run. */
 const FLEET_APP_ID = 'a9e3c5d7-2b4f-4e6a-8c1d-9f0b7e5a3c21';
 
-/** The fleet act's customer tenants (SPEC §11): fixed ids, so the output reads the same every run. */
-const CUSTOMERS: readonly { id: string; name: string; days: number; consent: TenantConsent; connectors?: Partial<GraphTenant> }[] = [
+/**
+ * The fleet act's customer tenants (SPEC §11): fixed ids, so the output reads the same every run.
+ * `days`: the push certificate's; `vppDays`/`adeDays`: each tenant's VPP and ADE token, so the
+ * status page of `demo --serve` shows them as the README's picture does.
+ */
+const CUSTOMERS: readonly { id: string; name: string; days: number; vppDays: number; adeDays: number; consent: TenantConsent; connectors?: Partial<GraphTenant> }[] = [
   // Healthy, connectors included: it must get no message.
-  { id: '5c0e7d2a-1b4f-4a8e-9d3c-2f6b8a1e0c41', name: 'Fabrikam', days: 200, consent: 'consented', connectors: { ndesConnectors: [ndesConnectorFixture({ machineName: 'FAB-PKI-01' })], mtdConnectors: [mtdConnectorFixture()] } },
-  { id: '8a3f1c9e-6d2b-4e7a-b5c0-7e9d4f2a1b52', name: 'Northwind Traders', days: 25, consent: 'consented' },
+  { id: '5c0e7d2a-1b4f-4a8e-9d3c-2f6b8a1e0c41', name: 'Fabrikam', days: 200, vppDays: 320, adeDays: 280, consent: 'consented', connectors: { ndesConnectors: [ndesConnectorFixture({ machineName: 'FAB-PKI-01' })], mtdConnectors: [mtdConnectorFixture()] } },
+  // Its VPP token enters notice too: time to find who owns its Apple ID.
+  { id: '8a3f1c9e-6d2b-4e7a-b5c0-7e9d4f2a1b52', name: 'Northwind Traders', days: 25, vppDays: 48, adeDays: 160, consent: 'consented' },
   // Its Jamf Pro stopped reporting: Intune marks its Macs non-compliant in 3 days.
   {
     id: 'c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63',
     name: 'Tailspin Toys',
     days: 5,
+    vppDays: 150,
+    adeDays: 210,
     consent: 'consented',
     connectors: { deviceManagementPartners: [partnerFixture({ displayName: 'Jamf Pro', partnerState: 'unresponsive', nonCompliantAt: Date.now() + 3 * DAY + 3_600_000 })] },
   },
   // Never granted admin consent: Entra answers AADSTS7000229 (no service principal of the app there).
-  { id: 'e1d9a6b3-7c4e-4f2a-9e8b-3c5d1a0f6e74', name: 'Woodgrove Bank', days: 40, consent: 'noServicePrincipal' },
+  { id: 'e1d9a6b3-7c4e-4f2a-9e8b-3c5d1a0f6e74', name: 'Woodgrove Bank', days: 40, vppDays: 90, adeDays: 120, consent: 'noServicePrincipal' },
 ];
 
 export async function runDemo(options: DemoOptions): Promise<number> {
@@ -241,10 +248,11 @@ async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean
   for (const [i, c] of CUSTOMERS.entries()) {
     // The multi-tenant app as infra grants it when every kind is monitored.
     entra.addTenant(c.id, { displayName: c.name, consent: c.consent, roles: ['DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.Read.All'] });
+    const domain = `${c.name.split(' ')[0]?.toLowerCase()}.example`;
     graph.addTenant(c.id, {
-      apns: apnsFixture({ topic: customerTopic(i), appleId: `mdm@${c.name.split(' ')[0]?.toLowerCase()}.example`, serialNumber: `5EED00000000000${i}`, expiresAt: now + c.days * DAY + 3_600_000 }),
-      vppTokens: [],
-      adeTokens: [],
+      apns: apnsFixture({ topic: customerTopic(i), appleId: `mdm@${domain}`, serialNumber: `5EED00000000000${i}`, expiresAt: now + c.days * DAY + 3_600_000 }),
+      vppTokens: [vppFixture({ id: `b1f2c3d4-0000-4000-8000-00000000010${i}`, organizationName: c.name, appleId: `vpp@${domain}`, expiresAt: now + c.vppDays * DAY + 3_600_000 })],
+      adeTokens: [adeFixture({ id: `a1d2e3f4-0000-4000-8000-00000000020${i}`, tokenName: `${c.name} DEP`, appleId: `dep@${domain}`, expiresAt: now + c.adeDays * DAY + 3_600_000 })],
       ...c.connectors,
     });
   }
@@ -269,8 +277,8 @@ async function fleetAct(ctx: { out: (text: string) => void; expect: (ok: boolean
   out('━━ 12. A fleet: Contoso now also watches four customer tenants, as a managed-service provider would ━━');
   out(indent(`APNS_TENANTS lists them. Each is read with a Graph token of its own: the Function App's managed identity signs
 in as the multi-tenant app APNS_APP_CLIENT_ID (its token is the client assertion), so no secret exists anywhere.
-Woodgrove Bank's administrator has not granted admin consent yet, and Tailspin Toys' Jamf Pro stopped reporting to
-Intune. Unlike the story above this runs at today's date.
+Woodgrove Bank's administrator has not granted admin consent yet, Tailspin Toys' Jamf Pro stopped reporting to
+Intune, and Northwind Traders' VPP token is due within 60 days. Unlike the story above this runs at today's date.
 
 What "apns-monitor check" prints for this fleet (its first line is the Nagios status line):\n`));
   const shared = await createSharedCheckServices(config, { logger: silentLogger, stateFile, env: process.env });

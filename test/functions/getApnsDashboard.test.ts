@@ -10,7 +10,7 @@ import type { Logger } from '../../shared/ports/logger';
 import type { FleetStatusView } from '../../shared/useCases/getStatus';
 import { recordingContext, withAppSettings } from '../support/functionEnv';
 import { triggerOf } from '../support/functionsCoreApi';
-import { CONTOSO_ID, fleetView, NOW } from '../shared/dashboard/dashboardFixtures';
+import { contoso, CONTOSO_ID, fleetView, NOW } from '../shared/dashboard/dashboardFixtures';
 import { principalHeaders } from '../shared/dashboard/dashboardServer';
 
 const OPERATOR = principalHeaders('alex@contoso.com', ['ApnsMonitor.Operator']);
@@ -127,6 +127,19 @@ describe('getApnsDashboard (HTTP, the status page)', () => {
     expect(response.status).toBe(200);
     expect(bodyOf(response)).toContain('Signed in as <strong>alex (this computer)</strong>');
     expect(bodyOf(response)).toContain('id="dryrun"');
+  });
+
+  test.each([
+    ['?page=2', 'Lines 201–300 of 300 (page 2 of 2).'],
+    ['?page=99', 'Lines 201–300 of 300 (page 2 of 2).'],
+    ['?page=two', 'Lines 1–200 of 300 (page 1 of 2).'],
+    ['?page=-1', 'Lines 1–200 of 300 (page 1 of 2).'],
+  ])('when a fleet longer than a page is asked for %s, that page (or the nearest) is served', async (query, lines) => {
+    const many = () => ({ ...fleetView(), tenants: Array.from({ length: 60 }, (_, i) => ({ ...contoso(), tenantId: `t-${i}`, tenantName: `Tenant ${i}` })) });
+    const h = harness({ load: async () => many() });
+    const response = await h.handler(get(query, OPERATOR), recordingContext('getApnsDashboard'));
+    expect(response.status).toBe(200);
+    expect(bodyOf(response)).toContain(lines);
   });
 
   test('when ?tenant= names no watched tenant, it answers a 404 page without tenant data', async () => {

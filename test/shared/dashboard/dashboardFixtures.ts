@@ -302,3 +302,26 @@ export function showcaseFleetView(): FleetStatusView {
   });
   return { ...view, tenants };
 }
+
+/**
+ * 1,000 tenants as a large fleet looks on a normal day: APNs, VPP and ADE each, one in 20 with its
+ * certificate in warning and one in 50 critical, the rest healthy (the status page's size test).
+ */
+export function thousandTenants(): FleetStatusView {
+  const tenants = Array.from({ length: 1000 }, (_, i) => {
+    const tenantId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const days = i % 50 === 49 ? 5 : i % 20 === 19 ? 25 : 120 + (i % 200);
+    const severity: Severity = days === 5 ? 'critical' : days === 25 ? 'warning' : 'ok';
+    return tenant({
+      tenantId,
+      tenantName: `Customer ${i + 1} Ltd`,
+      assets: [
+        asset({ tenantId, kind: 'apns', severity, days, appleId: `mdm-admin@customer${i}.example` }),
+        asset({ tenantId, kind: 'vpp', name: `VPP token "Customer ${i} Retail"`, severity: 'ok', days: days + 140, appleId: `vpp@customer${i}.example`, lastSyncAt: NOW - 5 * HOUR }),
+        asset({ tenantId, kind: 'ade', name: `ADE token "Customer ${i} DEP"`, severity: 'ok', days: days + 190, appleId: `dep@customer${i}.example`, lastSyncAt: NOW - 5 * HOUR }),
+        monitorOk(tenantId),
+      ],
+    });
+  });
+  return { generatedAt: iso(NOW - 60_000), fleet: true, homeTenantId: contosoId, tenants };
+}

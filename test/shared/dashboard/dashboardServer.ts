@@ -9,6 +9,8 @@ import { recordingContext } from '../../support/functionEnv';
 import { CONSENT_URL, CONTOSO_ID, NOW } from './dashboardFixtures';
 
 export const HOSTILE_CHECK_DETAIL = '<img src=x onerror=alert(4)> secret apns-certificate';
+/** Who the page's dry run is recorded under (as the real route records the signed-in name). */
+export const DRY_RUN_ACTOR = 'alex@contoso.com';
 
 /** What App Service Authentication would put in front of a signed-in operator's request. */
 export function principalHeaders(name: string, roles: string[]): Record<string, string> {
@@ -35,7 +37,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /**
  * A loopback server that plays the Functions host for the page: GET /api/apns/dashboard goes
  * through the real handler (as if Easy Auth had signed in an operator), and the page's dry-run route
- * (POST /api/apns/dashboard/renew) answers a refused dry run whose check detail is hostile text.
+ * (POST /api/apns/dashboard/renew) records the attempt in the audit trail and answers a refused dry
+ * run whose check detail is hostile text.
  */
 export async function startDashboardServer(initial: FleetStatusView): Promise<DashboardServer> {
   const state = { view: initial, renewRequests: [] as unknown[] };
@@ -54,7 +57,17 @@ export async function startDashboardServer(initial: FleetStatusView): Promise<Da
         return;
       }
       if (req.method === 'POST' && url.pathname === '/api/apns/dashboard/renew') {
-        state.renewRequests.push(JSON.parse(await readBody(req)));
+        const posted = JSON.parse(await readBody(req)) as { tenantId?: string; secretName?: string };
+        state.renewRequests.push(posted);
+        // As the real route does, the attempt goes into the tenant's audit trail (newest first).
+        state.view = {
+          ...state.view,
+          tenants: state.view.tenants.map((t) => {
+            if (t.tenantId !== posted.tenantId) return t;
+            const entry = { id: 'audit-dry-run', tenantId: t.tenantId, at: new Date(NOW).toISOString(), actor: DRY_RUN_ACTOR, via: 'http' as const, secretName: posted.secretName ?? 'apns-certificate', secretVersion: null, dryRun: true, allowNewTopic: false, outcome: 'topic_mismatch', message: 'The topic differs from Intune’s <b>current</b> one.', old: null, new: null, correlationId: 'corr-42' };
+            return { ...t, renewals: [entry, ...t.renewals], lastRenewal: entry };
+          }),
+        };
         res.writeHead(409, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({

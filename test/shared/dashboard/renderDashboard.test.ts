@@ -2,9 +2,9 @@ import { dashboardCsp } from '../../../shared/dashboard/dashboardCsp';
 import { DASHBOARD_SCRIPT } from '../../../shared/dashboard/dashboardScript';
 import { DASHBOARD_STYLES } from '../../../shared/dashboard/dashboardStyles';
 import { fleetRows } from '../../../shared/dashboard/fleetRows';
-import { renderDashboard, type DashboardInput } from '../../../shared/dashboard/renderDashboard';
+import { FLEET_PAGE_SIZE, renderDashboard, type DashboardInput } from '../../../shared/dashboard/renderDashboard';
 import type { FleetStatusView } from '../../../shared/useCases/getStatus';
-import { asset, CONSENT_URL, consentUrlFor, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, NOW, singleTenantView } from './dashboardFixtures';
+import { asset, CONSENT_URL, consentUrlFor, contoso, CONTOSO_ID, fleetView, HOSTILE_APPLE_ID, NOW, singleTenantView, thousandTenants } from './dashboardFixtures';
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 const OPERATOR = { name: 'alex@contoso.com', canRenew: true };
@@ -59,16 +59,31 @@ describe('renderDashboard (fleet view)', () => {
     expect(page).not.toMatch(/ style="/);
   });
 
-  test('when rendered, every tenant × asset has a row with severity as a word, and the links go to the tenant view', () => {
+  test('when rendered, each asset needing attention has a line with severity as a word, each tenant’s OK assets share one, and the links go to the tenant view', () => {
     const page = render();
     const rows = rowsOf(page);
-    expect(rows).toHaveLength(19);
+    expect(rows).toHaveLength(13 + 4);
     expect(rows[0]).toMatch(/class="sev sev-expired">.*Expired<\/span>/);
     expect(rows[0]).toContain('expired 40 days ago');
     expect(rows[1]).toContain('26 days left to renew');
+    expect(rows.slice(13).every((r) => r.startsWith('<tr class="row-ok"'))).toBe(true);
+    // Adatum's line: both its OK assets, the sooner expiry (its APNs certificate, in 75 days) first.
+    expect(rows[13]).toMatch(/Adatum[^]*Apple MDM push certificate <span class="tag">APNs<\/span>[^]*ADE token &quot;Adatum&quot; <span class="tag">ADE<\/span>/);
+    expect(rows[13]).toContain('next: 75 days');
     expect(page).toContain(`href="/api/apns/dashboard?tenant=${CONTOSO_ID}"`);
     expect(page).toContain('Not checked yet: no run has read this tenant.');
     expect(page).toContain('2 tenants could not be read on the last run');
+  });
+
+  test('when the counts are shown, each says whether it counts tenants or assets', () => {
+    const page = render();
+    expect(page).toContain('<h1>Fleet: 8 tenants</h1>');
+    expect(page).toContain('<strong>7 tenants need attention</strong>; 1 has every asset OK (');
+    expect(page).toMatch(/<span class="count">2<\/span><span class="sev sev-expired">Expired<\/span><span class="what">assets in 2 tenants<\/span>/);
+    expect(page).toMatch(/<span class="count">1<\/span><span class="sev sev-unknown">No data<\/span><span class="what">tenant not read yet<\/span>/);
+    expect(page).toMatch(/<span class="count">6<\/span><span class="sev sev-ok">OK<\/span><span class="what">assets in 4 tenants<\/span>/);
+    expect(page).toMatch(/<output id="filter-count"[^>]*>18 assets in 8 tenants<\/output>/);
+    expect(page).not.toMatch(/\d rows\b/);
   });
 
   test('when a row is stale or its tenant’s last run failed, the row says so in words', () => {
@@ -96,9 +111,24 @@ describe('renderDashboard (fleet view)', () => {
     for (const row of rows.filter((r) => r.includes('Litware'))) expect(row).not.toMatch(/consent|<details/i);
   });
 
-  test('when a filter is given (?q=, no JavaScript), the rows that do not match are rendered hidden', () => {
-    const rows = rowsOf(render({ filter: 'Fabrikam' }));
-    expect(rows.filter((r) => !/ hidden>/.test(r.split('\n')[0] ?? ''))).toHaveLength(2);
+  test('when a severity tile is followed, the page shows exactly the assets and tenants the tile counted (a bare "ok" would find every token)', () => {
+    const tiles = [...render().matchAll(/<li><a href="\/api\/apns\/dashboard\?q=([^"]+)"><span class="count">(\d+)<\/span>.*?<span class="what">([^<]+)<\/span><\/a><\/li>/g)];
+    expect(tiles.map((t) => decodeURIComponent(t[1] ?? ''))).toEqual(['is:expired', 'is:critical', 'is:no-data', 'is:warning', 'is:notice', 'is:ok']);
+    for (const [, q, n, what] of tiles) {
+      const followed = render({ filter: decodeURIComponent(q ?? '') });
+      const [assets, tenants] = what?.startsWith('tenant') ? ['0', n] : [n, /in (\d+) tenants?/.exec(what ?? '')?.[1]];
+      expect(followed).toContain(`>${assets} of 18 assets, in ${tenants} of 8 tenants, match</output>`);
+    }
+  });
+
+  test('when a filter is given (?q=, no JavaScript), only the matching lines are rendered and the count says how many assets in how many tenants', () => {
+    const page = render({ filter: 'Fabrikam' });
+    expect(rowsOf(page)).toHaveLength(2);
+    expect(page).toMatch(/<output id="filter-count"[^>]*>2 of 18 assets, in 1 of 8 tenants, match<\/output>/);
+    expect(page).toContain('<a class="clear" href="/api/apns/dashboard">Show every tenant</a>');
+    // The page's own script cannot tell how much matches elsewhere: it is told the page is partial.
+    expect(page).not.toMatch(/<output[^>]* data-complete/);
+    expect(render({ filter: 'nothing like it' })).toMatch(/<p id="filter-empty" class="empty">Nothing matches “nothing like it”.<\/p>/);
   });
 
   test('when expiries are drawn, expired ones sit at the left edge, ones beyond 90 days are counted, each marker is labelled', () => {
@@ -119,7 +149,34 @@ describe('renderDashboard (fleet view)', () => {
     const page = render({ view: { ...base, tenants } });
     expect(count(page, /<g class="mk /)).toBe(120 + 24);
     expect(page).toContain('756 more within the window are not drawn');
-    expect(rowsOf(page)).toHaveLength(1800);
+    expect(rowsOf(page)).toHaveLength(FLEET_PAGE_SIZE);
+    expect(page).toContain('Lines 1–200 of 1,500 (page 1 of 8).');
+    expect(page).toContain('<a rel="next" href="/api/apns/dashboard?page=2">Next page →</a>');
+    // Said beside the filter too, so a phone need not scroll 200 cards to learn there are more.
+    expect(page).toContain('<a class="pages" href="#pager">Page 1 of 8</a>');
+    const last = render({ view: { ...base, tenants }, page: 8, filter: 'tenant' });
+    expect(last).toContain('<a rel="prev" href="/api/apns/dashboard?q=tenant&amp;page=7">← Previous page</a>');
+    expect(rowsOf(last)).toHaveLength(100);
+  });
+
+  test('when a marker has a printed label, the label is inside the marker’s group (hidden with it, never left floating)', () => {
+    const page = render();
+    const labels = count(page, /<text class="mk-label"/);
+    expect(labels).toBeGreaterThan(0);
+    expect(count(page, /<\/g><text class="mk-label"[^>]*>[^<]*<\/text><\/g>/)).toBe(labels);
+  });
+
+  test('when a fleet of 1,000 mostly healthy tenants is shown, the first page stays under 500 KB and holds everything that needs attention', () => {
+    const view = thousandTenants();
+    const page = render({ view });
+    expect(Buffer.byteLength(page)).toBeLessThanOrEqual(500 * 1024);
+    const rows = rowsOf(page);
+    expect(rows).toHaveLength(FLEET_PAGE_SIZE);
+    // 20 criticals and 40 warnings: all on the first page, first.
+    expect(rows.slice(0, 60).every((r) => /^<tr class="row-(critical|warning)"/.test(r))).toBe(true);
+    expect(rows[60]).toMatch(/^<tr class="row-ok"/);
+    // Every line on one page (as before paging) would weigh several times as much.
+    expect(render({ view, pageSize: Number.POSITIVE_INFINITY }).length).toBeGreaterThan(3 * page.length);
   });
 });
 
@@ -162,7 +219,7 @@ describe('renderDashboard (tenant view)', () => {
       'Exchange connectors (on-premises ActiveSync)',
     ]);
     expect(connectors).toContain('Last sync <time datetime="2026-11-20T03:00:00.000Z">3 days ago</time> (2026-11-20 03:00 UTC)');
-    expect(connectors).toContain('<span class="sub">devices non-compliant from</span>');
+    expect(connectors).toContain('<span class="sub note">devices non-compliant from</span>');
     expect(count(connectors, /<span class="sev sev-unknown">Not in use<\/span>/)).toBe(2);
     expect(page).toContain('Device management partner &quot;Jamf Pro&quot;: Warning, devices non-compliant from 2026-12-12 20:00 UTC (in 19 days)');
     expect(render()).not.toContain('Managed Google Play');

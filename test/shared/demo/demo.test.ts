@@ -103,6 +103,9 @@ describe('apns-monitor demo', () => {
     // The connectors are on the page too: Tailspin's Jamf Pro, Fabrikam's certificate connector.
     expect(page).toContain('Device management partner &quot;Jamf Pro&quot;');
     expect(page).toContain('Certificate connector &quot;FAB-PKI-01&quot;');
+    // Each customer's VPP and ADE tokens too, as the README's picture shows them.
+    expect(page).toMatch(/<tr class="row-notice"[^>]*>(?:(?!<\/tr>)[^])*VPP token &quot;Northwind Traders&quot;/);
+    for (const token of ['ADE token &quot;Fabrikam DEP&quot;', 'VPP token &quot;Tailspin Toys&quot;', 'ADE token &quot;Northwind Traders DEP&quot;']) expect(page).toContain(token);
     expect(page).toContain('could not be read on the last run');
 
     // The page's dry run works against the simulators that stay up (Tailspin's renewed .pem waits in Key Vault).
