@@ -6,3 +6,5 @@ import './getApnsCsr';
 import './getApnsDashboard';
 import './checkTenantFromQueue';
 import './handleTenantCheckPoison';
+import './keyVaultSecretVersionCreated';
+import './renewalProposalActions';

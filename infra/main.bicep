@@ -96,6 +96,7 @@ param apnsWebhookSecret string = ''
 param apnsWebhookMinSeverity string = 'notice'
 param apnsDeliveryAttempts string = '3'
 param apnsCertSecretName string = 'apns-certificate'
+param apnsStatusPageUrl string = ''
 
 // One token per subscription + environment + region: every name below is unique per azd
 // environment, so two environments never collide. A deleted Key Vault keeps its name for the
@@ -262,6 +263,7 @@ module app 'app/functionApp.bicep' = {
       APNS_WEBHOOK_MIN_SEVERITY: apnsWebhookMinSeverity
       APNS_DELIVERY_ATTEMPTS: apnsDeliveryAttempts
       APNS_CERT_SECRET_NAME: apnsCertSecretName
+      APNS_STATUS_PAGE_URL: apnsStatusPageUrl
     }
   }
 }

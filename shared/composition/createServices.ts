@@ -12,10 +12,14 @@ import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { CheckDeps, CheckOptions, CheckReport } from '../useCases/checkExpiry';
 import type { CheckTenant } from '../useCases/checkFleet';
 import type { FleetOutcome } from '../domain/assessFleet';
-import type { AuditLog } from '../ports/auditLog';
+import type { AuditLog, RenewalVia } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
 import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
+import type { ProposalStore } from '../ports/proposalStore';
+import type { ProposeDeps } from '../useCases/proposeRenewal';
+import type { DecideDeps } from '../useCases/approveRenewal';
+import type { FileRecordStore } from '../adapters/state/fileRecordStore';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
@@ -67,13 +71,26 @@ export async function createGateway(config: AppConfig, signIn: TenantSignIn, log
   });
 }
 
-export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
+/** The CLI's state file, or its records already open (shared by the stores one request reads together). */
+export type StateFile = string | FileRecordStore;
+
+export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: StateFile): Promise<StateStore> {
   if (stateFile) {
     const { createFileStateStore } = await import('../adapters/state/fileStateStore');
     return createFileStateStore(stateFile);
   }
   const { createTableStateStore } = await import('../adapters/state/tableStateStore');
   return createTableStateStore(tableOptions(config, credential));
+}
+
+/** Renewal proposals (SPEC §16) live with the state: in its table, or in the CLI's state file. */
+export async function createProposalStore(config: AppConfig, credential: TokenCredential, stateFile?: StateFile): Promise<ProposalStore> {
+  if (stateFile) {
+    const [{ openStateFile }, { createFileProposalStore }] = await Promise.all([import('../adapters/state/fileStateStore'), import('../adapters/state/fileProposalStore')]);
+    return createFileProposalStore(typeof stateFile === 'string' ? openStateFile(stateFile) : stateFile);
+  }
+  const { createTableProposalStore } = await import('../adapters/state/tableProposalStore');
+  return createTableProposalStore(tableOptions(config, credential));
 }
 
 function tableOptions(config: AppConfig, credential: TokenCredential) {
@@ -250,7 +267,7 @@ export function tenantFor(config: AppConfig, requested: string | undefined, what
 }
 
 /** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
-export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
+export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: RenewalVia; correlationId: string }): RenewOptions {
   const prefix = config.renewal.secretName;
   const own = `${prefix}-${tenant.id}`;
   return {
@@ -304,9 +321,42 @@ export async function createRenewDeps(config: AppConfig, options: ServiceOptions
   };
 }
 
+/** A proposal's dry run (SPEC §16): the renewal's dependencies for the tenant, the proposal store, the page's address. */
+export async function createProposeDeps(config: AppConfig, options: ServiceOptions, tenant: TenantRef): Promise<ProposeDeps> {
+  const access = await accessOf(config, options);
+  const [renew, proposals] = await Promise.all([createRenewDeps(config, { ...options, access }, tenant), createProposalStore(config, access.home, options.stateFile)]);
+  return { renew, proposals, statusPageUrl: config.renewal.statusPageUrl };
+}
+
+/**
+ * Approving and rejecting proposals: the store, and — only once an approval is allowed — the guarded
+ * renewal for the proposal's tenant (which must still be watched).
+ */
+export async function createDecideDeps(config: AppConfig, options: ServiceOptions, caller: { via: RenewalVia; correlationId: string }): Promise<DecideDeps> {
+  const access = await accessOf(config, options);
+  return {
+    proposals: await createProposalStore(config, access.home, options.stateFile),
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    async renewalFor(proposal) {
+      const tenant = findTenant(config, proposal.tenantId);
+      if (!tenant) throw new AppError('proposal_closed', `Proposal ${proposal.id} is for tenant ${proposal.tenantId}, which this deployment no longer watches.`);
+      const deps = await createRenewDeps(config, { ...options, access }, tenant);
+      return { deps, options: renewOptionsFor(config, tenant, { actor: '', ...caller }) };
+    },
+  };
+}
+
 export async function createCsrGateway(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<IntuneGateway> {
   const access = await accessOf(config, options);
   return createGateway(config, access.forTenant(tenant), options.logger, options.sleep ?? realSleep);
+}
+
+/** What a status read reads: the state, the proposals (one read of a state file for both) and the audit trail. */
+export async function createStatusStores(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<{ store: StateStore; proposals: ProposalStore; audit: AuditLog }> {
+  const records = stateFile ? (await import('../adapters/state/fileStateStore')).openStateFile(stateFile) : undefined;
+  const [store, proposals, { audit }] = await Promise.all([createStateStore(config, credential, records), createProposalStore(config, credential, records), createRenewalStorage(config, credential, stateFile)]);
+  return { store, proposals, audit };
 }
 
 /**
@@ -314,9 +364,8 @@ export async function createCsrGateway(config: AppConfig, options: ServiceOption
  * `GET /api/apns/status` show.
  */
 export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
-  const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-  const { getFleetStatus } = await import('../useCases/getStatus');
-  const tenants = await getFleetStatus(store, config.tenants, audit);
+  const [{ store, proposals, audit }, { getFleetStatus }] = await Promise.all([createStatusStores(config, credential, stateFile), import('../useCases/getStatus')]);
+  const tenants = await getFleetStatus(store, config.tenants, audit, { store: proposals, now: clock.now() });
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }
 

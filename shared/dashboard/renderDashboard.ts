@@ -11,12 +11,18 @@ import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute,
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
+import { proposalsSection } from './renderProposals';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
 
 /** Who is looking. `canRenew`: may run the renewal dry run and fetch the CSR (`ApnsMonitor.Operator`, or the local `serve`). */
 export interface Viewer {
   name: string | null;
   canRenew: boolean;
+  /**
+   * On `apns-monitor serve`: an upload from the page (approving a proposal) also needs the key the
+   * server printed on its terminal, typed by the person (SPEC §9: a confirmation no web page can forge).
+   */
+  confirmsUploadWithKey?: boolean;
 }
 
 /**
@@ -31,8 +37,6 @@ export interface DashboardRoutes {
 
 export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({ dashboard: '/api/apns/dashboard', csr: '/api/apns/dashboard/csr', renew: '/api/apns/dashboard/renew' });
 
-/** The upload itself is not offered on the page: it stays a deliberate step for automation or the CLI. */
-const UPLOAD_ROUTE = 'POST /api/apns/renew';
 
 export interface DashboardInput {
   view: FleetStatusView;
@@ -337,6 +341,7 @@ ${expiresCell(a)}
 ${timelineSection(items, ctx, 'Next 90 days')}
 ${openAlertsSection(tenant)}
 ${renewalSection(tenant, apns, ctx)}
+${proposalsSection(tenant, ctx.viewer, ctx.now)}
 ${auditSection(tenant, ctx)}`;
 }
 
@@ -394,11 +399,13 @@ function renewalSection(tenant: StatusView, apns: AssetStatus | undefined, ctx: 
 <ol class="steps">
 <li>${ctx.viewer.canRenew ? html`<a href="${csr}">Download the certificate signing request (CSR)</a> from Intune.` : html`Download the certificate signing request (CSR) from Intune: <code>apns-monitor csr --tenant ${tenant.tenantId}</code> (on this page, for the <code>ApnsMonitor.Operator</code> role).`}</li>
 <li>In the <a href="${APPLE_PUSH_PORTAL_URL}">Apple Push Certificates Portal</a>, choose <em>Renew</em> next to the current certificate${appleId ? html`, signed in with the same Apple ID: <strong>${appleId}</strong>` : ' with the same Apple ID'}. A new certificate instead of a renewal breaks every enrolled device.</li>
-<li>Store the <code>.pem</code> Apple returns as a Key Vault secret, check it here, then upload it (<code>apns-monitor renew --tenant ${tenant.tenantId}</code>, or <code>${UPLOAD_ROUTE}</code> with a function key). The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
+<li>Store the <code>.pem</code> Apple returns in Key Vault as a new version of the certificate secret: every check runs at once and it is proposed below. Another person approves it there (or <code>apns-monitor renewals approve</code>); only then is it uploaded. The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
 </ol>
 ${form}
 </div>`;
 }
+
+const VIA_LABEL: Record<string, string> = { cli: 'CLI', http: 'HTTP', event: 'Event Grid' };
 
 function auditSection(tenant: StatusView, ctx: Ctx): SafeHtml {
   const expiry = (c: { expiresAt: string } | null) => {
@@ -412,7 +419,7 @@ ${tenant.renewals.length === 0 ? html`<p class="empty">No renewal attempt is rec
 <tbody>
 ${tenant.renewals.map((r) => html`<tr>
 <td class="when" data-label="When">${when(r.at, ctx)}</td>
-<th scope="row" data-label="Who">${r.actor}<span class="sub">via ${r.via === 'cli' ? 'CLI' : 'HTTP'}</span></th>
+<th scope="row" data-label="Who">${r.actor}<span class="sub">via ${VIA_LABEL[r.via] ?? r.via}</span>${r.proposedBy ? html`<span class="sub">proposal <code>${r.proposalId ?? ''}</code> by ${r.proposedBy}</span>` : ''}</th>
 <td data-label="Outcome">${outcomeText(r)}${r.allowNewTopic ? html`<span class="sub"><span class="tag tag-alert">new topic allowed</span></span>` : ''}</td>
 <td class="when" data-label="Expiry: old → new">${expiry(r.old)} → ${expiry(r.new)}</td>
 <td data-label="Secret"><code>${r.secretName}</code>${r.secretVersion ? html`<span class="sub">version <code>${r.secretVersion.slice(0, 12)}</code></span>` : ''}</td>

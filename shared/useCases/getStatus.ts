@@ -3,7 +3,9 @@ import { formatUtc } from '../domain/graphDateTime';
 import type { Severity } from '../domain/severity';
 import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import type { AuditEntry, AuditLog } from '../ports/auditLog';
+import type { ProposalStore } from '../ports/proposalStore';
 import type { StateStore } from '../ports/stateStore';
+import { proposalView, type ProposalView } from './listProposals';
 
 export interface AssetStatus {
   key: string;
@@ -43,6 +45,8 @@ export interface StatusView {
   lastRenewal: AuditEntryView | null;
   /** The renewal audit trail, newest first (at most 20 entries). */
   renewals: AuditEntryView[];
+  /** Renewal proposals from Key Vault (SPEC §16), newest first: every open one, and the last few decided (absent: not read). */
+  proposals?: ProposalView[];
 }
 
 /**
@@ -101,6 +105,7 @@ export function statusOf(state: TenantState, tenantName: string = state.tenantId
     pendingDeliveries: pending,
     lastRenewal: null,
     renewals: [],
+    proposals: [],
   };
 }
 
@@ -112,9 +117,23 @@ function withRenewals(view: StatusView, renewals: readonly AuditEntry[]): Status
   return view;
 }
 
-export async function getStatus(store: StateStore, tenant: { id: string; name: string }, audit?: AuditLog): Promise<StatusView> {
-  const [{ state }, renewals] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([])]);
-  return withRenewals(statusOf(state, tenant.name), renewals);
+/** Decided proposals shown per tenant besides the open ones (the audit trail keeps every renewal). */
+const DECIDED_PROPOSALS_SHOWN = 5;
+
+function withProposals(view: StatusView, all: readonly ProposalView[]): StatusView {
+  const mine = all.filter((p) => p.tenantId === view.tenantId);
+  const open = mine.filter((p) => p.state === 'pending' || p.state === 'approving');
+  view.proposals = [...open, ...mine.filter((p) => !open.includes(p)).slice(0, DECIDED_PROPOSALS_SHOWN)].sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+  return view;
+}
+
+async function proposalsOf(proposals: { store: ProposalStore; now: number } | undefined): Promise<ProposalView[]> {
+  return proposals ? (await proposals.store.list()).map((v) => proposalView(v.proposal, proposals.now)) : [];
+}
+
+export async function getStatus(store: StateStore, tenant: { id: string; name: string }, audit?: AuditLog, proposals?: { store: ProposalStore; now: number }): Promise<StatusView> {
+  const [{ state }, renewals, open] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([]), proposalsOf(proposals)]);
+  return withProposals(withRenewals(statusOf(state, tenant.name), renewals), open);
 }
 
 /**
@@ -122,8 +141,8 @@ export async function getStatus(store: StateStore, tenant: { id: string; name: s
  * scan each, or the files read once), not one request per tenant per record: a page view of 1,000
  * tenants costs what one of 10 does. A tenant never checked yet shows as such.
  */
-export async function getFleetStatus(store: StateStore, tenants: readonly { id: string; name: string }[], audit?: AuditLog): Promise<StatusView[]> {
-  const [states, renewals] = await Promise.all([store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditEntry[]>())]);
+export async function getFleetStatus(store: StateStore, tenants: readonly { id: string; name: string }[], audit?: AuditLog, proposals?: { store: ProposalStore; now: number }): Promise<StatusView[]> {
+  const [states, renewals, all] = await Promise.all([store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditEntry[]>()), proposalsOf(proposals)]);
   const byTenant = new Map(states.map((s) => [s.state.tenantId, s.state]));
-  return tenants.map((t) => withRenewals(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t.name), renewals.get(t.id) ?? []));
+  return tenants.map((t) => withProposals(withRenewals(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t.name), renewals.get(t.id) ?? []), all));
 }

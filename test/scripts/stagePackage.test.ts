@@ -43,7 +43,10 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   getApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard', methods: ['GET'], authLevel: 'anonymous' },
   getApnsDashboardCsr: { type: 'httpTrigger', route: 'apns/dashboard/csr', methods: ['GET'], authLevel: 'anonymous' },
   renewFromApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' },
-  // keyVaultSecretVersionCreated: { type: 'eventGridTrigger' }, once the Event Grid renewal proposals land (SPEC §16)
+  approveRenewalProposal: { type: 'httpTrigger', route: 'apns/dashboard/renewals/approve', methods: ['POST'], authLevel: 'anonymous' },
+  rejectRenewalProposal: { type: 'httpTrigger', route: 'apns/dashboard/renewals/reject', methods: ['POST'], authLevel: 'anonymous' },
+  proposeRenewalFromDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renewals/propose', methods: ['POST'], authLevel: 'anonymous' },
+  keyVaultSecretVersionCreated: { type: 'eventGridTrigger' },
 };
 
 let work: string;

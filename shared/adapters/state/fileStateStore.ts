@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { AppError } from '../../domain/errors';
+import { parseRenewalProposal } from '../../domain/renewalProposal';
 import { emptyTenantState, parseTenantState, type TenantState } from '../../domain/tenantState';
 import type { StateStore, VersionedState } from '../../ports/stateStore';
-import { createFileRecordStore, type FileRecord } from './fileRecordStore';
+import { createFileRecordStore, type FileRecord, type FileRecordStore } from './fileRecordStore';
 
 /**
  * Alert state for the CLI: one record per tenant (row "state") in the file record store (a snapshot
@@ -32,8 +33,20 @@ function versioned(tenantId: string, record: FileRecord | undefined): VersionedS
   return { state: structuredClone(record.value) as TenantState, version: String(record.version) };
 }
 
-export function createFileStateStore(path: string): StateStore {
-  const records = createFileRecordStore(path, { [ROW]: (value, where) => void parseTenantState(value, where) });
+/**
+ * The state file's records, every kind checked as read: one per use, shared by the stores that read
+ * it together (the status page reads the state and the renewal proposals with one read of the file).
+ */
+export function openStateFile(path: string): FileRecordStore {
+  return createFileRecordStore(path, {
+    [ROW]: (value, where) => void parseTenantState(value, where),
+    proposal: (value, where) => void parseRenewalProposal(value, where),
+  });
+}
+
+export function createFileStateStore(file: string | FileRecordStore): StateStore {
+  const records = typeof file === 'string' ? openStateFile(file) : file;
+  const path = records.path;
   return {
     location: path,
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { createRedactor } from '../../adapters/logging/redact';
 import { escapeLogText } from '../../adapters/notifiers/plainText';
@@ -11,20 +10,15 @@ import { alertConsole, cliLogger } from '../cliIo';
 import { deviceCodeSignIn } from '../deviceCode';
 import { parseFlags, type CliContext } from '../flags';
 import { filePassword } from '../password';
+import { osUser } from '../osUser';
 import { resolveStateFile } from '../stateFile';
 
 /** The OS user on this machine: who did it, for the audit trail. */
-function osActor(): string {
-  let user = 'unknown user';
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? process.env.USERNAME ?? user; // no passwd entry (containers)
-  }
-  return `${user}@${hostname()} (CLI)`;
+export function osActor(): string {
+  return `${osUser()} (CLI)`;
 }
 
-function formatChecks(checks: readonly CheckLine[]): string[] {
+export function formatChecks(checks: readonly CheckLine[]): string[] {
   return checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${String(c.step).padStart(2)}. ${c.check}: ${c.detail}`);
 }
 
