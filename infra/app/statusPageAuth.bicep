@@ -20,6 +20,9 @@ var keyRoutes = [
   '/api/apns/renew'
   '/api/apns/csr'
   '/admin/functions/checkApnsExpiry' // run the timer once with the master key (README "Deploy")
+  // Event Grid's deliveries to the Event Grid triggers (Key Vault events, SPEC §16): the host demands
+  // its eventgrid_extension system key (?code=), which Event Grid fetched when the subscription was made.
+  '/runtime/webhooks/eventgrid'
 ]
 
 resource site 'Microsoft.Web/sites@2025-03-01' existing = {

@@ -178,7 +178,7 @@ describe('azd deploy, replayed on a clean clone (restore, prepackage as azure.ya
   test('when azure.yaml is read, every hook has a windows: and a posix: variant running the same Node script', () => {
     const azureYaml = parse(readFileSync(join(root, 'azure.yaml'), 'utf8')) as { hooks?: Record<string, unknown>; services: Record<string, { hooks?: Record<string, unknown> }> };
     const hooks = [...Object.entries(azureYaml.hooks ?? {}), ...Object.values(azureYaml.services).flatMap((s) => Object.entries(s.hooks ?? {}))] as [string, { windows?: { run: string; shell: string }; posix?: { run: string; shell: string } }][];
-    expect(hooks.map(([name]) => name).sort()).toEqual(['postprovision', 'prepackage']);
+    expect(hooks.map(([name]) => name).sort()).toEqual(['postdeploy', 'postprovision', 'prepackage']);
     for (const [name, hook] of hooks) {
       expect([name, hook.windows?.shell, hook.posix?.shell]).toEqual([name, 'pwsh', 'sh']);
       expect(hook.windows?.run).toBe(hook.posix?.run);
