@@ -80,7 +80,7 @@ let quietHost = false;
  * Here this process is the host and routes requests itself, so it provides an API that registers
  * nothing. (Tests map that module in jest.config.js instead.)
  */
-function provideQuietFunctionsCore(): void {
+export function provideQuietFunctionsCore(): void {
   if (quietHost || typeof nodeModule.registerHooks !== 'function') return;
   quietHost = true;
   const url = 'apns-monitor:functions-core';

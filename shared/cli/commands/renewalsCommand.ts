@@ -39,7 +39,7 @@ export function formatProposal(p: ProposalView): string[] {
     `  Tenant:    ${describeTenant(p.tenantId, p.tenantName)}`,
     `  Secret:    ${p.secretName} version ${p.secretVersion}`,
     `  Serial:    ${p.serialNumber ?? 'unreadable'}   Expiry: ${day(p.oldExpiresAt)} → ${day(p.newExpiresAt)}`,
-    `  Proposed:  ${p.proposedAt} by ${p.proposedBy}; ${p.state === 'pending' ? 'lapses' : 'lapsing'} ${p.lapsesAt}`,
+    `  Proposed:  ${p.proposedAt} by ${p.proposedBy}${p.state === 'pending' ? `; lapses ${p.lapsesAt}` : ''}`,
   ];
   if (p.state === 'refused' || p.outcome !== 'valid') lines.push(`  Dry run:   ${p.outcome}: ${p.message}`);
   if (p.decidedBy) lines.push(`  Decided:   ${p.decidedAt ?? ''} by ${p.decidedBy}${p.reason ? ` — "${p.reason}"` : ''}${p.result ? ` — ${p.result.outcome}: ${p.result.message}` : ''}`);
