@@ -1,6 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -16,6 +14,7 @@ import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
 import type { StatusView } from '../../../shared/useCases/getStatus';
 import { launchBrowser } from '../../support/browser';
 import { bufferIo } from '../../support/bufferIo';
+import { startOtherSite, type OtherSite } from '../../support/otherSite';
 import { loopbackTls } from '../../support/loopbackTls';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
@@ -24,7 +23,7 @@ import { startTenantHarness, type TenantHarness } from '../../support/tenantHarn
 // with its checks, and the person approves it there — typing the key serve printed, which no other web
 // page can know. It is uploaded once.
 
-declare const document: { title: string; querySelector(s: string): { textContent: string | null } | null };
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
 
 const DAY = 86_400_000;
 const UUID = '1D2C3B4A-5F6E-4D7C-8B9A-0F1E2D3C4B5A';
@@ -35,9 +34,7 @@ let kv: KeyVaultSimulator;
 let dir: string;
 let stateFile: string;
 let server: LocalServer;
-let attacker: Server;
-let attackerOrigin: string;
-let attackScript = '';
+let attacker: OtherSite;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 const logged: string[] = [];
 
@@ -51,16 +48,11 @@ beforeAll(async () => {
   const env = { ...h.env, APNS_KEY_VAULT_URL: kv.vaultUrl };
   expect(await main(['check', '--state-file', stateFile], bufferIo(env, dir))).toBe(1);
   server = await startServing(loadConfig(env), { env, port: 0, stateFile, log: (level, text) => logged.push(`${level} ${text}`) });
-  attacker = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>cute cats</title><script>${attackScript}</script>`);
-  });
-  await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
-  attackerOrigin = `http://localhost:${(attacker.address() as AddressInfo).port}`;
+  attacker = await startOtherSite();
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  await Promise.all([browser?.closeAndClean(), server?.close(), h?.close(), kv?.close(), new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)))]);
+  await Promise.all([browser?.closeAndClean(), server?.close(), h?.close(), kv?.close(), attacker?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -140,14 +132,7 @@ describe('renewal proposals on the status page of apns-monitor serve, in a real 
   test('when a page of another site posts an approval (no-cors, text/plain), it is refused before anything is read', async () => {
     const id = await storeRenewedCertificate();
     h.graph.reset();
-    attackScript = `fetch('${server.origin}/api/apns/dashboard/renewals/approve', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{"id":"${id}"}' }).then(() => { document.title = 'sent'; }, () => { document.title = 'sent'; });`;
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${attackerOrigin}/cats`);
-      await page.waitForFunction(() => document.title === 'sent');
-    } finally {
-      await page.close();
-    }
+    await attacker.visit(browser, `fetch('${server.origin}/api/apns/dashboard/renewals/approve', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{"id":"${id}"}' })`);
     expect(h.graph.requests).toEqual([]);
     expect(h.graph.uploads).toEqual([]);
     expect(logged.filter((l) => !l.startsWith('information '))).toEqual([expect.stringMatching(/^warning forbidden: Refused: this action is accepted only from the status page itself/)]);
