@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { createFileAuditLog } from '../../../shared/adapters/state/fileAuditLog';
-import { createFileStateStore } from '../../../shared/adapters/state/fileStateStore';
+import { createFileProposalStore } from '../../../shared/adapters/state/fileProposalStore';
+import { createFileStateStore, openStateFile } from '../../../shared/adapters/state/fileStateStore';
+import { createTableProposalStore } from '../../../shared/adapters/state/tableProposalStore';
 import { createTableAuditLog } from '../../../shared/adapters/state/tableRenewalLock';
 import { createTableStateStore } from '../../../shared/adapters/state/tableStateStore';
 import { loadFleetStatus } from '../../../shared/composition/createServices';
@@ -50,7 +52,7 @@ const audited = (tenantId: string, n: number): AuditEntry => ({
 });
 
 describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet', () => {
-  test('when 60 tenants are shown, Table Storage is asked once for the states and once for the audit (not per tenant, no table creation), and the file gives the same view', async () => {
+  test('when 60 tenants are shown, Table Storage is asked once for the states, once for the audit and once for the proposals (not per tenant, no table creation), and the file gives the same view', async () => {
     const ids = Array.from({ length: TENANTS }, () => randomUUID());
     const table = uniqueTableName('fleetstatus');
     const config = loadConfig({
@@ -70,12 +72,18 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
       if (i % 7 === 0) for (const audit of audits) for (const n of [3, 2, 1]) await audit.record(audited(id, n));
     }
     await stores[1]?.close();
+    // One renewal proposal waits for the fifth tenant (its own partition in the table, records in the file).
+    const proposal = { schema: 1 as const, id: 'a1b2c3d4e5f6', tenantId: ids[4] as string, tenantName: 'Customer 5', secretName: `apns-certificate-${ids[4]}`, secretVersion: 'v1', serialNumber: '5A', topic: 't', appleId: 'a@b.c', intuneTopic: 't', oldExpiresAt: NOW, newExpiresAt: NOW + 365 * DAY, outcome: 'valid', message: 'passed', checks: [], proposedAt: NOW - DAY, proposedBy: 'Key Vault event', proposedByPerson: false, lapsesAt: NOW + 6 * DAY, status: 'pending' as const };
+    for (const proposals of [createTableProposalStore({ connection, table }), createFileProposalStore(openStateFile(stateFile))]) {
+      await proposals.create(proposal);
+      await proposals.close();
+    }
 
     recorder.requests.length = 0;
     const clock = { now: () => NOW };
     const fromTable = await loadFleetStatus(config, noCredential, undefined, clock);
-    // Two queries (states, audit), nothing else: no table creation on a read either.
-    expect(recorder.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`)).toEqual([`GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}()`]);
+    // Three queries (states, audit, the proposals' partition), nothing else: no table creation on a read either.
+    expect(recorder.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`)).toEqual(Array(3).fill(`GET /devstoreaccount1/${table}()`));
     const fromFile = await loadFleetStatus(config, noCredential, stateFile, clock);
 
     expect(fromTable.tenants.map((t) => t.tenantId)).toEqual(ids);
@@ -84,6 +92,7 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
     expect(seventh?.renewals.map((r) => r.message)).toEqual(['dry run 1', 'dry run 2', 'dry run 3']);
     expect(seventh?.assets[0]).toMatchObject({ severity: 'ok', daysRemaining: 31 });
     expect(Object.values(fromTable.tenants[3]?.openAlerts ?? {})).toEqual([{ log: 'warning' }]);
-    expect(fromTable.tenants.at(-1)).toMatchObject({ tenantName: `Customer ${TENANTS}`, lastRun: null, assets: [], renewals: [] });
+    expect(fromTable.tenants.at(-1)).toMatchObject({ tenantName: `Customer ${TENANTS}`, lastRun: null, assets: [], renewals: [], proposals: [] });
+    expect(fromTable.tenants[4]?.proposals).toEqual([expect.objectContaining({ id: 'a1b2c3d4e5f6', state: 'pending', lapsesAt: '2027-01-21T08:00:00.000Z' })]);
   });
 });
