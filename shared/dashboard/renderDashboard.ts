@@ -11,7 +11,7 @@ import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute,
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
-import { proposalsSection } from './renderProposals';
+import { proposalsSection, proposalsWaitingNote } from './renderProposals';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
 
 /** Who is looking. `canRenew`: may run the renewal dry run and fetch the CSR (`ApnsMonitor.Operator`, or the local `serve`). */
@@ -228,6 +228,8 @@ function fleetView(view: FleetStatusView, filter: string, ctx: Ctx): SafeHtml {
   const attention: SafeHtml[] = [];
   if (unreadable > 0) attention.push(html`<p><strong>${unreadable} ${unreadable === 1 ? 'tenant' : 'tenants'} could not be read on the last run</strong> (consent, permission or network): see the rows marked “last run failed” and their monitor finding.</p>`);
   if (unchecked > 0) attention.push(html`<p><strong>${unchecked} ${unchecked === 1 ? 'tenant has' : 'tenants have'} not been checked yet</strong>: shown as “No data” until the first run reads ${unchecked === 1 ? 'it' : 'them'}.</p>`);
+  const waiting = proposalsWaitingNote(view, (id) => tenantHref(ctx, id));
+  if (waiting) attention.push(waiting);
 
   const items: TimelineItem[] = rows.flatMap((r) =>
     r.asset !== null && r.expiresAt !== null

@@ -1,7 +1,7 @@
 import type { EpochMs } from '../domain/assets';
 import { personKey } from '../domain/renewalProposal';
 import type { ProposalView } from '../useCases/listProposals';
-import type { StatusView } from '../useCases/getStatus';
+import type { FleetStatusView, StatusView } from '../useCases/getStatus';
 import { isoOf, parseIso, relativeTime, utcMinute } from './format';
 import { html, type SafeHtml } from './html';
 import type { Viewer } from './renderDashboard';
@@ -126,4 +126,15 @@ export function proposalsSection(tenant: StatusView, viewer: Viewer, now: EpochM
   return html`<h2 id="proposals-h">Renewal proposals</h2>
 ${proposals.length === 0 ? html`<p class="empty">No renewal proposal. Storing the renewed <code>.pem</code> in Key Vault makes one: every check runs at once, nothing is uploaded until a person approves it here.</p>` : proposals.map((p) => proposalPanel(p, ctx))}
 ${proposeForm(tenant, ctx)}`;
+}
+
+/**
+ * The fleet view's note of the proposals waiting for approval (each tenant linked to its view, where
+ * they are decided), or nothing when none waits.
+ */
+export function proposalsWaitingNote(view: FleetStatusView, tenantHref: (tenantId: string) => string): SafeHtml | null {
+  const waiting = view.tenants.filter((t) => (t.proposals ?? []).some((p) => p.state === 'pending'));
+  if (waiting.length === 0) return null;
+  const count = waiting.reduce((n, t) => n + (t.proposals ?? []).filter((p) => p.state === 'pending').length, 0);
+  return html`<p><strong>${count} renewal ${count === 1 ? 'proposal waits' : 'proposals wait'} for approval</strong>: ${waiting.map((t, i) => html`${i > 0 ? ', ' : ''}<a href="${`${tenantHref(t.tenantId)}#proposals-h`}">${t.tenantName}</a>`)}.</p>`;
 }
