@@ -13,6 +13,7 @@ import { loadFleetStatus } from '../../../shared/composition/createServices';
 import { loadConfig } from '../../../shared/config/loadConfig';
 import { emptyTenantState, type TenantState } from '../../../shared/domain/tenantState';
 import type { AuditEntry } from '../../../shared/ports/auditLog';
+import { proposalFixture } from '../../fakes/proposals';
 import { uniqueTableName } from '../../support/azurite';
 import { recordStorageRequests, type StorageRequestRecorder } from '../../support/storageRequests';
 
@@ -73,7 +74,7 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
     }
     await stores[1]?.close();
     // One renewal proposal waits for the fifth tenant (its own partition in the table, records in the file).
-    const proposal = { schema: 1 as const, id: 'a1b2c3d4e5f6', tenantId: ids[4] as string, tenantName: 'Customer 5', secretName: `apns-certificate-${ids[4]}`, secretVersion: 'v1', serialNumber: '5A', topic: 't', appleId: 'a@b.c', intuneTopic: 't', oldExpiresAt: NOW, newExpiresAt: NOW + 365 * DAY, outcome: 'valid', message: 'passed', checks: [], proposedAt: NOW - DAY, proposedBy: 'Key Vault event', proposedByPerson: false, lapsesAt: NOW + 6 * DAY, status: 'pending' as const };
+    const proposal = proposalFixture(NOW, { tenantId: ids[4] as string, tenantName: 'Customer 5', secretName: `apns-certificate-${ids[4]}`, proposedAt: NOW - DAY });
     for (const proposals of [createTableProposalStore({ connection, table }), createFileProposalStore(openStateFile(stateFile))]) {
       await proposals.create(proposal);
       await proposals.close();

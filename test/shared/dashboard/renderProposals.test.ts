@@ -1,40 +1,14 @@
 import { renderDashboard, type Viewer } from '../../../shared/dashboard/renderDashboard';
-import { PROPOSAL_LIFETIME_MS, type RenewalProposal } from '../../../shared/domain/renewalProposal';
+import type { RenewalProposal } from '../../../shared/domain/renewalProposal';
 import type { FleetStatusView } from '../../../shared/useCases/getStatus';
 import { proposalView } from '../../../shared/useCases/listProposals';
+import { proposalFixture } from '../../fakes/proposals';
 import { contoso, CONTOSO_ID, fleetView, NOW } from './dashboardFixtures';
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 const OPERATOR: Viewer = { name: 'alex@contoso.com', canRenew: true };
 
-function proposal(over: Partial<RenewalProposal> = {}): RenewalProposal {
-  return {
-    schema: 1,
-    id: 'a1b2c3d4e5f6',
-    tenantId: CONTOSO_ID,
-    tenantName: 'Contoso Ltd',
-    secretName: 'apns-certificate',
-    secretVersion: '6549b0deb8ec45e9',
-    serialNumber: '1018047665D98D4C',
-    topic: 'com.apple.mgmt.External.x',
-    appleId: 'mdm@contoso.com',
-    intuneTopic: 'com.apple.mgmt.External.x',
-    oldExpiresAt: NOW + 5 * 86_400_000,
-    newExpiresAt: NOW + 370 * 86_400_000,
-    outcome: 'valid',
-    message: 'The certificate passed every check.',
-    checks: [
-      { step: 6, check: 'same topic', ok: true, detail: 'com.apple.mgmt.External.x' },
-      { step: 11, check: 'dry run', ok: true, detail: 'stopped before the upload' },
-    ],
-    proposedAt: NOW - 3_600_000,
-    proposedBy: 'Key Vault event',
-    proposedByPerson: false,
-    lapsesAt: NOW - 3_600_000 + PROPOSAL_LIFETIME_MS,
-    status: 'pending',
-    ...over,
-  };
-}
+const proposal = (over: Partial<RenewalProposal> = {}) => proposalFixture(NOW, { tenantId: CONTOSO_ID, tenantName: 'Contoso Ltd', ...over });
 
 function pageWith(proposals: RenewalProposal[], viewer: Viewer = OPERATOR, selected: string | null = CONTOSO_ID): string {
   const base = fleetView();

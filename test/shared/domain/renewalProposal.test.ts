@@ -9,34 +9,11 @@ import {
   proposalStateAt,
   type RenewalProposal,
 } from '../../../shared/domain/renewalProposal';
+import { proposalFixture } from '../../fakes/proposals';
 
 const NOW = Date.parse('2026-12-05T09:00:00Z');
 
-function proposal(over: Partial<RenewalProposal> = {}): RenewalProposal {
-  return {
-    schema: 1,
-    id: 'a1b2c3d4e5f6',
-    tenantId: 'contoso',
-    tenantName: 'Contoso',
-    secretName: 'apns-certificate',
-    secretVersion: 'v1',
-    serialNumber: '4D2A',
-    topic: 'com.apple.mgmt.External.x',
-    appleId: 'mdm@contoso.com',
-    intuneTopic: 'com.apple.mgmt.External.x',
-    oldExpiresAt: NOW + 5 * 86_400_000,
-    newExpiresAt: NOW + 370 * 86_400_000,
-    outcome: 'valid',
-    message: 'passed',
-    checks: [],
-    proposedAt: NOW,
-    proposedBy: 'Key Vault event',
-    proposedByPerson: false,
-    lapsesAt: NOW + PROPOSAL_LIFETIME_MS,
-    status: 'pending',
-    ...over,
-  };
-}
+const proposal = (over: Partial<RenewalProposal> = {}) => proposalFixture(NOW, { proposedAt: NOW, ...over });
 
 const refusal = (p: RenewalProposal, approver = 'alex@contoso.com', now = NOW) => {
   try {
