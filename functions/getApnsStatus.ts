@@ -2,7 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { compressResponse } from '../shared/adapters/functions/compressResponse';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
-import { consentUrlOf, createRenewalStorage, createStateStore, loadFleetStatus, watchedTenantFor } from '../shared/composition/createServices';
+import { consentUrlOf, createStatusStores, loadFleetStatus, watchedTenantFor } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, watchedConfigOf, type ServicesFor } from '../shared/composition/functionServices';
 import { getStatus } from '../shared/useCases/getStatus';
 
@@ -25,8 +25,8 @@ export function createStatusHandler(deps: { services: ServicesFor; guard?: Reque
         return await compressResponse(request, { status: 200, jsonBody: await loadFleetStatus(config, credential, stateFile), headers: { 'cache-control': 'no-store' } });
       }
       const tenant = await watchedTenantFor(config, requested, 'The status', '?tenant=<tenant ID>', () => watchedConfigOf(services));
-      const [store, { audit }] = await Promise.all([createStateStore(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-      return await compressResponse(request, { status: 200, jsonBody: await getStatus(store, tenant, audit, consentUrlOf(config)), headers: { 'cache-control': 'no-store' } });
+      const { store, proposals, audit } = await createStatusStores(config, credential, stateFile);
+      return await compressResponse(request, { status: 200, jsonBody: await getStatus(store, tenant, audit, consentUrlOf(config), { store: proposals, now: Date.now() }), headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       return errorResponse(error, context, logger);
     }

@@ -8,3 +8,5 @@ import './getApnsDashboard';
 import './acknowledgeApnsAlert';
 import './checkTenantFromQueue';
 import './handleTenantCheckPoison';
+import './keyVaultSecretVersionCreated';
+import './renewalProposalActions';

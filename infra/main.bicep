@@ -60,6 +60,12 @@ param statusPageAppClientId string = ''
 @description('Key Vault purge protection. Off by default so that `azd down --purge` can remove the vault; once on, it cannot be turned off and the vault name stays taken for the retention period.')
 param keyVaultPurgeProtection string = 'false'
 
+@description('Propose renewals from Key Vault (SPEC §16): an Event Grid system topic on the vault, and a subscription delivering new versions of the certificate secret to keyVaultSecretVersionCreated. Needs enableRenewal.')
+param keyVaultEvents string = 'true'
+
+@description('Set by the postdeploy hook once keyVaultSecretVersionCreated is deployed (Event Grid refuses a subscription to a function that does not exist yet). Leave it to the hook.')
+param keyVaultEventsSubscribed string = 'false'
+
 @description('When this deployment runs: the heartbeat alert stays quiet until the first scheduled run has had its chance. Leave the default.')
 param deployedAt string = utcNow('u')
 
@@ -107,6 +113,7 @@ param apnsWebhookMinSeverity string = 'notice'
 param apnsTenantRoutes string = ''
 param apnsDeliveryAttempts string = '3'
 param apnsCertSecretName string = 'apns-certificate'
+param apnsStatusPageUrl string = ''
 
 // One token per subscription + environment + region: every name below is unique per azd
 // environment, so two environments never collide. A deleted Key Vault keeps its name for the
@@ -143,6 +150,9 @@ var monitoredKinds = map(split(toLower(apnsMonitoredAssets), ','), k => trim(k))
 var configurationReadNeeded = length(intersection(monitoredKinds, [ 'all', 'certconnectors', 'googleplay', 'connectorstatus' ])) > 0
 var configurationReadOn = toLower(grantConfigurationRead) == 'auto' ? configurationReadNeeded : toLower(grantConfigurationRead) == 'true'
 var emailOn = !empty(apnsEmailFrom)
+// Renewal proposals from Key Vault events (SPEC §16): only where the renewal may upload.
+var keyVaultEventsOn = renewalOn && toLower(keyVaultEvents) == 'true'
+var keyVaultEventsSubscribedOn = keyVaultEventsOn && toLower(keyVaultEventsSubscribed) == 'true'
 var owners = empty(principalId) ? [] : [ principalId ]
 // Customer routes: each "APNS_ROUTE_…=secret-name" pair becomes a Key Vault reference to that secret
 // of this deployment's vault. Only route settings: the pairs cannot replace any other setting.
@@ -288,6 +298,7 @@ module app 'app/functionApp.bicep' = {
       APNS_TENANT_ROUTES: apnsTenantRoutes
       APNS_DELIVERY_ATTEMPTS: apnsDeliveryAttempts
       APNS_CERT_SECRET_NAME: apnsCertSecretName
+      APNS_STATUS_PAGE_URL: apnsStatusPageUrl
     }
   }
 }
@@ -334,8 +345,22 @@ module statusPageAuth 'app/statusPageAuth.bicep' = if (statusPageOn) {
   }
 }
 
-// Renewal proposals from Key Vault (SPEC §16) will be one more module here, scope rg, given
-// names.vault and names.app: the vault's Event Grid system topic and its AzureFunction subscription.
+// Renewal proposals from Key Vault (SPEC §16): the vault's Event Grid system topic, and its
+// AzureFunction subscription once the function is deployed (the postdeploy hook provisions again).
+module keyVaultEventsModule 'app/keyVaultEvents.bicep' = if (keyVaultEventsOn) {
+  name: 'keyVaultEvents'
+  scope: rg
+  dependsOn: [ vault, app ]
+  params: {
+    vaultName: names.vault
+    location: location
+    tags: tags
+    functionAppName: names.app
+    subscribe: keyVaultEventsSubscribedOn
+    secretName: apnsCertSecretName
+    fleet: fleetMode
+  }
+}
 
 module alerts 'app/alerts.bicep' = {
   name: 'alerts'
@@ -398,3 +423,7 @@ output APNS_APP_CLIENT_ID string = appClientId
 output APNS_STATUS_PAGE_URL string = statusPageOn ? 'https://${app.outputs.defaultHostname}/api/apns/dashboard' : ''
 output APNS_STATUS_PAGE_CLIENT_ID string = statusPageOn ? statusPageClientId : ''
 output APNS_APP_ROLE_GRANTS array = appRoleGrants
+// The postdeploy hook's input (scripts/subscribeKeyVaultEvents.js): off, waiting for the function, or subscribed.
+output APNS_KEY_VAULT_EVENTS_STATE string = !keyVaultEventsOn ? 'off' : (keyVaultEventsSubscribedOn ? 'subscribed' : 'function-pending')
+output APNS_KEY_VAULT_EVENTS_FUNCTION_ID string = keyVaultEventsOn ? keyVaultEventsModule!.outputs.functionResourceId : ''
+output AZURE_RESOURCE_MANAGER_ENDPOINT string = environment().resourceManager

@@ -21,6 +21,9 @@ var keyRoutes = [
   '/api/apns/csr'
   '/api/apns/calendar.ics' // a subscribed calendar polls it with the function key in its URL
   '/admin/functions/checkApnsExpiry' // run the timer once with the master key (README "Deploy")
+  // Event Grid's deliveries to the Event Grid triggers (Key Vault events, SPEC §16): the host demands
+  // its eventgrid_extension system key (?code=), which Event Grid fetched when the subscription was made.
+  '/runtime/webhooks/eventgrid'
 ]
 
 resource site 'Microsoft.Web/sites@2025-03-01' existing = {

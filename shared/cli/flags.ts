@@ -20,6 +20,10 @@ Commands:
         The guarded upload of the renewed certificate, from Key Vault or from a file on disk
         (PEM, DER or PKCS#12; a protected .p12's password from stdin, or asked on a terminal).
         Exit 0 success, 1 refusal (nothing uploaded), 3 failure.
+  renewals list [--tenant ID] | propose [--tenant ID] [--secret NAME] [--version V] | approve ID | reject ID --reason TEXT [--json] [--state-file PATH] [--device-code]
+        Renewal proposals: a certificate stored in Key Vault is dry-run on its event and waits for a
+        person's approval. approve runs the guarded renewal of that version (exit 0 uploaded or already
+        current, 1 refused: closed, lapsed, your own proposal, or a check failed; 3 failure).
   csr [--tenant ID] [--out FILE] [--device-code]
         Download Intune's certificate signing request for the Apple Push Certificates Portal.
   login [--tenant ID]

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as nodeModule from 'node:module';
+
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { createLocalKey, FUNCTION_KEY_HEADER, localGuard, type RequestGuard } from '../adapters/functions/requestGuard';
 import type { ServicesFor } from '../composition/functionServices';
@@ -21,11 +22,13 @@ import { osUser } from './osActor';
 type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 export interface LocalRoute {
-  /** The function's name, as registered with `app.http`. */
+  /** The function's name, as registered with `app.http` (or the host's webhook it stands for). */
   name: string;
   methods: readonly string[];
   /** The route as registered (`apns/status`), served under `/api/`. */
   route: string;
+  /** A path of the host itself instead (`/runtime/webhooks/eventgrid`), matched in any case as the host does. */
+  path?: string;
   handler: HttpHandler;
 }
 
@@ -60,7 +63,7 @@ const LOOPBACK = '127.0.0.1';
 
 /** The person at this computer: who the page greets and the audit trail records. */
 export function localViewer(): Viewer {
-  return { name: `${osUser()} (local)`, canRenew: true };
+  return { name: `${osUser()} (local)`, canRenew: true, confirmsUploadWithKey: true };
 }
 
 /** `--port`: a whole number 0–65535 (0: any free port), default 7071 as the Functions host uses. */
@@ -78,7 +81,7 @@ let quietHost = false;
  * Here this process is the host and routes requests itself, so it provides an API that registers
  * nothing. (Tests map that module in jest.config.js instead.)
  */
-function provideQuietFunctionsCore(): void {
+export function provideQuietFunctionsCore(): void {
   if (quietHost || typeof nodeModule.registerHooks !== 'function') return;
   quietHost = true;
   const url = 'apns-monitor:functions-core';
@@ -98,16 +101,21 @@ function provideQuietFunctionsCore(): void {
 /** The HTTP functions, made with the given services and guard: the status page, its actions and the API. */
 export async function localRoutes(services: ServicesFor, guard: RequestGuard): Promise<LocalRoute[]> {
   provideQuietFunctionsCore();
-  const [dashboard, status, csr, renew, acknowledge, calendar] = await Promise.all([
+  const [dashboard, status, csr, renew, acknowledge, calendar, proposals, keyVaultEvents, { createEventGridWebhook, EVENT_GRID_WEBHOOK_PATH }] = await Promise.all([
     import('../../functions/getApnsDashboard'),
     import('../../functions/getApnsStatus'),
     import('../../functions/getApnsCsr'),
     import('../../functions/renewApnsCertificate'),
     import('../../functions/acknowledgeApnsAlert'),
     import('../../functions/getApnsCalendar'),
+    import('../../functions/renewalProposalActions'),
+    import('../../functions/keyVaultSecretVersionCreated'),
+    import('./eventGridWebhook'),
   ]);
   // Every route gets the one guard: none can be served here with a weaker door than the others.
   const local = { services, guard };
+  // Event Grid triggers are reached through the host's webhook, as in Azure.
+  const eventGrid = createEventGridWebhook({ keyVaultSecretVersionCreated: keyVaultEvents.createKeyVaultEventHandler({ services }) }, local);
   return [
     { name: 'getApnsDashboard', methods: ['GET'], route: 'apns/dashboard', handler: dashboard.createDashboardHandler({ guard, services: (context) => dashboard.dashboardServicesOf(services(context)) }) },
     { name: 'renewFromApnsDashboard', methods: ['POST'], route: 'apns/dashboard/renew', handler: dashboard.createDashboardRenewHandler(local) },
@@ -118,6 +126,11 @@ export async function localRoutes(services: ServicesFor, guard: RequestGuard): P
     { name: 'getApnsCalendar', methods: ['GET'], route: 'apns/calendar.ics', handler: calendar.createCalendarHandler(local) },
     { name: 'getApnsCsr', methods: ['GET'], route: 'apns/csr', handler: csr.createCsrHandler(local) },
     { name: 'renewApnsCertificate', methods: ['POST'], route: 'apns/renew', handler: renew.createRenewHandler(local) },
+    { name: 'approveRenewalProposal', methods: ['POST'], route: 'apns/dashboard/renewals/approve', handler: proposals.createApproveProposalHandler(local) },
+    { name: 'rejectRenewalProposal', methods: ['POST'], route: 'apns/dashboard/renewals/reject', handler: proposals.createRejectProposalHandler(local) },
+    { name: 'proposeRenewalFromDashboard', methods: ['POST'], route: 'apns/dashboard/renewals/propose', handler: proposals.createProposeHandler(local) },
+    // Named after the Event Grid trigger it delivers to (the host's webhook serves every such trigger).
+    { name: 'keyVaultSecretVersionCreated', methods: ['POST', 'OPTIONS'], route: '', path: EVENT_GRID_WEBHOOK_PATH, handler: eventGrid },
   ];
 }
 
@@ -132,7 +145,14 @@ export function describeLocalApi(server: LocalServer): string {
   return [
     `The API is under ${server.origin}/api/apns/ (status, calendar.ics, csr, renew). POST /api/apns/renew needs this run's key,`,
     `which a web page cannot send: -H '${FUNCTION_KEY_HEADER}: ${server.key}' -H 'content-type: application/json'`,
+    `Approving a renewal proposal on the page asks for the same key. Key Vault events (Event Grid) go to`,
+    `${eventGridWebhookUrl(server)}`,
   ].join('\n');
+}
+
+/** Where Event Grid (or a script standing for it) delivers Key Vault events to this server, with this run's key. */
+export function eventGridWebhookUrl(server: Pick<LocalServer, 'origin' | 'key'>): string {
+  return `${server.origin}/runtime/webhooks/eventgrid?functionName=keyVaultSecretVersionCreated&code=${server.key}`;
 }
 
 /** Reads the body, or null when it is larger than the bound. */
@@ -168,7 +188,8 @@ export async function startHttpBridge(routes: readonly LocalRoute[], options: Pi
     }
     const url = new URL(req.url ?? '/', `http://${host}`);
     const method = (req.method ?? 'GET').toUpperCase();
-    const route = routes.find((r) => `/api/${r.route}` === url.pathname.toLowerCase().replace(/\/+$/, ''));
+    const path = url.pathname.toLowerCase().replace(/\/+$/, '');
+    const route = routes.find((r) => (r.path ?? `/api/${r.route}`) === path);
     if (!route) return plain(res, 404, `Nothing here. The status page is http://${host}/api/apns/dashboard`);
     if (!route.methods.includes(method)) return plain(res, 405, `${route.name} answers ${route.methods.join(', ')} only.`, { allow: route.methods.join(', ') });
     const body = await readBody(req);

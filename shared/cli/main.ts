@@ -13,6 +13,7 @@ type Loader = () => Promise<Command>;
 const COMMANDS: Record<string, Loader> = {
   check: async () => (await import('./commands/checkCommand')).runCheckCommand,
   renew: async () => (await import('./commands/renewCommand')).runRenewCommand,
+  renewals: async () => (await import('./commands/renewalsCommand')).runRenewalsCommand,
   csr: async () => (await import('./commands/csrCommand')).runCsrCommand,
   login: async () => (await import('./commands/loginCommand')).runLoginCommand,
   tenants: async () => (await import('./commands/tenantsCommand')).runTenantsCommand,

@@ -14,11 +14,15 @@ import { noTelemetry, type Telemetry } from '../ports/telemetry';
 import type { CheckDeps, CheckOptions, CheckReport } from '../useCases/checkExpiry';
 import type { CheckTenant } from '../useCases/checkFleet';
 import type { FleetOutcome } from '../domain/assessFleet';
-import type { AuditLog } from '../ports/auditLog';
+import type { AuditLog, RenewalVia } from '../ports/auditLog';
 import type { RenewalLock } from '../ports/renewalLock';
 import type { RenewedCertificateSource } from '../ports/renewedCertificateSource';
 import type { RenewDeps, RenewOptions } from '../useCases/renewCertificate';
 import type { AcknowledgeDeps } from '../useCases/acknowledgeAlert';
+import type { ProposalStore } from '../ports/proposalStore';
+import type { ProposeDeps } from '../useCases/proposeRenewal';
+import type { DecideDeps } from '../useCases/approveRenewal';
+import type { FileRecordStore } from '../adapters/state/fileRecordStore';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import type { TenantRegistry } from '../ports/tenantRegistry';
@@ -73,24 +77,27 @@ export async function createGateway(config: AppConfig, signIn: TenantSignIn, log
   });
 }
 
+/** The CLI's state file, or its records already open (shared by the stores one request reads together). */
+export type StateFile = string | FileRecordStore;
+
 /** Where a run keeps its state and reads the fleet's registry: Table Storage, or the CLI's state file read once for both. */
 export interface StateStorage {
   store: StateStore;
   registry: TenantRegistry;
 }
 
-export async function createStateStorage(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStorage> {
+export async function createStateStorage(config: AppConfig, credential: TokenCredential, stateFile?: StateFile): Promise<StateStorage> {
   if (stateFile) {
     const [{ createFileStateStore, openStateFile }, { createFileTenantRegistry }] = await Promise.all([import('../adapters/state/fileStateStore'), import('../adapters/state/fileTenantRegistry')]);
-    const records = openStateFile(stateFile);
-    return { store: createFileStateStore(stateFile, records), registry: createFileTenantRegistry(records) };
+    const records = typeof stateFile === 'string' ? openStateFile(stateFile) : stateFile;
+    return { store: createFileStateStore(records), registry: createFileTenantRegistry(records) };
   }
   const [{ createTableStateStore }, { createTableTenantRegistry }] = await Promise.all([import('../adapters/state/tableStateStore'), import('../adapters/state/tableTenantRegistry')]);
   const options = tableOptions(config, credential);
   return { store: createTableStateStore(options), registry: createTableTenantRegistry(options) };
 }
 
-export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStore> {
+export async function createStateStore(config: AppConfig, credential: TokenCredential, stateFile?: StateFile): Promise<StateStore> {
   return (await createStateStorage(config, credential, stateFile)).store;
 }
 
@@ -139,6 +146,16 @@ export function consentUrlOf(config: AppConfig): ((tenantId: string) => string) 
   const appClientId = config.entra.appClientId;
   if (!config.fleet || !appClientId) return undefined;
   return (tenantId) => adminConsentUrl(config.entra.authorityHost, tenantId, appClientId);
+}
+
+/** Renewal proposals (SPEC §16) live with the state: in its table, or in the CLI's state file. */
+export async function createProposalStore(config: AppConfig, credential: TokenCredential, stateFile?: StateFile): Promise<ProposalStore> {
+  if (stateFile) {
+    const [{ openStateFile }, { createFileProposalStore }] = await Promise.all([import('../adapters/state/fileStateStore'), import('../adapters/state/fileProposalStore')]);
+    return createFileProposalStore(typeof stateFile === 'string' ? openStateFile(stateFile) : stateFile);
+  }
+  const { createTableProposalStore } = await import('../adapters/state/tableProposalStore');
+  return createTableProposalStore(tableOptions(config, credential));
 }
 
 function tableOptions(config: AppConfig, credential: TokenCredential) {
@@ -350,7 +367,7 @@ export async function watchedTenantFor(
 }
 
 /** The renewal options for a tenant: in a fleet each tenant's renewed certificate is its own secret. */
-export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: 'http' | 'cli'; correlationId: string }): RenewOptions {
+export function renewOptionsFor(config: AppConfig, tenant: TenantRef, caller: { actor: string; via: RenewalVia; correlationId: string }): RenewOptions {
   const prefix = config.renewal.secretName;
   const own = `${prefix}-${tenant.id}`;
   return {
@@ -410,9 +427,48 @@ export async function createPartnerDirectory(config: AppConfig, options: Service
   return createGateway(config, access.forHome(), options.logger, options.sleep ?? realSleep);
 }
 
+/** A proposal's dry run (SPEC §16): the renewal's dependencies for the tenant, the proposal store, the page's address. */
+export async function createProposeDeps(config: AppConfig, options: ServiceOptions, tenant: TenantRef): Promise<ProposeDeps> {
+  const access = await accessOf(config, options);
+  const [renew, proposals] = await Promise.all([createRenewDeps(config, { ...options, access }, tenant), createProposalStore(config, access.home, options.stateFile)]);
+  return { renew, proposals, statusPageUrl: config.renewal.statusPageUrl };
+}
+
+/**
+ * Approving and rejecting proposals: the store, and — only once an approval is allowed — the guarded
+ * renewal for the proposal's tenant (which must still be watched).
+ */
+export async function createDecideDeps(config: AppConfig, options: ServiceOptions, caller: { via: RenewalVia; correlationId: string }): Promise<DecideDeps> {
+  const access = await accessOf(config, options);
+  return {
+    proposals: await createProposalStore(config, access.home, options.stateFile),
+    clock: options.clock ?? systemClock,
+    logger: options.logger,
+    async renewalFor(proposal) {
+      // The registry's tenants too: a proposal for a tenant added with `tenants add` can be approved.
+      const tenant = findTenant(await loadWatchedConfig(config, access.home, options.stateFile), proposal.tenantId);
+      if (!tenant) throw new AppError('proposal_closed', `Proposal ${proposal.id} is for tenant ${proposal.tenantId}, which this deployment no longer watches.`);
+      const deps = await createRenewDeps(config, { ...options, access }, tenant);
+      return { deps, options: renewOptionsFor(config, tenant, { actor: '', ...caller }) };
+    },
+  };
+}
+
 export async function createCsrGateway(config: AppConfig, options: ServiceOptions, tenant: TenantRef = config.tenant): Promise<IntuneGateway> {
   const access = await accessOf(config, options);
   return createGateway(config, access.forTenant(tenant), options.logger, options.sleep ?? realSleep);
+}
+
+/** What a status read reads: the state, the registry, the proposals (one read of a state file for all three) and the audit trail. */
+export async function createStatusStores(config: AppConfig, credential: TokenCredential, stateFile?: string): Promise<StateStorage & { proposals: ProposalStore; audit: AuditLog }> {
+  // The CLI's state file is read once for the state, the registry and the proposals of one view.
+  const records = stateFile ? (await import('../adapters/state/fileStateStore')).openStateFile(stateFile) : undefined;
+  const [{ store, registry }, proposals, { audit }] = await Promise.all([
+    createStateStorage(config, credential, records),
+    createProposalStore(config, credential, records),
+    createRenewalStorage(config, credential, stateFile),
+  ]);
+  return { store, registry, proposals, audit };
 }
 
 /**
@@ -420,10 +476,9 @@ export async function createCsrGateway(config: AppConfig, options: ServiceOption
  * `GET /api/apns/status` show.
  */
 export async function loadFleetStatus(config: AppConfig, credential: TokenCredential, stateFile?: string, clock: Clock = systemClock): Promise<FleetStatusView> {
-  const [{ store, registry }, { audit }] = await Promise.all([createStateStorage(config, credential, stateFile), createRenewalStorage(config, credential, stateFile)]);
-  const { getFleetStatus } = await import('../useCases/getStatus');
+  const [{ store, registry, proposals, audit }, { getFleetStatus }] = await Promise.all([createStatusStores(config, credential, stateFile), import('../useCases/getStatus')]);
   const watched = withRegisteredTenants(config, registry).then((c) => c.tenants);
-  const tenants = await getFleetStatus(store, watched, audit, consentUrlOf(config));
+  const tenants = await getFleetStatus(store, watched, audit, consentUrlOf(config), { store: proposals, now: clock.now() });
   return { generatedAt: new Date(clock.now()).toISOString(), fleet: config.fleet, homeTenantId: config.tenant.id, tenants };
 }
 

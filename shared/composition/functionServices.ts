@@ -3,6 +3,7 @@ import { contextLogger } from '../adapters/functions/contextLogger';
 import { createRedactor, type Redactor } from '../adapters/logging/redact';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
 import { SETTINGS } from '../config/settings';
+import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { loadWatchedConfig, secretsOf } from './createServices';
 import { createTenantAccess, type TenantAccess } from './tenantAccess';
@@ -26,6 +27,8 @@ export interface FunctionServices {
   access: Promise<TenantAccess>;
   /** CLI only: state in this JSON file instead of Table Storage. */
   stateFile?: string;
+  /** The demo only: its simulated instant (the Functions use the system clock). */
+  clock?: Clock;
 }
 
 export type ServicesFor = (context: InvocationContext) => FunctionServices;

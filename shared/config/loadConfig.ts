@@ -70,7 +70,12 @@ export interface AppConfig {
   tenantRoutes: Readonly<Record<string, readonly string[]>>;
   delivery: { attempts: number };
   appInsights: { connectionString: string } | undefined;
-  renewal: { keyVaultUrl: string | undefined; secretName: string };
+  renewal: {
+    keyVaultUrl: string | undefined;
+    secretName: string;
+    /** Where a proposal's message sends people to approve it (`APNS_STATUS_PAGE_URL`, else made from `WEBSITE_HOSTNAME`). */
+    statusPageUrl: string | undefined;
+  };
 }
 
 /** A configuration error lists every problem at once, each as `NAME: what is wrong`. */
@@ -179,6 +184,10 @@ export function loadConfig(env: Env): AppConfig {
   if (keyVaultUrl) httpsUrl('APNS_KEY_VAULT_URL', keyVaultUrl);
   const secretName = str('APNS_CERT_SECRET_NAME') ?? '';
   if (!SECRET_NAME.test(secretName)) problems.push(`APNS_CERT_SECRET_NAME: must be a Key Vault secret name (1–127 letters, digits or "-"), got "${secretName}"`);
+  const pageUrl = raw('APNS_STATUS_PAGE_URL');
+  // In Azure the platform names the app's host (WEBSITE_HOSTNAME): the page is served there.
+  const hostName = env.WEBSITE_HOSTNAME?.trim();
+  const statusPageUrl = pageUrl ? httpsUrl('APNS_STATUS_PAGE_URL', pageUrl) : hostName && /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(hostName) ? `https://${hostName}/api/apns/dashboard` : undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
   const home: TenantRef = { id: tenantId ?? '', name: tenantName };
@@ -202,7 +211,7 @@ export function loadConfig(env: Env): AppConfig {
     tenantRoutes,
     delivery: { attempts },
     appInsights: aiConnection ? { connectionString: aiConnection } : undefined,
-    renewal: { keyVaultUrl: keyVaultUrl?.replace(/\/+$/, ''), secretName },
+    renewal: { keyVaultUrl: keyVaultUrl?.replace(/\/+$/, ''), secretName, statusPageUrl },
   });
 }
 

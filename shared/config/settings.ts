@@ -126,7 +126,9 @@ export const SETTINGS = S([
   { name: 'APNS_KEY_VAULT_URL', group: 'Renewal', infra: 'wired',
     doc: 'Key Vault holding the renewed certificate as a secret, e.g. `https://<vault>.vault.azure.net` (the identity needs *Key Vault Secrets User*).' },
   { name: 'APNS_CERT_SECRET_NAME', group: 'Renewal', default: 'apns-certificate', infra: 'parameter',
-    doc: 'Default name of that secret (a request may name another).' },
+    doc: 'Default name of that secret (a request may name another). A new version of it — in a fleet, of `<name>-<tenantId>` for a watched tenant — is dry-run on its Key Vault event and proposed for approval; other secrets are never read.' },
+  { name: 'APNS_STATUS_PAGE_URL', group: 'Renewal', defaultDoc: '`https://<WEBSITE_HOSTNAME>/api/apns/dashboard` in Azure; none on a laptop', infra: 'parameter', example: '',
+    doc: 'The status page\'s address (https), linked from a renewal proposal\'s message ("approve on the status page"). Set it when people reach the app through another host name (a custom domain, Front Door); without it, and outside Azure, the message names `apns-monitor renewals approve` instead.' },
   // Laptop (SPEC §13)
   { name: 'APNS_PUBLIC_CLIENT_ID', group: 'Laptop', infra: 'platform',
     doc: 'Client ID of a public-client app registration for `apns-monitor login` / `--device-code` (delegated `DeviceManagementServiceConfig.Read.All`; ReadWrite for `renew`). Laptop only.' },
@@ -135,6 +137,8 @@ export const SETTINGS = S([
     doc: 'Read by `@azure/identity` (environment credentials); also the fallback of `APNS_TENANT_ID`.' },
   { name: 'WEBSITE_AUTH_ENABLED', group: 'Platform', infra: 'platform',
     doc: 'Set by App Service when Authentication (Easy Auth) is on (`True`, or `1`; read in any case, as the Functions host reads it): only then are `x-ms-client-principal-*` headers trusted as the caller (it strips forged ones); otherwise the actor is "function key".' },
+  { name: 'WEBSITE_HOSTNAME', group: 'Platform', infra: 'platform',
+    doc: 'Set by App Service: the app\'s default host name, from which the status page\'s address is made when `APNS_STATUS_PAGE_URL` is not set.' },
   { name: 'AZURE_CLIENT_ID', group: 'Platform', infra: 'wired',
     doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
 ] as const);

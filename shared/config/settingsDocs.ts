@@ -63,6 +63,8 @@ export function infraParameters(): Record<string, unknown> {
     statusPage: { value: '${APNS_STATUS_PAGE=true}' },
     statusPageAppClientId: { value: '${APNS_STATUS_PAGE_APP_CLIENT_ID}' },
     keyVaultPurgeProtection: { value: '${APNS_KEY_VAULT_PURGE_PROTECTION=false}' },
+    keyVaultEvents: { value: '${APNS_KEY_VAULT_EVENTS=true}' },
+    keyVaultEventsSubscribed: { value: '${APNS_KEY_VAULT_EVENTS_SUBSCRIBED=false}' },
   };
   for (const s of SETTING_SPECS) {
     if (s.infra !== 'parameter') continue;

@@ -3,10 +3,11 @@ import { filterTerms, matchCountText, matchesTerms } from './filterMatch';
 
 /**
  * The page's only script (inline, nonce'd): progressive enhancement. Without it the table is
- * complete and the filter box still works as a GET form; the dry-run form needs it (it posts JSON).
- * Everything that comes back from the renewal route is shown with textContent, never as markup; the
- * audit trail shown after a dry run is the page's own section re-read from the server, as a reload
- * would show it.
+ * complete and the filter box still works as a GET form; the dry-run form and the decisions on
+ * renewal proposals need it (they post JSON).
+ * Everything that comes back from the server is shown with textContent, never as markup; the audit
+ * trail shown after a dry run is the page's own section re-read from the server, as a reload would
+ * show it.
  *
  * The filter matches and counts with the very functions the server uses for `?q=` (their source is
  * embedded below), so the live filter and the server's agree by construction. A keystroke is
@@ -101,39 +102,60 @@ export const DASHBOARD_SCRIPT = `
     });
   }
 
+  const el = (tag, text, cls) => {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  };
+  // An action's JSON answer in its result area: the outcome or the refusal, then every check.
+  const show = (result, status, body) => {
+    let head;
+    let cls = 'fail';
+    if (body && body.error) {
+      head = 'Refused (HTTP ' + status + '): ' + body.error.code + ' — ' + body.error.message + (body.error.correlationId ? ' (correlation id ' + body.error.correlationId + ')' : '');
+    } else if (body && body.outcome) {
+      head = 'Outcome: ' + body.outcome + ' — ' + (body.message || '');
+      cls = 'pass';
+    } else {
+      head = 'Unexpected answer: HTTP ' + status + (status === 401 || status === 403 ? ' (the renewal endpoint did not accept this request)' : '') + '.';
+    }
+    result.replaceChildren(el('p', head, cls));
+    if (body && Array.isArray(body.checks) && body.checks.length > 0) {
+      const list = el('ol');
+      for (const check of body.checks) {
+        const item = el('li', undefined, check.ok ? 'pass' : 'fail');
+        item.value = Number(check.step) || 0;
+        item.append(el('strong', (check.ok ? '✓ passed: ' : '✗ failed: ') + check.check), el('span', ' — ' + check.detail));
+        list.append(item);
+      }
+      result.append(list);
+    }
+  };
+  // Posts a form's fields as JSON to its own route (same origin); a key field travels as the
+  // x-functions-key header, never in the body.
+  const post = async (form, body, result, pending) => {
+    const fieldset = form.querySelector('fieldset');
+    const headers = { 'content-type': 'application/json' };
+    if (form.elements.key) headers['x-functions-key'] = form.elements.key.value;
+    fieldset.disabled = true;
+    result.replaceChildren(el('p', pending));
+    try {
+      const response = await fetch(form.action, { method: 'POST', headers, body: JSON.stringify(body), credentials: 'same-origin' });
+      const json = (response.headers.get('content-type') || '').includes('json') ? await response.json() : null;
+      show(result, response.status, json);
+      return response.ok;
+    } catch (error) {
+      result.replaceChildren(el('p', 'The request failed: ' + (error && error.message ? error.message : String(error)), 'fail'));
+      return false;
+    } finally {
+      fieldset.disabled = false;
+    }
+  };
+
   const form = document.getElementById('dryrun');
   if (form) {
-    const fieldset = form.querySelector('fieldset');
     const result = document.getElementById('dryrun-result');
-    const el = (tag, text, cls) => {
-      const node = document.createElement(tag);
-      if (text !== undefined) node.textContent = String(text);
-      if (cls) node.className = cls;
-      return node;
-    };
-    const show = (status, body) => {
-      let head;
-      let cls = 'fail';
-      if (body && body.error) {
-        head = 'Refused (HTTP ' + status + '): ' + body.error.code + ' — ' + body.error.message + (body.error.correlationId ? ' (correlation id ' + body.error.correlationId + ')' : '');
-      } else if (body && body.outcome) {
-        head = 'Outcome: ' + body.outcome + ' — ' + (body.message || '');
-        cls = 'pass';
-      } else {
-        head = 'Unexpected answer: HTTP ' + status + (status === 401 || status === 403 ? ' (the renewal endpoint did not accept this request)' : '') + '.';
-      }
-      result.replaceChildren(el('p', head, cls));
-      if (body && Array.isArray(body.checks) && body.checks.length > 0) {
-        const list = el('ol');
-        for (const check of body.checks) {
-          const item = el('li', undefined, check.ok ? 'pass' : 'fail');
-          item.value = Number(check.step) || 0;
-          item.append(el('strong', (check.ok ? '✓ passed: ' : '✗ failed: ') + check.check), el('span', ' — ' + check.detail));
-          list.append(item);
-        }
-        result.append(list);
-      }
-    };
     // The attempt is in the audit trail now: the trail and "Last renewal" are re-read as the server
     // renders them (the same escaped page a reload gives), never rebuilt here from the answer.
     const refreshAudit = async () => {
@@ -148,27 +170,35 @@ export const DASHBOARD_SCRIPT = `
         if (next && current) current.replaceWith(document.importNode(next, true));
       }
     };
-    fieldset.disabled = false;
+    form.querySelector('fieldset').disabled = false;
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const body = { dryRun: true, tenantId: form.elements.tenantId.value };
       const secretName = form.elements.secretName.value.trim();
       if (secretName !== '') body.secretName = secretName;
-      fieldset.disabled = true;
-      result.replaceChildren(el('p', 'Running the checks…'));
+      await post(form, body, result, 'Running the checks…');
       try {
-        const response = await fetch(form.action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
-        const json = (response.headers.get('content-type') || '').includes('json') ? await response.json() : null;
-        show(response.status, json);
-        try {
-          await refreshAudit();
-        } catch (error) {
-          result.append(el('p', 'The audit trail below could not be refreshed (' + (error && error.message ? error.message : String(error)) + '): reload the page to see this attempt.', 'fail'));
-        }
+        await refreshAudit();
       } catch (error) {
-        result.replaceChildren(el('p', 'The request failed: ' + (error && error.message ? error.message : String(error)), 'fail'));
-      } finally {
-        fieldset.disabled = false;
+        result.append(el('p', 'The audit trail below could not be refreshed (' + (error && error.message ? error.message : String(error)) + '): reload the page to see this attempt.', 'fail'));
+      }
+    });
+  }
+
+  // Renewal proposals: approve (the upload), reject, propose. Each answer lands in the proposal's
+  // result area, with a link to see the page as it now is.
+  for (const action of document.querySelectorAll('form.proposal-action')) {
+    const result = document.getElementById(action.getAttribute('data-result'));
+    action.querySelector('fieldset').disabled = false;
+    action.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const body = {};
+      for (const name of ['id', 'reason', 'tenantId']) if (action.elements[name]) body[name] = action.elements[name].value.trim();
+      if (await post(action, body, result, 'Working…')) {
+        const again = el('a', 'Show the page as it is now');
+        again.href = location.pathname + location.search;
+        result.append(el('p'));
+        result.lastChild.append(again);
       }
     });
   }

@@ -14,12 +14,18 @@ import { acknowledgementsSection } from './renderAcknowledgements';
 import { consentBanner, consentNote, couldNotRead, errorDetails } from './renderConsent';
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
+import { proposalsSection, proposalsWaitingNote } from './renderProposals';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
 
 /** Who is looking. `canRenew`: may run the renewal dry run and fetch the CSR (`ApnsMonitor.Operator`, or the local `serve`). */
 export interface Viewer {
   name: string | null;
   canRenew: boolean;
+  /**
+   * On `apns-monitor serve`: an upload from the page (approving a proposal) also needs the key the
+   * server printed on its terminal, typed by the person (SPEC §9: a confirmation no web page can forge).
+   */
+  confirmsUploadWithKey?: boolean;
 }
 
 /**
@@ -43,8 +49,6 @@ export const DASHBOARD_ROUTES: DashboardRoutes = Object.freeze({
   unacknowledge: '/api/apns/dashboard/unack',
 });
 
-/** The upload itself is not offered on the page: it stays a deliberate step for automation or the CLI. */
-const UPLOAD_ROUTE = 'POST /api/apns/renew';
 
 export interface DashboardInput {
   view: FleetStatusView;
@@ -272,7 +276,8 @@ function severityTiles(listing: FleetListing, ctx: Ctx): SafeHtml {
 
 /**
  * The banner above the table: what keeps the fleet from being fully watched — the tenants that could
- * not be read, by name with their reason (consent, a permission), and those not checked yet.
+ * not be read, by name with their reason (consent, a permission), and those not checked yet — and the
+ * renewals waiting for a person's approval.
  */
 function fleetNotes(view: FleetStatusView, ctx: Ctx): SafeHtml[] {
   const unchecked = view.tenants.filter((t) => t.lastRun === null).length;
@@ -280,6 +285,8 @@ function fleetNotes(view: FleetStatusView, ctx: Ctx): SafeHtml[] {
   const consent = consentBanner(view, (id) => tenantHref(ctx, id));
   if (consent !== '') notes.push(consent);
   if (unchecked > 0) notes.push(html`<p><strong>${unchecked} ${unchecked === 1 ? 'tenant has' : 'tenants have'} not been checked yet</strong>: shown as “No data” until the first run reads ${unchecked === 1 ? 'it' : 'them'}.</p>`);
+  const waiting = proposalsWaitingNote(view, (id) => tenantHref(ctx, id));
+  if (waiting) notes.push(waiting);
   return notes;
 }
 
@@ -458,6 +465,7 @@ ${timelineSection(items, ctx, 'Next 90 days')}
 ${openAlertsSection(tenant)}
 ${acknowledgementsSection(tenant, ctx)}
 ${renewalSection(tenant, apns, ctx)}
+${proposalsSection(tenant, ctx.viewer, ctx.now)}
 ${auditSection(tenant, ctx)}`;
 }
 
@@ -515,11 +523,13 @@ function renewalSection(tenant: StatusView, apns: AssetStatus | undefined, ctx: 
 <ol class="steps">
 <li>${ctx.viewer.canRenew ? html`<a href="${csr}">Download the certificate signing request (CSR)</a> from Intune.` : html`Download the certificate signing request (CSR) from Intune: <code>apns-monitor csr --tenant ${tenant.tenantId}</code> (on this page, for the <code>ApnsMonitor.Operator</code> role).`}</li>
 <li>In the <a href="${APPLE_PUSH_PORTAL_URL}">Apple Push Certificates Portal</a>, choose <em>Renew</em> next to the current certificate${appleId ? html`, signed in with the same Apple ID: <strong>${appleId}</strong>` : ' with the same Apple ID'}. A new certificate instead of a renewal breaks every enrolled device.</li>
-<li>Store the <code>.pem</code> Apple returns as a Key Vault secret, check it here, then upload it (<code>apns-monitor renew --tenant ${tenant.tenantId}</code>, or <code>${UPLOAD_ROUTE}</code> with a function key). The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
+<li>Store the <code>.pem</code> Apple returns in Key Vault as a new version of the certificate secret: every check runs at once and it is proposed below. Another person approves it there (or <code>apns-monitor renewals approve</code>); only then is it uploaded. The <a href="${INTUNE_ADMIN_CENTER_URL}">Intune admin center</a> shows the result.</li>
 </ol>
 ${form}
 </div>`;
 }
+
+const VIA_LABEL: Record<string, string> = { cli: 'CLI', http: 'HTTP', event: 'Event Grid' };
 
 function auditSection(tenant: StatusView, ctx: Ctx): SafeHtml {
   const expiry = (c: { expiresAt: string } | null) => {
@@ -535,7 +545,7 @@ ${tenant.renewals.length === 0 ? html`<p class="empty">No renewal attempt is rec
 <tbody>
 ${tenant.renewals.map((r) => html`<tr>
 <td class="when" data-label="When">${when(r.at, ctx)}</td>
-<th scope="row" data-label="Who">${r.actor}<span class="sub">via ${r.via === 'cli' ? 'CLI' : 'HTTP'}</span></th>
+<th scope="row" data-label="Who">${r.actor}<span class="sub">via ${VIA_LABEL[r.via] ?? r.via}</span>${r.proposedBy ? html`<span class="sub">proposal <code>${r.proposalId ?? ''}</code> by ${r.proposedBy}</span>` : ''}</th>
 <td data-label="Outcome">${outcomeText(r)}${r.allowNewTopic ? html`<span class="sub"><span class="tag tag-alert">new topic allowed</span></span>` : ''}</td>
 <td class="when" data-label="Expiry: old → new">${expiry(r.old)} → ${expiry(r.new)}</td>
 <td data-label="Secret"><code>${r.secretName}</code>${r.secretVersion ? html`<span class="sub">version <code>${r.secretVersion.slice(0, 12)}</code></span>` : ''}</td>

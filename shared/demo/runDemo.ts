@@ -5,10 +5,17 @@ import { Webhook } from 'standardwebhooks';
 import { fleetExitCode, formatFleetReport, formatTable } from '../cli/formatReport';
 import { formatRenewal } from '../cli/commands/renewCommand';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
-import { checkOptionsFrom, createCheckDeps, createRenewDeps, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, renewOptionsFor, secretsOf, type SharedCheckServices } from '../composition/createServices';
+import { InvocationContext } from '@azure/functions';
+import { formatProposal } from '../cli/commands/renewalsCommand';
+import { checkOptionsFrom, createCheckDeps, createDecideDeps, createProposalStore, createSharedCheckServices, fleetHealthReport, fleetTenantCheck, loadFleetStatus, secretsOf, type SharedCheckServices } from '../composition/createServices';
+import { createTenantAccess } from '../composition/tenantAccess';
+import { renderDashboard } from '../dashboard/renderDashboard';
+import { AppError } from '../domain/errors';
+import { approveRenewal } from '../useCases/approveRenewal';
+import { listProposals, type ProposalView } from '../useCases/listProposals';
 import { formatUtc } from '../domain/graphDateTime';
 import { silentLogger } from '../ports/logger';
-import { fixedClock } from '../ports/clock';
+import { fixedClock, systemClock, type Clock } from '../ports/clock';
 import { createAppleCertificate } from '../simulator/certificates';
 import { trustLoopbackCa } from '../simulator/loopbackCa';
 import { startChannelReceivers, type ChannelReceivers, type Received } from '../simulator/channelReceivers';
@@ -23,7 +30,6 @@ import { createRedactor } from '../adapters/logging/redact';
 import { contextLogger } from '../adapters/functions/contextLogger';
 import { checkExpiry } from '../useCases/checkExpiry';
 import { checkFleet } from '../useCases/checkFleet';
-import { renewCertificate } from '../useCases/renewCertificate';
 
 /**
  * `apns-monitor demo`: the whole product against an embedded simulated tenant — managed identity,
@@ -165,31 +171,46 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const expiredAt = expiry + 2 * DAY;
     await step('6. Expired (2 days ago; renewable for 28 more days)', expiredAt, (sent, worst) => (worst === 'expired' && sent > 0 ? undefined : 'expected expired'));
 
-    // The guarded renewal, at the same simulated instant.
-    const renewDeps = async () => createRenewDeps(config, { logger: silentLogger, stateFile, clock: fixedClock(expiredAt + 3_600_000) });
-    const renewOptions = renewOptionsFor(config, config.tenant, { actor: 'demo@contoso.com', via: 'cli', correlationId: 'demo' });
-    rx.clear();
+    // The renewal, at the same simulated instant: storing the certificate in Key Vault proposes it (its
+    // Event Grid event reaches keyVaultSecretVersionCreated, as in Azure), a person approves it.
+    const renewAt = expiredAt + 3_600_000;
+    const keyVault = await keyVaultEvents(config, stateFile, fixedClock(renewAt));
+    const store = async (pem: string) => {
+      rx.clear();
+      graph.mails.length = 0;
+      return keyVault.store(kv, pem);
+    };
     out('━━ 7. Renewal refused: someone stored a NEW certificate (another topic) in Key Vault ━━');
     const wrong = createAppleCertificate({ uuid: '00000000-1111-4222-8333-444444444444', notBefore: new Date(expiredAt - DAY), notAfter: new Date(expiredAt + 365 * DAY) });
-    kv.setSecret('apns-certificate', wrong.certPem, { contentType: 'application/x-pem-file' });
-    const refused = await renewCertificate(await renewDeps(), {}, renewOptions);
-    out(indent(formatRenewal(refused)));
+    const refused = await store(wrong.certPem);
+    out(indent(`Key Vault → Event Grid → keyVaultSecretVersionCreated: the dry run of that version made proposal ${refused.id}:`));
+    out(indent(formatProposal(refused).slice(0, 6).join('\n')));
+    const refusedSent = describeReceived(out, rx, graph, config);
+    const refusedApproval = await keyVault.approve(refused.id, 'oncall@contoso.com').catch((error: unknown) => error as AppError);
+    out(indent(`Approving it: refused (${refusedApproval instanceof AppError ? `${refusedApproval.code}): ${refusedApproval.message}` : 'no refusal?)'}`));
     out(indent(`Uploads to Intune: ${graph.uploads.length} (nothing uploaded).`));
-    expect(!refused.ok && refused.error.code === 'topic_mismatch' && graph.uploads.length === 0, 'the wrong-topic renewal must be refused with no upload');
+    expect(refused.state === 'refused' && refused.outcome === 'topic_mismatch' && refusedSent > 0 && refusedApproval instanceof AppError && refusedApproval.code === 'proposal_closed' && graph.uploads.length === 0, 'the wrong-topic certificate must make a refused proposal, told everywhere, that cannot be approved, with no upload');
     out('');
 
-    out('━━ 8. Renewal: the renewed .pem (same topic, same Apple ID) is in Key Vault — dry run, then for real ━━');
+    out('━━ 8. Renewal: the renewed .pem (same topic, same Apple ID) is stored in Key Vault — proposed, then approved by a person ━━');
     const good = createAppleCertificate({ uuid: UUID, notBefore: new Date(expiredAt - DAY), notAfter: new Date(expiredAt + 364 * DAY) });
-    kv.setSecret('apns-certificate', good.certPem, { contentType: 'application/x-pem-file' });
-    const dry = await renewCertificate(await renewDeps(), { dryRun: true }, renewOptions);
-    out(indent(`Dry run: ${dry.ok ? dry.message : dry.error.message}`));
+    const proposal = await store(good.certPem);
+    out(indent(`Key Vault → Event Grid → keyVaultSecretVersionCreated: proposal ${proposal.id} passed every check; nothing is uploaded yet.`));
+    const proposedSent = describeReceived(out, rx, graph, config);
+    const page = await keyVault.page();
+    const panel = page.includes(`id="proposal-${proposal.id}"`) && page.includes('Waiting for approval') && page.includes('Approve and upload');
+    out(indent(`The status page shows it under "Renewal proposals": proposal ${proposal.id}, waiting for approval, serial ${proposal.serialNumber ?? '?'}, ${proposal.checks.filter((c) => c.ok).length} checks passed, [Approve and upload] [Reject].`));
     rx.clear();
     graph.mails.length = 0;
-    const done = await renewCertificate(await renewDeps(), {}, renewOptions);
+    const { renewal: done } = await keyVault.approve(proposal.id, 'oncall@contoso.com');
+    out(indent(`oncall@contoso.com approves it (on the page, or "apns-monitor renewals approve ${proposal.id}"): every check runs again on that version, then the upload.`));
     out(indent(formatRenewal(done)));
     out(indent(`Uploads to Intune: ${graph.uploads.length} (PATCH /beta/deviceManagement/applePushNotificationCertificate, PEM, Apple ID ${String(graph.uploads[0]?.appleIdentifier)}).`));
     const announced = describeReceived(out, rx, graph, config);
-    expect(done.ok && done.code === 'renewed' && graph.uploads.length === 1 && announced > 0, 'the good renewal must upload once, verify and announce');
+    const again = await keyVault.approve(proposal.id, 'oncall@contoso.com').catch((error: unknown) => error as AppError);
+    out(indent(`Approving it again: refused (${again instanceof AppError ? again.code : 'no refusal?'}); uploads to Intune still ${graph.uploads.length}.`));
+    expect(proposal.state === 'pending' && proposedSent > 0 && panel, 'the renewed certificate must make a passing proposal, told everywhere and shown on the page');
+    expect(done.ok && done.code === 'renewed' && graph.uploads.length === 1 && announced > 0 && again instanceof AppError, 'the approval must upload once, verify and announce; a second approval uploads nothing');
     out('');
 
     await step('9. Resolved: the next scheduled run finds a healthy certificate', expiredAt + DAY, (sent, worst) => (worst === 'ok' && sent === 0 ? undefined : `expected ok and nothing new, got ${worst}/${sent}`));
@@ -215,7 +236,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       return 1;
     }
     out(
-      `Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate was refused with nothing uploaded, the renewal was verified in Intune and announced on every channel, a stopped certificate connector and Apple's new terms were alerted and resolved, and a fleet of customer tenants was read with a token each, the one without consent named with the link that fixes it. Deploy it for real with "azd up" (see README).`,
+      `Done in ${seconds} s: alerts escalated notice → warning → critical → expired without repeating themselves, a wrong certificate stored in Key Vault was refused with nothing uploaded, the renewed one was proposed on its Key Vault event, approved by a person, uploaded once, verified in Intune and announced on every channel, a stopped certificate connector and Apple's new terms were alerted and resolved, and a fleet of customer tenants was read with a token each, the one without consent named with the link that fixes it. Deploy it for real with "azd up" (see README).`,
     );
     if (options.serve) await serveFleet(options.serve, out, fleet);
     return 0;
@@ -227,6 +248,40 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     Object.assign(process.env, savedEnv);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The renewal as it happens in Azure (SPEC §16): a new version of the certificate secret, its
+ * Key Vault event handed to the deployed Event Grid handler, the proposal on the page, a person's
+ * approval — all against the demo's state file and simulated instant.
+ */
+async function keyVaultEvents(config: AppConfig, stateFile: string, clock: Clock) {
+  // The function file registers its trigger on import: outside the host, with nothing to register with.
+  const { provideQuietFunctionsCore } = await import('../cli/localServer');
+  provideQuietFunctionsCore();
+  const { createKeyVaultEventHandler } = await import('../../functions/keyVaultSecretVersionCreated');
+  const access = createTenantAccess(config, { env: process.env });
+  const handler = createKeyVaultEventHandler({ services: () => ({ config, logger: silentLogger, access, stateFile, clock }) });
+  const quiet = () => new InvocationContext({ functionName: 'keyVaultSecretVersionCreated', invocationId: 'demo', logHandler: () => undefined });
+  const proposals = async () => listProposals(await createProposalStore(config, (await access).home, stateFile), clock.now());
+  return {
+    async store(kv: KeyVaultSimulator, pem: string, secretName = config.renewal.secretName): Promise<ProposalView> {
+      const version = kv.setSecret(secretName, pem, { contentType: 'application/x-pem-file' });
+      await handler(kv.secretEvent(secretName, version), quiet());
+      const made = (await proposals()).find((p) => p.secretVersion === version);
+      if (!made) throw new AppError('internal_error', `No proposal was made for version ${version}.`);
+      return made;
+    },
+    async approve(id: string, person: string) {
+      const decide = await createDecideDeps(config, { logger: silentLogger, stateFile, clock, access: await access }, { via: 'http', correlationId: 'demo' });
+      return approveRenewal(decide, id, person);
+    },
+    /** The tenant view of the status page, as an Operator sees it. */
+    async page(): Promise<string> {
+      const view = await loadFleetStatus(config, (await access).home, stateFile, clock);
+      return renderDashboard({ view, viewer: { name: 'oncall@contoso.com', canRenew: true }, nonce: 'ZGVtby1ub25jZS1mb3ItdGhlLXBhZ2U=', now: clock.now(), selectedTenantId: config.tenant.id });
+    },
+  };
 }
 
 interface FleetAct {
@@ -311,9 +366,12 @@ What "apns-monitor check" prints for this fleet (its first line is the Nagios st
   expect(messages.length > 0 && messages.every((m) => CUSTOMERS.some((c) => m.includes(c.name))), 'the fleet: every message must name its tenant');
   expect(!messages.some((m) => m.includes('Fabrikam')), 'the fleet: the healthy tenant must get no message');
 
-  // For the status page of `--serve`: Tailspin's renewed certificate waits in Key Vault, so its dry run passes.
+  // For the status page of `--serve`: Tailspin's renewed certificate was stored in Key Vault, so its
+  // proposal waits on Tailspin's page for the person at this computer to approve (and its dry run passes).
   const tailspin = CUSTOMERS[2] as (typeof CUSTOMERS)[number];
-  kv.setSecret(`${config.renewal.secretName}-${tailspin.id}`, createAppleCertificate({ topic: customerTopic(2), notAfter: new Date(now + 370 * DAY) }).certPem, { contentType: 'application/x-pem-file' });
+  const events = await keyVaultEvents(config, stateFile, systemClock);
+  const pending = await events.store(kv, createAppleCertificate({ topic: customerTopic(2), notAfter: new Date(now + 370 * DAY) }).certPem, `${config.renewal.secretName}-${tailspin.id}`);
+  expect(pending.state === 'pending', "the fleet: Tailspin's stored certificate must wait for approval");
   return { config, shared, stateFile };
 }
 
@@ -335,7 +393,7 @@ async function serveFleet(serve: NonNullable<DemoOptions['serve']>, out: (text: 
     },
   });
   try {
-    out(`\nThe simulated fleet's status page is served on 127.0.0.1 (the simulators keep running; Tailspin Toys' renewed certificate is in the simulated Key Vault, so its dry run passes). Ctrl-C stops it.\n${describeLocalApi(server)}\n${server.dashboardUrl}`);
+    out(`\nThe simulated fleet's status page is served on 127.0.0.1 (the simulators keep running). Tailspin Toys' renewed certificate was stored in the simulated Key Vault: its proposal waits on Tailspin's page — approve it there with this run's key. Ctrl-C stops it.\n${describeLocalApi(server)}\n${server.dashboardUrl}`);
     await serve.until();
   } finally {
     await server.close();

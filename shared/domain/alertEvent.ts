@@ -11,9 +11,11 @@ import type { Severity } from './severity';
  * - `alert`: an asset entered a worse severity; `reminder`: it stays there and the repeat interval passed;
  * - `resolved`: an alerted asset got better (renewed, recovered, removed);
  * - `changed`: a one-shot change seen between runs (topic or Apple ID changed);
- * - `renewed`: a renewal was uploaded and verified (sent to every channel).
+ * - `renewed`: a renewal was uploaded and verified (sent to every channel);
+ * - `proposal`: a certificate stored in Key Vault was dry-run and waits for a person's approval, or
+ *   was refused (sent to every channel, SPEC §16).
  */
-export const ALERT_EVENT_TYPES = ['alert', 'reminder', 'resolved', 'changed', 'renewed'] as const;
+export const ALERT_EVENT_TYPES = ['alert', 'reminder', 'resolved', 'changed', 'renewed', 'proposal'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
 export { APPLE_BUSINESS_MANAGER_URL, APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL, type AlertLink } from './links';

@@ -44,6 +44,11 @@ export const ERROR_CODES = {
   verification_failed: { status: 502, exit: 3 },
   // an acknowledgement refused (SPEC §15): expired assets and monitor failures never go quiet; at most 30 days, never past the expiry
   ack_refused: { status: 422, exit: 1 },
+  // renewal proposals from Key Vault events (SPEC §16): no such proposal; one that can no longer be
+  // approved (refused, rejected, lapsed, superseded, already approved); its proposer approving it
+  proposal_not_found: { status: 404, exit: 1 },
+  proposal_closed: { status: 409, exit: 1 },
+  approver_is_proposer: { status: 403, exit: 1 },
   // the status page's actions: nobody signed in, or not allowed (role, directory, another site's request)
   sign_in_required: { status: 401, exit: 3 },
   forbidden: { status: 403, exit: 3 },

@@ -216,11 +216,14 @@ function vanishedAs(kind: AssetKind): 'removed' | 'recovered' {
   return kind === 'monitor' ? 'removed' : (kindSpec(kind).vanished ?? 'removed');
 }
 
-/** Renewals go to every channel; changes to the channels whose threshold they meet. */
+/**
+ * Renewals and renewal proposals go to every channel (SPEC §16: "every channel is told"); changes to
+ * the channels whose threshold they meet.
+ */
 export function outboxEntryFor(event: AlertEvent, channels: readonly ChannelPolicy[]): OutboxEntry {
   const pending: OutboxEntry['pending'] = {};
   for (const c of channels) {
-    if (event.type === 'renewed' || meetsMinimum(event.severity, c.minSeverity)) pending[c.name] = 0;
+    if (event.type === 'renewed' || event.type === 'proposal' || meetsMinimum(event.severity, c.minSeverity)) pending[c.name] = 0;
   }
   return { event, pending };
 }

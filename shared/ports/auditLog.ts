@@ -1,6 +1,8 @@
 import type { EpochMs } from '../domain/assets';
 import type { Severity } from '../domain/severity';
 
+export type RenewalVia = 'http' | 'cli' | 'event';
+
 export interface AuditCertificate {
   serialNumber: string;
   expiresAt: string;
@@ -15,7 +17,8 @@ export interface AuditEntry {
   tenantId: string;
   /** `x-ms-client-principal-name` behind Easy Auth, else "function key"; the OS user for the CLI. */
   actor: string;
-  via: 'http' | 'cli';
+  /** How it was asked for: HTTP (the API, the page), the CLI, or a Key Vault event through Event Grid. */
+  via: RenewalVia;
   secretName: string;
   secretVersion: string | null;
   dryRun: boolean;
@@ -26,6 +29,9 @@ export interface AuditEntry {
   old: AuditCertificate | null;
   new: AuditCertificate | null;
   correlationId: string;
+  /** An approved renewal proposal (SPEC §16): its id and who proposed it (`actor` approved it). */
+  proposalId?: string;
+  proposedBy?: string;
 }
 
 /** An alert acknowledged or its acknowledgement ended by a person (SPEC §15): who, why, until when. */

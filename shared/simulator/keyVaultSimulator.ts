@@ -27,6 +27,12 @@ export interface KeyVaultSimulator {
   setEnabled(name: string, enabled: boolean, version?: string): void;
   /** Answer the next `times` authorized requests with this status (e.g. 403 ForbiddenByRbac, 500). */
   failNext(status: number, times?: number, code?: string): void;
+  /**
+   * The `Microsoft.KeyVault.SecretNewVersionCreated` event Event Grid delivers for a version of a
+   * secret, in either schema, shaped like Microsoft's own example (PascalCase data keys, `NBF`/`EXP` as
+   * strings of seconds): what the system topic on this vault would send.
+   */
+  secretEvent(name: string, version: string, schema?: 'eventgrid' | 'cloudevents'): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,19 @@ export async function startKeyVaultSimulator(options: { tls: { cert: string; key
     },
     failNext(status, times = 1, code = '') {
       fault = { status, left: times, code };
+    },
+    secretEvent(name, version, schema = 'eventgrid') {
+      const vaultName = new URL(vaultUrl).hostname.split('.')[0] ?? '';
+      const source = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-apns/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+      const stored = secrets.get(name)?.find((v) => v.version === version);
+      const created = Math.floor((stored?.created ?? Date.now()) / 1000);
+      const data = { Id: `${vaultUrl}/secrets/${name}/${version}`, VaultName: vaultName, ObjectType: 'Secret', ObjectName: name, Version: version, NBF: String(created), EXP: null };
+      const id = randomBytes(16).toString('hex');
+      const time = new Date(created * 1000).toISOString();
+      const type = 'Microsoft.KeyVault.SecretNewVersionCreated';
+      return schema === 'cloudevents'
+        ? { id, source, subject: name, type, time, data, specversion: '1.0' }
+        : { id, topic: source, subject: name, eventType: type, eventTime: time, data, dataVersion: '1', metadataVersion: '1' };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,7 +6,9 @@ import type { Severity } from '../domain/severity';
 import type { TenantSource, WatchedTenant } from '../domain/tenantRegistry';
 import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import { isAcknowledgementEntry, type AcknowledgementAuditEntry, type AuditEntry, type AuditLog, type AuditRecord } from '../ports/auditLog';
+import type { ProposalStore } from '../ports/proposalStore';
 import type { StateStore } from '../ports/stateStore';
+import { proposalView, type ProposalView } from './listProposals';
 
 export interface AssetStatus {
   key: string;
@@ -83,6 +85,8 @@ export interface StatusView {
   renewals: AuditEntryView[];
   /** Acknowledgements made and ended by people, newest first, from the same audit trail. */
   acknowledgements: AcknowledgementAuditView[];
+  /** Renewal proposals from Key Vault (SPEC §16), newest first: every open one, and the last few decided (absent: not read). */
+  proposals?: ProposalView[];
 }
 
 /**
@@ -171,6 +175,7 @@ export function statusOf(state: TenantState, tenant: StatusTenant = { name: stat
     lastRenewal: null,
     renewals: [],
     acknowledgements: [],
+    proposals: [],
   };
 }
 
@@ -184,9 +189,23 @@ function withAudit(view: StatusView, records: readonly AuditRecord[]): StatusVie
   return view;
 }
 
-export async function getStatus(store: StateStore, tenant: WatchedTenant, audit?: AuditLog, consentUrlOf?: ConsentUrlOf): Promise<StatusView> {
-  const [{ state }, renewals] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([])]);
-  return withAudit(statusOf(state, tenant, consentUrlOf), renewals);
+/** Decided proposals shown per tenant besides the open ones (the audit trail keeps every renewal). */
+const DECIDED_PROPOSALS_SHOWN = 5;
+
+function withProposals(view: StatusView, all: readonly ProposalView[]): StatusView {
+  const mine = all.filter((p) => p.tenantId === view.tenantId);
+  const open = mine.filter((p) => p.state === 'pending' || p.state === 'approving');
+  view.proposals = [...open, ...mine.filter((p) => !open.includes(p)).slice(0, DECIDED_PROPOSALS_SHOWN)].sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+  return view;
+}
+
+async function proposalsOf(proposals: { store: ProposalStore; now: number } | undefined): Promise<ProposalView[]> {
+  return proposals ? (await proposals.store.list()).map((v) => proposalView(v.proposal, proposals.now)) : [];
+}
+
+export async function getStatus(store: StateStore, tenant: WatchedTenant, audit?: AuditLog, consentUrlOf?: ConsentUrlOf, proposals?: { store: ProposalStore; now: number }): Promise<StatusView> {
+  const [{ state }, renewals, open] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([]), proposalsOf(proposals)]);
+  return withProposals(withAudit(statusOf(state, tenant, consentUrlOf), renewals), open);
 }
 
 /**
@@ -194,9 +213,20 @@ export async function getStatus(store: StateStore, tenant: WatchedTenant, audit?
  * scan each, or the files read once), not one request per tenant per record: a page view of 1,000
  * tenants costs what one of 10 does. A tenant never checked yet shows as such.
  */
-export async function getFleetStatus(store: StateStore, tenants: readonly WatchedTenant[] | Promise<readonly WatchedTenant[]>, audit?: AuditLog, consentUrlOf?: ConsentUrlOf): Promise<StatusView[]> {
-  // The tenants may still be read (the fleet's registry): at the same time as the state and the audit.
-  const [watched, states, renewals] = await Promise.all([tenants, store.loadAll(), audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>())]);
+export async function getFleetStatus(
+  store: StateStore,
+  tenants: readonly WatchedTenant[] | Promise<readonly WatchedTenant[]>,
+  audit?: AuditLog,
+  consentUrlOf?: ConsentUrlOf,
+  proposals?: { store: ProposalStore; now: number },
+): Promise<StatusView[]> {
+  // The tenants may still be read (the fleet's registry): at the same time as the state, the audit and the proposals.
+  const [watched, states, renewals, all] = await Promise.all([
+    tenants,
+    store.loadAll(),
+    audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>()),
+    proposalsOf(proposals),
+  ]);
   const byTenant = new Map(states.map((s) => [s.state.tenantId, s.state]));
-  return watched.map((t) => withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t, consentUrlOf), renewals.get(t.id) ?? []));
+  return watched.map((t) => withProposals(withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t, consentUrlOf), renewals.get(t.id) ?? []), all));
 }

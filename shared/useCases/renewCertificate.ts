@@ -12,7 +12,7 @@ import {
   type RenewalRequest,
 } from '../domain/renewal';
 import { buildNewTopicEvent, buildRenewedEvent, buildUnverifiedUploadEvent } from '../domain/renewalEvents';
-import type { AuditCertificate, AuditEntry, AuditLog } from '../ports/auditLog';
+import type { AuditCertificate, AuditEntry, AuditLog, RenewalVia } from '../ports/auditLog';
 import type { Clock } from '../ports/clock';
 import type { IntuneGateway } from '../ports/intuneGateway';
 import type { Logger } from '../ports/logger';
@@ -55,8 +55,10 @@ export interface RenewOptions {
    */
   lockTtlMs?: number;
   actor: string;
-  via: 'http' | 'cli';
+  via: RenewalVia;
   correlationId: string;
+  /** An approval (SPEC §16): the proposal it approves and who proposed it, for the audit and the message. */
+  proposal?: { id: string; proposedBy: string };
 }
 
 export type RenewalSuccessCode = 'renewed' | 'already_current' | 'valid';
@@ -69,10 +71,22 @@ export type RenewalResult =
       checks: CheckLine[];
       before: AuditCertificate | null;
       after: AuditCertificate | null;
+      /** The secret version the checks read (null for a file). */
+      secretVersion: string | null;
       /** What the channels did with the `renewed` message (a channel failure does not undo a renewal). */
       notifications: ChannelReport[];
     }
-  | { ok: false; error: AppError; checks: CheckLine[] };
+  | {
+      ok: false;
+      error: AppError;
+      checks: CheckLine[];
+      /** Intune's certificate, when it was read before the refusal. */
+      before: AuditCertificate | null;
+      /** The stored certificate, when it was readable. */
+      candidate: AuditCertificate | null;
+      /** The secret version read, when the secret was. */
+      secretVersion: string | null;
+    };
 
 const LOCK_TTL_MS = 5 * 60_000; // far longer than a renewal (seconds); a crashed holder frees it after this
 
@@ -151,6 +165,7 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       old: describeCert(before),
       new: after,
       correlationId: options.correlationId,
+      ...(options.proposal ? { proposalId: options.proposal.id, proposedBy: options.proposal.proposedBy } : {}),
     };
     try {
       await deps.audit.record(entry);
@@ -238,7 +253,9 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
     }
 
     const verified = after as ApnsCertificate;
-    const events: AlertEvent[] = [buildRenewedEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, before, after: verified, actor: options.actor, now })];
+    // An approval names both people: who approved the upload, and who (or which event) proposed it.
+    const actor = options.proposal ? `${options.actor} (approving proposal ${options.proposal.id} by ${options.proposal.proposedBy})` : options.actor;
+    const events: AlertEvent[] = [buildRenewedEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, before, after: verified, actor, now })];
     if (!before || before.topicIdentifier !== verified.topicIdentifier) {
       events.push(buildNewTopicEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, before, after: verified, actor: options.actor, now }));
     }
@@ -258,26 +275,35 @@ export async function renewCertificate(deps: RenewDeps, request: RenewalRequest 
       const event = buildUnverifiedUploadEvent({ id: deps.newId(), tenantId: options.tenantId, tenantName: options.tenantName, topic: candidate.subjectUid ?? '', expected: candidate, seen, now });
       await notify([event]);
     }
-    return { ok: false, error, checks };
+    return { ok: false, error, checks, before: describeCert(before), candidate: candidate ? describeCandidate(candidate) : null, secretVersion: file ? null : secretVersion };
   }
 
   async function notify(events: AlertEvent[]): Promise<ChannelReport[]> {
-    if (events.length === 0) return [];
-    try {
-      const report = await deps.runCheck(events);
-      if (report.deliveryFailed) deps.logger.warn('Some channels refused the renewal messages; they are retried on the next monitoring run.');
-      return report.channels;
-    } catch (error) {
-      deps.logger.error(`The renewal messages could not be sent now (${toAppError(error).message}); the next monitoring run reports the new expiry.`);
-      return [];
-    }
+    return announce(deps, events, 'the next monitoring run reports the new expiry');
   }
 
   async function succeed(code: RenewalSuccessCode, message: string, after: AuditCertificate | null, events: AlertEvent[]): Promise<RenewalResult> {
     deps.logger.info(message, { correlationId: options.correlationId, outcome: code });
     await audit(code, message, after);
     const notifications = await notify(events);
-    return { ok: true, code, message, checks, before: describeCert(before), after, notifications };
+    return { ok: true, code, message, checks, before: describeCert(before), after, secretVersion: file ? null : secretVersion, notifications };
+  }
+}
+
+/**
+ * Sends one-shot messages (a renewal's, a proposal's) through the monitoring run, the same notifier
+ * path as the timer: they go through its outbox, so a channel that refused one gets it on the next
+ * run. A failure here is loud, never fatal: what was done is done.
+ */
+export async function announce(deps: Pick<RenewDeps, 'runCheck' | 'logger'>, events: AlertEvent[], otherwise: string): Promise<ChannelReport[]> {
+  if (events.length === 0) return [];
+  try {
+    const report = await deps.runCheck(events);
+    if (report.deliveryFailed) deps.logger.warn('Some channels refused the messages; they are retried on the next monitoring run.');
+    return report.channels;
+  } catch (error) {
+    deps.logger.error(`The messages could not be sent now (${toAppError(error).message}); ${otherwise}.`);
+    return [];
   }
 }
 

@@ -14,7 +14,24 @@ describe('the deployed entry point (package.json "main")', () => {
     const result = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8' });
     expect(result.status).toBe(0);
     const registered = [...result.stderr.matchAll(/Skipping call to register function "([^"]+)" because the "@azure\/functions" package is in test mode/g)].map((m) => m[1]);
-    expect(registered.sort()).toEqual(['acknowledgeApnsAlert', 'checkApnsExpiry', 'checkTenantFromQueue', 'getApnsCalendar', 'getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'handleTenantCheckPoison', 'renewApnsCertificate', 'renewFromApnsDashboard', 'unacknowledgeApnsAlert']);
+    expect(registered.sort()).toEqual([
+      'acknowledgeApnsAlert',
+      'approveRenewalProposal',
+      'checkApnsExpiry',
+      'checkTenantFromQueue',
+      'getApnsCalendar',
+      'getApnsCsr',
+      'getApnsDashboard',
+      'getApnsDashboardCsr',
+      'getApnsStatus',
+      'handleTenantCheckPoison',
+      'keyVaultSecretVersionCreated',
+      'proposeRenewalFromDashboard',
+      'rejectRenewalProposal',
+      'renewApnsCertificate',
+      'renewFromApnsDashboard',
+      'unacknowledgeApnsAlert',
+    ]);
     // Loaded on first use instead (cold start: SPEC §8).
     expect(JSON.parse(result.stdout)).toEqual([]);
   });

@@ -64,6 +64,11 @@ const MODES = {
   fleetWithoutConnectors: { apnsTenants: `${SCOPE.tenantId}=Contoso,${CUSTOMER}=Fabrikam`, apnsMonitoredAssets: 'apns,vpp,ade' },
   // GDAP discovery (SPEC §15): the home identity reads the partner's customers, unless the home tenant is no partner.
   fleetNotPartner: { apnsTenants: `${CUSTOMER}=Fabrikam`, grantGdapRead: 'false' },
+  // Renewal proposals (SPEC §16): the postdeploy hook's second provision, in each tenant mode; and off.
+  subscribed: { keyVaultEventsSubscribed: 'true' },
+  fleetSubscribed: { apnsTenants: `${CUSTOMER}=Fabrikam`, keyVaultEventsSubscribed: 'true' },
+  noKeyVaultEvents: { keyVaultEvents: 'false', keyVaultEventsSubscribed: 'true' },
+  monitorOnlySubscribed: { enableRenewal: 'false', keyVaultEventsSubscribed: 'true' },
 } satisfies Record<string, Record<string, string>>;
 type Mode = keyof typeof MODES;
 
@@ -352,7 +357,8 @@ describeInfra('security and platform properties', () => {
     expect(outputs.length).toBeGreaterThan(5);
     for (const line of outputs) {
       for (const value of Object.values(SECRETS)) expect(line).not.toContain(value);
-      expect(line).not.toMatch(/ConnectionString|InstrumentationKey|listKeys|primaryKey|secret/i);
+      // The Event Grid trigger's name says "Secret" (a Key Vault secret's new version), and holds none.
+      expect(line.replaceAll('keyVaultSecretVersionCreated', 'keyVaultEventTrigger')).not.toMatch(/ConnectionString|InstrumentationKey|listKeys|primaryKey|secret/i);
     }
   });
 
@@ -433,7 +439,46 @@ describeInfra('security and platform properties', () => {
     for (const route of keyRoutes) expect(props.globalValidation.excludedPaths).toContain(route);
     for (const route of anonymous) expect(props.globalValidation.excludedPaths).not.toContain(route);
     expect(props.globalValidation.excludedPaths).toContain('/admin/functions/checkApnsExpiry'); // the README's one-off run with the master key
+    // Event Grid's deliveries (the host demands its system key): a sign-in redirect would lose every Key Vault event.
+    expect(props.globalValidation.excludedPaths).toContain('/runtime/webhooks/eventgrid');
     expect(String(props.identityProviders.azureActiveDirectory.registration.openIdIssuer)).toContain(SCOPE.tenantId);
     expect(mode('noStatusPage').resources('Microsoft.Web/sites/config').map((r) => String(r.name).split('/').pop())).toEqual(['appsettings']);
+  });
+});
+
+describeInfra('renewal proposals from Key Vault (SPEC §16): the Event Grid system topic and its subscription', () => {
+  const topics = (m: Mode) => mode(m).resources('Microsoft.EventGrid/systemTopics');
+  const subscriptions = (m: Mode) => mode(m).resources('Microsoft.EventGrid/systemTopics/eventSubscriptions');
+
+  test('when azd up provisions the first time, the vault gets its system topic but no subscription yet (the function is deployed after), and the hook is told to finish', () => {
+    const d = mode('upload');
+    const [topic, ...more] = topics('upload');
+    expect(more).toEqual([]);
+    expect(topic).toMatchObject({ location: SCOPE.location, properties: { source: d.resource('Microsoft.KeyVault/vaults').id, topicType: 'Microsoft.KeyVault.vaults' } });
+    expect(subscriptions('upload')).toEqual([]);
+    expect(d.output('APNS_KEY_VAULT_EVENTS_STATE')).toBe('function-pending');
+    expect(text(d.output('APNS_KEY_VAULT_EVENTS_FUNCTION_ID'))).toMatch(/Microsoft\.Web\/sites\/func-apns-\w+\/functions\/keyVaultSecretVersionCreated/);
+  });
+
+  test('when the postdeploy hook provisions again, the subscription sends only new versions of the certificate secret to the function, one event at a time', () => {
+    const d = mode('subscribed');
+    const [subscription] = subscriptions('subscribed');
+    const props = subscription?.properties as { destination: { endpointType: string; properties: { resourceId: string; maxEventsPerBatch: number } }; filter: Record<string, unknown>; eventDeliverySchema: string };
+    expect(props.destination).toMatchObject({ endpointType: 'AzureFunction', properties: { maxEventsPerBatch: 1 } });
+    expect(text(props.destination.properties.resourceId)).toBe(`${String(d.resource('Microsoft.Web/sites').id)}/functions/keyVaultSecretVersionCreated`);
+    expect(props.filter).toEqual({ includedEventTypes: ['Microsoft.KeyVault.SecretNewVersionCreated'], subjectBeginsWith: 'apns-certificate', subjectEndsWith: 'apns-certificate', isSubjectCaseSensitive: false });
+    expect(props.eventDeliverySchema).toBe('EventGridSchema');
+    expect(d.output('APNS_KEY_VAULT_EVENTS_STATE')).toBe('subscribed');
+  });
+
+  test('when the monitor watches a fleet, the subscription takes every <prefix>-<tenantId> (the function ignores a name that is no watched tenant’s)', () => {
+    const [subscription] = subscriptions('fleetSubscribed');
+    expect((subscription?.properties as { filter: Record<string, unknown> }).filter).toMatchObject({ subjectBeginsWith: 'apns-certificate-', subjectEndsWith: '' });
+  });
+
+  test('when renewal proposals are off, or the monitor may not upload, there is no topic, no subscription, and the hook has nothing to do', () => {
+    for (const m of ['noKeyVaultEvents', 'monitorOnlySubscribed', 'monitorOnly'] as Mode[]) {
+      expect([m, topics(m), subscriptions(m), mode(m).output('APNS_KEY_VAULT_EVENTS_STATE')]).toEqual([m, [], [], 'off']);
+    }
   });
 });

@@ -46,7 +46,10 @@ const EXPECTED: Record<string, Record<string, unknown>> = {
   renewFromApnsDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renew', methods: ['POST'], authLevel: 'anonymous' },
   acknowledgeApnsAlert: { type: 'httpTrigger', route: 'apns/dashboard/ack', methods: ['POST'], authLevel: 'anonymous' },
   unacknowledgeApnsAlert: { type: 'httpTrigger', route: 'apns/dashboard/unack', methods: ['POST'], authLevel: 'anonymous' },
-  // keyVaultSecretVersionCreated: { type: 'eventGridTrigger' }, once the Event Grid renewal proposals land (SPEC §16)
+  approveRenewalProposal: { type: 'httpTrigger', route: 'apns/dashboard/renewals/approve', methods: ['POST'], authLevel: 'anonymous' },
+  rejectRenewalProposal: { type: 'httpTrigger', route: 'apns/dashboard/renewals/reject', methods: ['POST'], authLevel: 'anonymous' },
+  proposeRenewalFromDashboard: { type: 'httpTrigger', route: 'apns/dashboard/renewals/propose', methods: ['POST'], authLevel: 'anonymous' },
+  keyVaultSecretVersionCreated: { type: 'eventGridTrigger' },
 };
 
 let work: string;
@@ -178,7 +181,7 @@ describe('azd deploy, replayed on a clean clone (restore, prepackage as azure.ya
   test('when azure.yaml is read, every hook has a windows: and a posix: variant running the same Node script', () => {
     const azureYaml = parse(readFileSync(join(root, 'azure.yaml'), 'utf8')) as { hooks?: Record<string, unknown>; services: Record<string, { hooks?: Record<string, unknown> }> };
     const hooks = [...Object.entries(azureYaml.hooks ?? {}), ...Object.values(azureYaml.services).flatMap((s) => Object.entries(s.hooks ?? {}))] as [string, { windows?: { run: string; shell: string }; posix?: { run: string; shell: string } }][];
-    expect(hooks.map(([name]) => name).sort()).toEqual(['postprovision', 'prepackage']);
+    expect(hooks.map(([name]) => name).sort()).toEqual(['postdeploy', 'postprovision', 'prepackage']);
     for (const [name, hook] of hooks) {
       expect([name, hook.windows?.shell, hook.posix?.shell]).toEqual([name, 'pwsh', 'sh']);
       expect(hook.windows?.run).toBe(hook.posix?.run);

@@ -20,10 +20,19 @@ import { clientPrincipal, OPERATOR_ROLE } from './clientPrincipal';
 export type RouteRule =
   /** The status page: a signed-in principal of the home tenant, or the local viewer. */
   | { route: 'page' }
-  /** The page's own actions: as the page, with the Operator role, from the page itself. */
-  | { route: 'action'; method: 'GET' | 'POST' }
+  /**
+   * The page's own actions: as the page, with the Operator role, from the page itself. `uploads`: the
+   * action changes Intune (approving a renewal proposal): on `serve` it also needs this run's key, the
+   * confirmation no web page can forge (SPEC §9).
+   */
+  | { route: 'action'; method: 'GET' | 'POST'; uploads?: boolean }
   /** The function-key API (`/api/apns/status`, `/csr`, `/renew`), for automation. */
-  | { route: 'api'; method: 'GET' | 'POST' };
+  | { route: 'api'; method: 'GET' | 'POST' }
+  /**
+   * Event Grid's delivery to an Event Grid trigger (`/runtime/webhooks/eventgrid`): in Azure the host
+   * checks its system key before any code runs; on `serve`, this run's key stands for it.
+   */
+  | { route: 'webhook' };
 
 /** What the guard needs from the settings. */
 export interface GuardSettings {
@@ -53,17 +62,24 @@ export const FUNCTION_KEY_HEADER = 'x-functions-key';
  * undefined. A POST must be JSON and come from the page's own origin when the browser says where it
  * comes from; a GET may also be typed or bookmarked (`Sec-Fetch-Site: none`).
  */
-export function crossSiteReason(request: HttpRequest, method: 'GET' | 'POST'): string | undefined {
+export function crossSiteReason(request: HttpRequest, method: 'GET' | 'POST', jsonTypes: readonly string[] = JSON_TYPES): string | undefined {
   const site = request.headers.get('sec-fetch-site')?.toLowerCase();
   if (site !== undefined && site !== 'same-origin' && !(method === 'GET' && site === 'none')) return `Sec-Fetch-Site is "${site.slice(0, 20)}"`;
   const origin = request.headers.get('origin');
   if (origin !== null && !ownOrigins(request).includes(origin)) return `it comes from ${origin === 'null' ? 'an opaque origin' : `the origin ${origin.slice(0, 100)}`}`;
   if (method === 'POST') {
     const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return `its content-type is ${type ? `"${type.slice(0, 60)}"` : 'missing'}, not application/json`;
+    if (!type || !jsonTypes.includes(type)) return `its content-type is ${type ? `"${type.slice(0, 60)}"` : 'missing'}, not ${jsonTypes.join(' or ')}`;
   }
   return undefined;
 }
+
+const JSON_TYPES = ['application/json'];
+/**
+ * What Event Grid posts: JSON, or CloudEvents in structured mode. Neither is a type a web page may
+ * send another site without a CORS preflight (only form types and text/plain are), like JSON.
+ */
+const EVENT_GRID_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
 /**
  * The origins of the request itself: its URL's, and the same host with the scheme the front end
@@ -76,13 +92,17 @@ function ownOrigins(request: HttpRequest): string[] {
 }
 
 function refuseCrossSite(request: HttpRequest, rule: Exclude<RouteRule, { route: 'page' }>): void {
-  const reason = crossSiteReason(request, rule.method);
+  // Event Grid also sends an OPTIONS (the CloudEvents handshake): no body, so no content type to check.
+  const method = rule.route === 'webhook' ? (request.method.toUpperCase() === 'POST' ? 'POST' : 'GET') : rule.method;
+  const reason = crossSiteReason(request, method, rule.route === 'webhook' ? EVENT_GRID_TYPES : JSON_TYPES);
   if (reason === undefined) return;
   throw new AppError(
     'forbidden',
     rule.route === 'action'
       ? `Refused: this action is accepted only from the status page itself (${reason}).`
-      : `Refused: this request looks sent by another web site through a browser (${reason}); the API takes JSON from scripts and tools.`,
+      : rule.route === 'webhook'
+        ? `Refused: this request looks sent by another web site through a browser (${reason}); the Event Grid webhook takes Event Grid's deliveries.`
+        : `Refused: this request looks sent by another web site through a browser (${reason}); the API takes JSON from scripts and tools.`,
   );
 }
 
@@ -121,6 +141,10 @@ export const hostGuard: RequestGuard = {
       if (rule.method === 'POST') refuseCrossSite(request, rule);
       return { name: clientPrincipal(request.headers, settings.easyAuth)?.name ?? null, canRenew: true };
     }
+    if (rule.route === 'webhook') {
+      refuseCrossSite(request, rule);
+      return { name: null, canRenew: false };
+    }
     const viewer = signedIn(request, settings);
     if (rule.route === 'page') return viewer;
     requireOperator(viewer);
@@ -144,19 +168,36 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  */
 export function localGuard(viewer: Viewer, key: string): RequestGuard {
   const expected = digest(key);
+  // Digests compared in constant time: neither the key nor its length leaks through timing.
+  const keyed = (given: string | null) => given !== null && timingSafeEqual(digest(given), expected);
   return {
     admit(request, _settings, rule) {
       if (rule.route === 'page') return viewer;
       if (rule.route === 'action') {
         requireOperator(viewer);
         refuseCrossSite(request, rule);
+        if (rule.uploads && !keyed(request.headers.get(FUNCTION_KEY_HEADER))) {
+          throw new AppError(
+            'sign_in_required',
+            `An upload from the local server's page needs its key: type the key "apns-monitor serve" printed when it started (a new one each run) in the page's key field. No web page can know it.`,
+          );
+        }
         return viewer;
+      }
+      if (rule.route === 'webhook') {
+        refuseCrossSite(request, rule);
+        // Event Grid puts the host's system key in the URL it posts to (`?code=`), a script may send the header.
+        if (!keyed(request.headers.get(FUNCTION_KEY_HEADER) ?? request.query.get('code'))) {
+          throw new AppError(
+            'sign_in_required',
+            `The local server's Event Grid webhook takes a delivery only with its key, as the Functions host takes it only with its system key: add ?code=<key> (or the header ${FUNCTION_KEY_HEADER}) with the key "apns-monitor serve" printed when it started.`,
+          );
+        }
+        return { name: null, canRenew: false };
       }
       if (rule.method === 'POST') {
         refuseCrossSite(request, rule);
-        // Digests compared in constant time: neither the key nor its length leaks through timing.
-        const given = request.headers.get(FUNCTION_KEY_HEADER);
-        if (given === null || !timingSafeEqual(digest(given), expected)) {
+        if (!keyed(request.headers.get(FUNCTION_KEY_HEADER))) {
           throw new AppError(
             'sign_in_required',
             `The local server's API takes a POST only with its key: send the header ${FUNCTION_KEY_HEADER} with the key "apns-monitor serve" printed when it started (a new one each run). The status page's own dry run needs none.`,

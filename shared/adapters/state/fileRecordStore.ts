@@ -26,7 +26,7 @@ import { tryAcquireFileLock, type FileLock } from './fileLock';
  * - `<path>`: the snapshot,
  *     {"format":"intune-apns-monitor/state","schema":2,"records":{"<partition>":{"<row>":{"version":n,"value":…}}}}
  *   Keys mirror the table's PartitionKey/RowKey (the tenant id, or another partition for records of the
- *   home tenant; "state", later other kinds of record), so new kinds of record need no new format.
+ *   home tenant; "state", "proposal:<id>" for renewal proposals), so new kinds of record need no new format.
  * - `<path>.journal`: an append-only log, a header line `{"format":…/journal,"id":"<random>"}` and one
  *   line per saved record `{"partition","row","version","value"}`.
  *
@@ -57,7 +57,10 @@ export interface FileRecord {
   value: unknown;
 }
 
-/** Checks one kind of record's value as read from disk (throws `state_unreadable`). */
+/**
+ * Checks one kind of record's value as read from disk (throws `state_unreadable`). The kind of a row
+ * is its name up to the first ":" (`state`, `proposal` for `proposal:<id>`).
+ */
 export type RecordValidator = (value: unknown, where: string) => void;
 
 export interface FileRecordStore {
@@ -66,6 +69,8 @@ export interface FileRecordStore {
   get(partition: string, row: string): Promise<FileRecord | undefined>;
   /** Every record of one kind (`row`), by partition: one read of the files. */
   list(row: string): Promise<Map<string, FileRecord>>;
+  /** Every record whose row starts with `prefix` (several per partition, e.g. `proposal:<id>`): one read of the files. */
+  rows(prefix: string): Promise<{ partition: string; row: string; record: FileRecord }[]>;
   /**
    * Writes the record if its version is still `expectedVersion` (null: it must not exist yet), else
    * throws `state_conflict`; returns the new version.
@@ -146,7 +151,7 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
   /** Saves waiting for the next write (see writePending). */
   const pending: PendingSave[] = [];
 
-  const validate = (row: string, value: unknown, where: string) => validators[row]?.(value, where);
+  const validate = (row: string, value: unknown, where: string) => validators[row.split(':', 1)[0] ?? row]?.(value, where);
 
   /** The snapshot (undefined when there is none yet), validated. */
   function readSnapshot(): { records: Records; legacy: boolean; bytes: number } {
@@ -461,6 +466,14 @@ export function createFileRecordStore(path: string, validators: Readonly<Record<
       for (const [partition, rows] of loaded()) {
         const record = rows.get(row);
         if (record) out.set(partition, record);
+      }
+      return out;
+    },
+
+    async rows(prefix) {
+      const out: { partition: string; row: string; record: FileRecord }[] = [];
+      for (const [partition, rows] of loaded()) {
+        for (const [row, record] of rows) if (row.startsWith(prefix)) out.push({ partition, row, record });
       }
       return out;
     },

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { AppError } from '../../domain/errors';
+import { parseRenewalProposal } from '../../domain/renewalProposal';
 import { emptyTenantState, parseTenantState, type TenantState } from '../../domain/tenantState';
 import { parseRegistry } from '../../domain/tenantRegistry';
 import type { StateStore, VersionedState } from '../../ports/stateStore';
@@ -14,13 +15,20 @@ import { REGISTRY_ROW } from './registryKeys';
  */
 const ROW = 'state';
 
-/** Every kind of record the state file holds, checked as it is read (the fleet's registry beside the tenants' state). */
+/**
+ * Every kind of record the state file holds, checked as it is read: the tenants' state, the fleet's
+ * registry and the renewal proposals (SPEC §16).
+ */
 export const STATE_FILE_RECORDS: Readonly<Record<string, RecordValidator>> = {
   [ROW]: (value, where) => void parseTenantState(value, where),
   [REGISTRY_ROW]: (value, where) => void parseRegistry(value, where),
+  proposal: (value, where) => void parseRenewalProposal(value, where),
 };
 
-/** The state file's records, read once: one store for the state and the registry of a run. */
+/**
+ * The state file's records, read once: shared by the stores one run or one request reads together
+ * (the state and the registry of a run; the state, the registry and the proposals of a status view).
+ */
 export function openStateFile(path: string): FileRecordStore {
   return createFileRecordStore(path, STATE_FILE_RECORDS);
 }
@@ -45,7 +53,9 @@ function versioned(tenantId: string, record: FileRecord | undefined): VersionedS
   return { state: structuredClone(record.value) as TenantState, version: String(record.version) };
 }
 
-export function createFileStateStore(path: string, records: FileRecordStore = openStateFile(path)): StateStore {
+export function createFileStateStore(file: string | FileRecordStore): StateStore {
+  const records = typeof file === 'string' ? openStateFile(file) : file;
+  const path = records.path;
   return {
     location: path,
 

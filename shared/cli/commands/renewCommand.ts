@@ -13,7 +13,7 @@ import { osActor } from '../osActor';
 import { filePassword } from '../password';
 import { resolveStateFile, watchedConfigLoader } from '../stateFile';
 
-function formatChecks(checks: readonly CheckLine[]): string[] {
+export function formatChecks(checks: readonly CheckLine[]): string[] {
   return checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${String(c.step).padStart(2)}. ${c.check}: ${c.detail}`);
 }
 

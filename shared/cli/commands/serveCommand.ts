@@ -25,12 +25,16 @@ export async function startServing(config: AppConfig, options: ServeOptions): Pr
   // Awaited by each request that needs it, which then answers the error; not an unhandled rejection meanwhile.
   access.catch(() => undefined);
   const { stateFile } = options;
-  return startLocalServer({
+  let served = config;
+  const server = await startLocalServer({
     port: options.port,
     viewer: localViewer(),
-    services: (context) => ({ config, logger: contextLogger(context, redact), access, ...(stateFile ? { stateFile } : {}) }),
+    services: (context) => ({ config: served, logger: contextLogger(context, redact), access, ...(stateFile ? { stateFile } : {}) }),
     log: options.log,
   });
+  // A proposal made here links to this page (where it is approved), unless the settings name one.
+  if (!config.renewal.statusPageUrl) served = { ...config, renewal: { ...config.renewal, statusPageUrl: server.dashboardUrl } };
+  return server;
 }
 
 /**

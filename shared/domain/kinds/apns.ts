@@ -104,7 +104,7 @@ function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
   return [
     `Renew in the Apple Push Certificates Portal signed in as ${appleId} — renew the existing certificate${topic}, not a new certificate: a new one forces every device to re-enroll.`,
     'Download the certificate signing request first: GET /api/apns/csr, "apns-monitor csr", or the Intune admin center.',
-    'Store the renewed .pem in Key Vault, then run the guarded upload: POST /api/apns/renew with {"dryRun": true}, then without it (or "apns-monitor renew").',
+    'Store the renewed .pem in Key Vault as a new version of the certificate secret: it is checked at once and proposed; approve it on the status page (or "apns-monitor renewals approve").',
   ];
 }
 

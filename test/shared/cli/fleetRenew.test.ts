@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKeyVaultEventHandler } from '../../../functions/keyVaultSecretVersionCreated';
+import { createFileProposalStore } from '../../../shared/adapters/state/fileProposalStore';
+import { openStateFile } from '../../../shared/adapters/state/fileStateStore';
 import { main } from '../../../shared/cli/main';
+import { createTenantAccess } from '../../../shared/composition/tenantAccess';
+import { loadConfig } from '../../../shared/config/loadConfig';
+import { silentLogger } from '../../../shared/ports/logger';
+import { recordingContext } from '../../support/functionEnv';
 import { createAppleCertificate } from '../../../shared/simulator/certificates';
 import { startKeyVaultSimulator, type KeyVaultSimulator } from '../../../shared/simulator/keyVaultSimulator';
 import { installLoopbackDns } from '../../../shared/simulator/loopbackDns';
@@ -103,5 +110,28 @@ describe('apns-monitor renew / csr in a fleet', () => {
     expect(code).toBe(0);
     expect(out).toContain('BEGIN CERTIFICATE REQUEST');
     expect(h.graph.requests.map((r) => r.tenantId)).toEqual([fabrikam]);
+  });
+
+  test('when a tenant added to the registry (not in APNS_TENANTS) has its certificate stored, the Key Vault event proposes it and an approval uploads it to that tenant only', async () => {
+    const [contoso, fabrikam] = h.tenantIds as [string, string];
+    const stateFile = join(dir, `state-${++n}.json`);
+    const env = { ...h.env, APNS_KEY_VAULT_URL: kv.vaultUrl, APNS_TENANTS: `${contoso}=Contoso` };
+    const run = async (args: string[]) => {
+      const io = bufferIo(env, dir);
+      const code = await main([...args, '--state-file', stateFile], io);
+      return { code, out: io.out.join('\n'), all: io.text() };
+    };
+    expect((await run(['tenants', 'add', fabrikam, '--name', 'Fabrikam'])).code).toBe(0);
+    const version = kv.setSecret(`apns-certificate-${fabrikam}`, createAppleCertificate({ uuid: UUID, notAfter: new Date(Date.now() + 370 * DAY) }).certPem);
+    const config = loadConfig(env);
+    const handler = createKeyVaultEventHandler({ services: () => ({ config, logger: silentLogger, access: createTenantAccess(config, { env }), stateFile }) });
+    await handler(kv.secretEvent(`apns-certificate-${fabrikam}`, version), recordingContext('keyVaultSecretVersionCreated'));
+    const [stored] = await createFileProposalStore(openStateFile(stateFile)).list();
+    expect(stored?.proposal).toMatchObject({ tenantId: fabrikam, secretName: `apns-certificate-${fabrikam}`, secretVersion: version });
+    expect(patches()).toEqual([]);
+
+    const approved = await run(['renewals', 'approve', stored?.proposal.id as string]);
+    expect(approved.code).toBe(0);
+    expect(patches().map((p) => p.tenantId)).toEqual([fabrikam]);
   });
 });

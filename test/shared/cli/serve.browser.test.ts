@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServing } from '../../../shared/cli/commands/serveCommand';
@@ -13,14 +11,13 @@ import { installLoopbackDns } from '../../../shared/simulator/loopbackDns';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
 import { launchBrowser } from '../../support/browser';
 import { bufferIo } from '../../support/bufferIo';
+import { startOtherSite, type OtherSite } from '../../support/otherSite';
 import { loopbackTls } from '../../support/loopbackTls';
 import { startTenantHarness, type TenantHarness } from '../../support/tenantHarness';
 
 // The attack of issue 16: any web page the person opens drives `apns-monitor serve` through their
 // browser. A real headless Chromium opens a page of another origin (http://localhost:<other port>)
 // whose script posts to the local server the way a page can without a CORS preflight.
-
-declare const document: { title: string };
 
 const DAY = 86_400_000;
 const UUID = '6C1D2E3F-4A5B-4C6D-8E7F-9A0B1C2D3E4F';
@@ -30,13 +27,9 @@ let h: TenantHarness;
 let kv: KeyVaultSimulator;
 let dir: string;
 let server: LocalServer;
-let attacker: Server;
-let attackerOrigin: string;
+let attacker: OtherSite;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 const logged: string[] = [];
-
-/** The other site's page: it fires `script` once loaded and sets its title when done. */
-let attackScript = '';
 
 beforeAll(async () => {
   installLoopbackDns();
@@ -50,17 +43,11 @@ beforeAll(async () => {
   const env = { ...h.env, APNS_KEY_VAULT_URL: kv.vaultUrl };
   expect(await main(['check', '--state-file', stateFile], bufferIo(env, dir))).toBe(1);
   server = await startServing(loadConfig(env), { env, port: 0, stateFile, log: (level, text) => logged.push(`${level} ${text}`) });
-  attacker = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>cute cats</title><script>${attackScript}</script>`);
-  });
-  await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
-  // Another site than 127.0.0.1 (Chromium resolves localhost itself): Sec-Fetch-Site says cross-site.
-  attackerOrigin = `http://localhost:${(attacker.address() as AddressInfo).port}`;
+  attacker = await startOtherSite();
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  await Promise.all([browser?.closeAndClean(), server?.close(), h?.close(), kv?.close(), new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)))]);
+  await Promise.all([browser?.closeAndClean(), server?.close(), h?.close(), kv?.close(), attacker?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -69,16 +56,7 @@ beforeEach(() => {
 });
 
 /** Opens the other site's page in Chromium and waits until its script has sent its request. */
-async function visitAttacker(script: string): Promise<void> {
-  attackScript = `${script}.then(() => { document.title = 'sent'; }, () => { document.title = 'sent'; });`;
-  const page = await browser.newPage();
-  try {
-    await page.goto(`${attackerOrigin}/cats`);
-    await page.waitForFunction(() => document.title === 'sent');
-  } finally {
-    await page.close();
-  }
-}
+const visitAttacker = (request: string) => attacker.visit(browser, request);
 
 describe('apns-monitor serve against another site in a real browser', () => {
   test.each([

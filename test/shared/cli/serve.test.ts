@@ -222,8 +222,24 @@ describe('apns-monitor serve (the HTTP functions on 127.0.0.1, from the state a 
     const routes = await localRoutes(() => {
       throw new Error('not called');
     }, localGuard({ name: 'x', canRenew: true }, 'k'));
-    for (const r of routes) expect(triggerOf(r.name)).toMatchObject({ type: 'httpTrigger', route: r.route, methods: r.methods });
-    expect(routes.map((r) => r.name).sort()).toEqual(['acknowledgeApnsAlert', 'getApnsCalendar', 'getApnsCsr', 'getApnsDashboard', 'getApnsDashboardCsr', 'getApnsStatus', 'renewApnsCertificate', 'renewFromApnsDashboard', 'unacknowledgeApnsAlert']);
+    for (const r of routes.filter((x) => x.path === undefined)) expect(triggerOf(r.name)).toMatchObject({ type: 'httpTrigger', route: r.route, methods: r.methods });
+    // The host's own Event Grid webhook, for the Event Grid triggers.
+    for (const r of routes.filter((x) => x.path !== undefined)) expect([r.path, triggerOf(r.name).type]).toEqual(['/runtime/webhooks/eventgrid', 'eventGridTrigger']);
+    expect(routes.map((r) => r.name).sort()).toEqual([
+      'acknowledgeApnsAlert',
+      'approveRenewalProposal',
+      'getApnsCalendar',
+      'getApnsCsr',
+      'getApnsDashboard',
+      'getApnsDashboardCsr',
+      'getApnsStatus',
+      'keyVaultSecretVersionCreated',
+      'proposeRenewalFromDashboard',
+      'rejectRenewalProposal',
+      'renewApnsCertificate',
+      'renewFromApnsDashboard',
+      'unacknowledgeApnsAlert',
+    ]);
   });
 
   test('when run as a process, it prints the URL, serves the page, and on Ctrl-C exits 0 with nothing left listening', async () => {

@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { createFileAuditLog } from '../../../shared/adapters/state/fileAuditLog';
-import { createFileStateStore } from '../../../shared/adapters/state/fileStateStore';
+import { createFileProposalStore } from '../../../shared/adapters/state/fileProposalStore';
+import { createFileStateStore, openStateFile } from '../../../shared/adapters/state/fileStateStore';
+import { createTableProposalStore } from '../../../shared/adapters/state/tableProposalStore';
 import { createTableAuditLog } from '../../../shared/adapters/state/tableRenewalLock';
 import { createTableStateStore } from '../../../shared/adapters/state/tableStateStore';
 import { loadFleetStatus } from '../../../shared/composition/createServices';
 import { loadConfig } from '../../../shared/config/loadConfig';
 import { emptyTenantState, type TenantState } from '../../../shared/domain/tenantState';
 import type { AuditEntry } from '../../../shared/ports/auditLog';
+import { proposalFixture } from '../../fakes/proposals';
 import { uniqueTableName } from '../../support/azurite';
 import { recordStorageRequests, type StorageRequestRecorder } from '../../support/storageRequests';
 
@@ -50,7 +53,7 @@ const audited = (tenantId: string, n: number): AuditEntry => ({
 });
 
 describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet', () => {
-  test('when 60 tenants are shown, Table Storage is asked once for the states, once for the audit and once for the registry (not per tenant, no table creation), and the file gives the same view', async () => {
+  test('when 60 tenants are shown, Table Storage is asked once for the states, once for the audit, once for the proposals and once for the registry (not per tenant, no table creation), and the file gives the same view', async () => {
     const ids = Array.from({ length: TENANTS }, () => randomUUID());
     const table = uniqueTableName('fleetstatus');
     const config = loadConfig({
@@ -70,14 +73,20 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
       if (i % 7 === 0) for (const audit of audits) for (const n of [3, 2, 1]) await audit.record(audited(id, n));
     }
     await stores[1]?.close();
+    // One renewal proposal waits for the fifth tenant (its own partition in the table, records in the file).
+    const proposal = proposalFixture(NOW, { tenantId: ids[4] as string, tenantName: 'Customer 5', secretName: `apns-certificate-${ids[4]}`, proposedAt: NOW - DAY });
+    for (const proposals of [createTableProposalStore({ connection, table }), createFileProposalStore(openStateFile(stateFile))]) {
+      await proposals.create(proposal);
+      await proposals.close();
+    }
 
     recorder.requests.length = 0;
     const clock = { now: () => NOW };
     const fromTable = await loadFleetStatus(config, noCredential, undefined, clock);
-    // Two queries (states, audit) and the fleet registry's one point read; nothing else: no table creation
-    // on a read either.
+    // Three queries (states, audit, the proposals' partition) and the fleet registry's one point read;
+    // nothing else: no table creation on a read either.
     expect(recorder.requests.map((r) => `${r.method} ${r.path.replace(/\?.*/, '')}`).sort()).toEqual(
-      [`GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}()`, `GET /devstoreaccount1/${table}(PartitionKey='~fleet',RowKey='registry')`].sort(),
+      [...Array(3).fill(`GET /devstoreaccount1/${table}()`), `GET /devstoreaccount1/${table}(PartitionKey='~fleet',RowKey='registry')`].sort(),
     );
     const fromFile = await loadFleetStatus(config, noCredential, stateFile, clock);
 
@@ -87,6 +96,7 @@ describe('loadFleetStatus: the status page and GET /api/apns/status of a fleet',
     expect(seventh?.renewals.map((r) => r.message)).toEqual(['dry run 1', 'dry run 2', 'dry run 3']);
     expect(seventh?.assets[0]).toMatchObject({ severity: 'ok', daysRemaining: 31 });
     expect(Object.values(fromTable.tenants[3]?.openAlerts ?? {})).toEqual([{ log: 'warning' }]);
-    expect(fromTable.tenants.at(-1)).toMatchObject({ tenantName: `Customer ${TENANTS}`, lastRun: null, assets: [], renewals: [] });
+    expect(fromTable.tenants.at(-1)).toMatchObject({ tenantName: `Customer ${TENANTS}`, lastRun: null, assets: [], renewals: [], proposals: [] });
+    expect(fromTable.tenants[4]?.proposals).toEqual([expect.objectContaining({ id: 'a1b2c3d4e5f6', state: 'pending', lapsesAt: '2027-01-21T08:00:00.000Z' })]);
   });
 });

@@ -233,9 +233,10 @@ describe('renderDashboard (tenant view)', () => {
     expect(page).toContain('offered to the <code>ApnsMonitor.Operator</code> role');
   });
 
-  test('when the renewal steps are shown, the upload is left to the CLI or the function-key API, never offered on the page', () => {
+  test('when the renewal steps are shown, the upload follows from Key Vault and a person’s approval: the page never posts to the function-key API', () => {
     const page = render({ selectedTenantId: CONTOSO_ID });
-    expect(page).toContain('<code>POST /api/apns/renew</code> with a function key');
+    expect(page).toContain('Store the <code>.pem</code> Apple returns in Key Vault as a new version of the certificate secret');
+    expect(page).toContain('Another person approves it there (or <code>apns-monitor renewals approve</code>)');
     expect(page).not.toMatch(/action="\/api\/apns\/renew"|href="\/api\/apns\/csr/);
   });
 

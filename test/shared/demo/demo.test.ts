@@ -48,10 +48,26 @@ describe('apns-monitor demo', () => {
     expect(out).toMatch(/Teams {5}┌ WARNING: Apple MDM push certificate expires in 25 days/);
     expect(out).toMatch(/PagerDuty trigger \(error\) dedup_key=/);
     expect(out).toMatch(/E-mail {4}to intune-oncall@contoso.com: "\[Intune APNs monitor\] CRITICAL/);
-    expect(out).toMatch(/Refused \(topic_mismatch\)[\s\S]*Uploads to Intune: 0 \(nothing uploaded\)/);
+    expect(out).toMatch(/Refused \(topic_mismatch\)|REFUSED — do not upload/);
     expect(out).toMatch(/Renewed: the certificate now expires[\s\S]*PagerDuty resolve dedup_key=/);
     expect(out).toMatch(/Webhook {3}apns\.renewed \(ok\), webhook-id \S+, signature verified/);
     expect(out.trimEnd().split('\n').at(-1)).toMatch(/^Done in \d+\.\d s/);
+  });
+
+  test('when the certificates are stored in Key Vault, each event makes a proposal every channel hears of: the wrong one is refused, the renewed one is shown on the page and uploaded once when a person approves it', () => {
+    const refused = out.split('━━ 7. Renewal refused')[1]?.split('━━ 8.')[0] ?? '';
+    expect(refused).toMatch(/keyVaultSecretVersionCreated: the dry run of that version made proposal [0-9a-f]{12}/);
+    expect(refused).toMatch(/Teams {5}┌ Do not upload: the certificate stored in Key Vault as apns-certificate/);
+    expect(refused).toContain('1. Do not upload this certificate; renew the existing certificate with the same Apple ID (mdm-admin@contoso.com).');
+    expect(refused).toMatch(/Webhook {3}apns\.renewal_proposed \(warning\), webhook-id \S+, signature verified/);
+    expect(refused).toMatch(/Approving it: refused \(proposal_closed\)[\s\S]*Uploads to Intune: 0 \(nothing uploaded\)/);
+    const renewal = out.split('━━ 8. Renewal')[1]?.split('━━ 9.')[0] ?? '';
+    expect(renewal).toMatch(/Teams {5}┌ Renewal ready — approve on the status page: certificate serial [0-9A-F]+/);
+    expect(renewal).toMatch(/PagerDuty trigger \(info\) dedup_key=\S+:apns:com\.apple\.mgmt\.External\.\S+: Renewal ready/);
+    expect(renewal).toMatch(/The status page shows it under "Renewal proposals": proposal [0-9a-f]{12}, waiting for approval/);
+    expect(renewal).toMatch(/uploaded to Intune by oncall@contoso\.com \(approving proposal [0-9a-f]{12} by Key Vault event\)/);
+    expect(renewal).toContain('Uploads to Intune: 1 (PATCH');
+    expect(renewal).toContain('Approving it again: refused (proposal_closed); uploads to Intune still 1.');
   });
 
   test("when the story reaches Intune's other connectors, a stopped certificate connector and Apple's new terms alert on every channel, then resolve", () => {
@@ -108,8 +124,12 @@ describe('apns-monitor demo', () => {
     for (const token of ['ADE token &quot;Fabrikam DEP&quot;', 'VPP token &quot;Tailspin Toys&quot;', 'ADE token &quot;Northwind Traders DEP&quot;']) expect(page).toContain(token);
     expect(page).toContain('could not be read on the last run');
 
-    // The page's dry run works against the simulators that stay up (Tailspin's renewed .pem waits in Key Vault).
+    // Tailspin's stored certificate waits for approval on its page, with the key field of `serve`.
     const origin = new URL(url).origin;
+    const tailspinPage = await (await fetch(`${url}?tenant=c7b2e4d1-3a9f-4c6e-8b1d-5a0f2e7c9d63`)).text();
+    expect(tailspinPage).toMatch(/<span class="sev sev-notice">Waiting for approval<\/span>/);
+    expect(tailspinPage).toContain('Key printed by <code>apns-monitor serve</code>');
+    // The page's dry run works against the simulators that stay up (Tailspin's renewed .pem waits in Key Vault).
     const dryRun = await fetch(`${origin}/api/apns/dashboard/renew`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin },

@@ -3,8 +3,9 @@ import type { AlertEvent } from '../../../domain/alertEvent';
 import type { Notifier } from '../../../ports/notifier';
 import { fingerprintOf } from '../fingerprint';
 
-export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsResolved' | 'ApnsRenewal' {
+export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsResolved' | 'ApnsRenewal' | 'ApnsRenewalProposal' {
   if (event.type === 'renewed') return 'ApnsRenewal';
+  if (event.type === 'proposal') return 'ApnsRenewalProposal';
   return event.type === 'resolved' ? 'ApnsResolved' : 'ApnsAlert';
 }
 

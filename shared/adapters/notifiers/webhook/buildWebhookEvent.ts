@@ -1,7 +1,7 @@
 import type { AlertEvent } from '../../../domain/alertEvent';
 import { formatUtc } from '../../../domain/graphDateTime';
 
-export type WebhookEventType = 'apns.alert' | 'apns.resolved' | 'apns.renewed' | 'apns.monitor_failed';
+export type WebhookEventType = 'apns.alert' | 'apns.resolved' | 'apns.renewed' | 'apns.renewal_proposed' | 'apns.monitor_failed';
 
 export interface WebhookEvent {
   type: WebhookEventType;
@@ -19,6 +19,7 @@ function ackOf(event: AlertEvent): Record<string, unknown> | null {
 
 export function webhookEventType(event: AlertEvent): WebhookEventType {
   if (event.type === 'renewed') return 'apns.renewed';
+  if (event.type === 'proposal') return 'apns.renewal_proposed';
   if (event.type === 'resolved') return 'apns.resolved';
   return event.asset.kind === 'monitor' ? 'apns.monitor_failed' : 'apns.alert';
 }

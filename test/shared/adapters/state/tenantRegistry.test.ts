@@ -37,7 +37,7 @@ const stores: [string, () => Storage][] = [
       const path = join(dir, `${Math.random().toString(36).slice(2)}.json`);
       const open = () => {
         const records = openStateFile(path);
-        return { store: createFileStateStore(path, records), registry: createFileTenantRegistry(records) };
+        return { store: createFileStateStore(records), registry: createFileTenantRegistry(records) };
       };
       return { ...open(), reopen: open };
     },
