@@ -34,6 +34,8 @@ describe('a fleet of 40 tenants behind a slow Graph', () => {
     const tokens = h.entra.requests.filter((r) => r.endpoint === 'token' && r.status === 200);
     expect(new Set(tokens.map((r) => r.tenant)).size).toBe(40);
     expect(tokens).toHaveLength(40);
+    // One Entra round trip per tenant: no OpenID metadata first (MSAL asked for it per tenant of a non-Microsoft host).
+    expect(h.entra.requests.filter((r) => r.endpoint !== 'token')).toEqual([]);
     // Bounded concurrency: requests of different tenants overlapped, never more than the pool (8) at once per API version.
     // The most v1.0 batches in flight at any instant (a sweep over start and end events).
     const events = h.graph.requests.filter((r) => r.path === '/v1.0/$batch').flatMap((r) => [[r.startedAt, 1] as const, [r.endedAt, -1] as const]);
@@ -44,4 +46,5 @@ describe('a fleet of 40 tenants behind a slow Graph', () => {
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(8);
   });
+
 });
