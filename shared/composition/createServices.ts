@@ -30,6 +30,11 @@ export interface ServiceOptions {
   alertLogger?: Logger;
   /** CLI: keep state in this JSON file instead of Table Storage. */
   stateFile?: string;
+  /**
+   * A fleet run over most of the tenants: Table Storage is read in one query for all of them
+   * (`preloadedStateStore`) instead of a request per tenant. The state file is read once anyway.
+   */
+  preloadState?: boolean;
   clock?: Clock;
   /** Reuse the sign-ins (and their tokens) across invocations: the Functions keep one per process. */
   access?: TenantAccess;
@@ -133,7 +138,9 @@ export interface SharedCheckServices {
 export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
   const access = await accessOf(config, options);
   const [store, notifiers, telemetry] = await Promise.all([
-    createStateStore(config, access.home, options.stateFile),
+    createStateStore(config, access.home, options.stateFile).then(async (store) =>
+      options.preloadState && !options.stateFile ? (await import('../adapters/state/preloadedStateStore')).preloadedStateStore(store) : store,
+    ),
     // E-mail goes out from the home tenant's mailbox, with the home credential.
     options.forecast ? [] : createNotifiers(config, options.alertLogger ?? options.logger, access.home),
     options.forecast ? noTelemetry : createTelemetry(config),

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../shared/cli/main';
 import { apnsFixture } from '../../../shared/simulator/tenantFixtures';
+import { uniqueTableName } from '../../support/azurite';
 import { bufferIo } from '../../support/bufferIo';
+import { recordStorageRequests } from '../../support/storageRequests';
 import { startFleetHarness, type FleetHarness } from '../../support/tenantHarness';
 
 const DAY = 86_400_000;
@@ -47,4 +49,18 @@ describe('a fleet of 40 tenants behind a slow Graph', () => {
     expect(most).toBeLessThanOrEqual(8);
   });
 
+  test('when the whole fleet is checked with its state in Table Storage, the states are read in one query, not one request per tenant', async () => {
+    const recorder = await recordStorageRequests(process.env.APNS_TEST_TABLE_CONNECTION as string);
+    try {
+      const io = bufferIo({ ...h.env, APNS_STATE_CONNECTION: recorder.connectionString, APNS_STATE_TABLE: uniqueTableName('fleetscale') }, dir);
+      expect(await main(['check', '--json'], io)).toBe(1);
+      const reads = recorder.requests.filter((r) => r.method === 'GET');
+      expect(reads).toHaveLength(1);
+      expect(reads[0]?.path).toContain("$filter=RowKey eq 'state'");
+      // Each tenant's state is created once, with no read before it.
+      expect(recorder.requests.filter((r) => r.method === 'POST' && !r.path.includes('Tables'))).toHaveLength(40);
+    } finally {
+      await recorder.close();
+    }
+  });
 });
