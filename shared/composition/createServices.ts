@@ -111,17 +111,21 @@ export async function createNotifiers(config: AppConfig, logger: Logger, credent
     const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
     const { createAppInsightsNotifier } = await import('../adapters/notifiers/appinsights/appInsightsNotifier');
     const { connectionString } = config.appInsights;
-    notifiers.push(createAppInsightsNotifier(await appInsightsClient(connectionString), connectionString));
+    notifiers.push(createAppInsightsNotifier(() => appInsightsClient(connectionString), connectionString));
   }
   return notifiers;
 }
 
-/** Application Insights only when its connection string is set: otherwise nothing is loaded. */
+/**
+ * Application Insights only when its connection string is set: otherwise nothing is loaded. Even
+ * then the SDK itself (~0.5 s to load) is loaded once a run is tracked, after the check.
+ */
 export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
   if (!config.appInsights) return noTelemetry;
   const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
   const { createAppInsightsTelemetry } = await import('../adapters/notifiers/appinsights/appInsightsTelemetry');
-  return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString));
+  const { connectionString } = config.appInsights;
+  return createAppInsightsTelemetry(() => appInsightsClient(connectionString));
 }
 
 /** What every tenant's check shares, built once per run: the sign-ins, the state, the channels. */
