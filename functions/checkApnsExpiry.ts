@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { checkOptionsFrom, createCheckDeps, createTenantCheckQueue } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
+import { fallbackLogger, flushSoon, functionServices } from '../shared/composition/functionServices';
 import { toAppError } from '../shared/domain/errors';
 import { summarizeRun } from '../shared/useCases/summarizeRun';
 import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
@@ -27,14 +27,15 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
       logger.info(`Enqueued the checks of ${count} tenant${count === 1 ? '' : 's'} on ${queue.location}.`, { tenants: count });
       return;
     }
-    const deps = await createCheckDeps(config, { logger, access });
+    const deps = await createCheckDeps(config, { logger, access, kept: await services.kept() });
     try {
       const report = await checkExpiry(deps, checkOptionsFrom(config));
       logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
       const failure = runFailure(report);
       if (failure) throw failure;
     } finally {
-      await deps.telemetry.flush();
+      // The run's result does not wait for Application Insights to load and export (functionServices).
+      flushSoon(deps.telemetry);
     }
   } catch (error) {
     // Recorded first (state, alerts, telemetry); thrown so the platform counts the failure and retries.

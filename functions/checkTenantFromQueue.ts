@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport } from '../shared/composition/createServices';
-import { functionServices } from '../shared/composition/functionServices';
+import { flushSoon, functionServices } from '../shared/composition/functionServices';
 import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
 import { AppError, toAppError } from '../shared/domain/errors';
@@ -25,7 +25,7 @@ export async function checkTenantFromQueue(message: unknown, context: Invocation
   if (!tenant) return;
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
   const { config } = services;
-  const shared = await createSharedCheckServices(config, { logger, access: await services.access });
+  const shared = await createSharedCheckServices(config, { logger, access: await services.access, kept: await services.kept() });
   const fleetHealth = fleetHealthReport(config, shared);
   const outcome = { tried: 1, notTried: 0, total: config.tenants.length };
   try {
@@ -52,7 +52,8 @@ export async function checkTenantFromQueue(message: unknown, context: Invocation
     if (!(error instanceof AppError)) logger.error(`The check of tenant ${tenant.id} failed unexpectedly (try ${dequeueCount}): ${toAppError(error).message}`);
     throw error;
   } finally {
-    await shared.telemetry.flush();
+    // Exported with the other invocations of the next second, not awaited here (functionServices).
+    flushSoon(shared.telemetry);
   }
 }
 

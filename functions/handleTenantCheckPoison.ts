@@ -1,7 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { enqueuedAtOf, tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices } from '../shared/composition/createServices';
-import { functionServices } from '../shared/composition/functionServices';
+import { flushSoon, functionServices } from '../shared/composition/functionServices';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
 import { fleetAlertOpen } from '../shared/useCases/reportFleetHealth';
 import { reportGivenUpCheck } from '../shared/useCases/reportGivenUpCheck';
@@ -23,7 +23,7 @@ export async function handleTenantCheckPoison(message: unknown, context: Invocat
   if (!tenant) return;
   const enqueuedAt = enqueuedAtOf(message, context.triggerMetadata?.insertionTime, logger);
   if (enqueuedAt === undefined) return;
-  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
+  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access, kept: await services.kept() });
   try {
     if (services.config.fleet && (await fleetAlertOpen(shared.store, services.config.tenant.id))) {
       logger.warn(`The check of tenant ${tenant.name} (${tenant.id}) was given up while the fleet's alert for a cause every tenant shares is open; that alert covers it.`, { tenantId: tenant.id });
@@ -34,7 +34,7 @@ export async function handleTenantCheckPoison(message: unknown, context: Invocat
     if (report === null) return;
     logger.error(`The check of tenant ${tenant.name} (${tenant.id}) was given up after repeated failures; its monitor alert was raised.`, { tenantId: tenant.id });
   } finally {
-    await shared.telemetry.flush();
+    flushSoon(shared.telemetry);
   }
 }
 

@@ -38,6 +38,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Reuse the sign-ins (and their tokens) across invocations: the Functions keep one per process. */
   access?: TenantAccess;
+  /** The store, channels and telemetry a Functions process keeps across invocations. */
+  kept?: KeptCheckServices;
   /** A person signs in with a device code (`apns-monitor login`, `--device-code`). */
   deviceCode?: DeviceCodeSignIn;
   /** The environment the credentials read (default process.env): hints follow the credential in use. */
@@ -93,10 +95,15 @@ function tableOptions(config: AppConfig, credential: TokenCredential) {
  * Messages name the tenant from each event (a fleet sends for many tenants through one set).
  */
 export async function createNotifiers(config: AppConfig, logger: Logger, credential?: TokenCredential): Promise<Notifier[]> {
+  const [{ createLogNotifier }, channels] = await Promise.all([import('../adapters/notifiers/logNotifier'), createChannelNotifiers(config, credential)]);
+  return [createLogNotifier(logger), ...channels];
+}
+
+/** The configured channels other than the run's log (which is per run: it writes to the run's logger). */
+async function createChannelNotifiers(config: AppConfig, credential?: TokenCredential): Promise<Notifier[]> {
   const c = config.channels;
   const timeoutMs = config.http.timeoutMs;
-  const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
-  const notifiers: Notifier[] = [createLogNotifier(logger)];
+  const notifiers: Notifier[] = [];
   if (c.teams) notifiers.push((await import('../adapters/notifiers/teams/teamsNotifier')).createTeamsNotifier({ ...c.teams, timeoutMs }));
   if (c.slack) notifiers.push((await import('../adapters/notifiers/slack/slackNotifier')).createSlackNotifier({ ...c.slack, timeoutMs }));
   if (c.email) {
@@ -128,6 +135,22 @@ export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
   return createAppInsightsTelemetry(() => appInsightsClient(connectionString));
 }
 
+/**
+ * What a Functions process keeps from one check invocation to the next (SPEC §11: a warm instance
+ * checks message after message): the state store (one client, its table created once, not per
+ * message), the channels and Application Insights. Each invocation adds its own log channel.
+ */
+export interface KeptCheckServices {
+  store: StateStore;
+  channels: Notifier[];
+  telemetry: Telemetry;
+}
+
+export async function createKeptCheckServices(config: AppConfig, access: TenantAccess): Promise<KeptCheckServices> {
+  const [store, channels, telemetry] = await Promise.all([createStateStore(config, access.home), createChannelNotifiers(config, access.home), createTelemetry(config)]);
+  return { store, channels, telemetry };
+}
+
 /** What every tenant's check shares, built once per run: the sign-ins, the state, the channels. */
 export interface SharedCheckServices {
   access: TenantAccess;
@@ -141,6 +164,12 @@ export interface SharedCheckServices {
 
 export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
   const access = await accessOf(config, options);
+  const common = { access, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+  if (options.kept) {
+    const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
+    const { store, channels, telemetry } = options.kept;
+    return { ...common, store, notifiers: [createLogNotifier(options.alertLogger ?? options.logger), ...channels], telemetry };
+  }
   const [store, notifiers, telemetry] = await Promise.all([
     createStateStore(config, access.home, options.stateFile).then(async (store) =>
       options.preloadState && !options.stateFile ? (await import('../adapters/state/preloadedStateStore')).preloadedStateStore(store) : store,
@@ -149,7 +178,7 @@ export async function createSharedCheckServices(config: AppConfig, options: Serv
     options.forecast ? [] : createNotifiers(config, options.alertLogger ?? options.logger, access.home),
     options.forecast ? noTelemetry : createTelemetry(config),
   ]);
-  return { access, store, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+  return { ...common, store, notifiers, telemetry };
 }
 
 /** One tenant's check: its own Graph sign-in; everything else shared. */
