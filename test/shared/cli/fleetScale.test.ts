@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('a fleet of 40 tenants behind a slow Graph', () => {
   test('when it is checked, every tenant is read with one $batch per API version and one token, and the pool overlaps them', async () => {
-    const io = bufferIo({ ...h.env }, dir);
+    const io = bufferIo({ ...h.env, APNS_FLEET_CONCURRENCY: '8' }, dir);
     const code = await main(['check', '--no-notify', '--json', '--state-file', join(dir, 's.json')], io);
     expect(code).toBe(1); // the nearest expiry is 20 days away: warning
     const json = JSON.parse(io.out.join('\n')) as { tenants: { tenantId: string; status: string }[] };
