@@ -9,15 +9,19 @@ import type { Telemetry, RunTelemetry } from '../../../ports/telemetry';
  * the SDK's metrics pipeline (OpenTelemetry) drops negative measurements without a word, so an
  * expired asset reported as negative days would vanish and its alert would resolve by itself.
  *
- * The client is asked for when a run is tracked, not before: loading `applicationinsights` costs
- * about half a second, so it happens after the check (whose result does not wait for it), and
- * `flush` waits for it and for every run tracked meanwhile.
+ * The client is asked for after a run is tracked, not before: loading `applicationinsights` costs
+ * about half a second, so it happens after the check and after the caller has gone on with the
+ * check's result, and `flush` waits for it and for every run tracked meanwhile.
  */
 export function createAppInsightsTelemetry(client: () => Promise<TelemetryClient>): Telemetry {
   let tracked: Promise<unknown> | undefined;
   return {
     trackRun(run: RunTelemetry) {
-      const recorded = client().then((c) => record(c, run));
+      // On a later turn of the event loop: the SDK's first load (a synchronous require of ~0.3 s)
+      // would otherwise run before the caller's own continuation, i.e. inside the invocation.
+      const recorded = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(client)
+        .then((c) => record(c, run));
       tracked = tracked ? Promise.all([tracked, recorded]) : recorded;
       // A client that failed to load is reported by `flush`, which awaits this same promise.
       tracked.catch(() => undefined);
