@@ -9,8 +9,8 @@ import { BodyTooLargeError, readBoundedText } from '../http/readBoundedBody';
  *
  * It is the one request `ClientAssertionCredential` makes, made directly, for every tenant through
  * one client: with a thousand tenants, a credential (an MSAL application) per tenant cost about 1 ms
- * of CPU and 60 KB per tenant, and one MSAL application for every tenant rescans its whole token
- * cache on each sign-in (quadratic in the fleet); the figures are in `npm run bench` and the README.
+ * of CPU per tenant, and one MSAL application for every tenant rescans its whole token cache on each
+ * sign-in (quadratic in the fleet); the figures are in `npm run bench` and the README.
  * It also skips MSAL's OpenID metadata request, which MSAL sends per tenant for an authority it has
  * no built-in metadata for. The token cache and the shared in-flight fetch are `sharedCredential`'s.
  * The managed identity, the device code and `az login` stay with `@azure/identity`.
