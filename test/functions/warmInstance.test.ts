@@ -1,5 +1,6 @@
 import { checkApnsExpiry } from '../../functions/checkApnsExpiry';
 import { checkTenantFromQueue } from '../../functions/checkTenantFromQueue';
+import { shutdownAppInsights } from '../../shared/adapters/notifiers/appinsights/appInsightsClient';
 import { flushFunctionTelemetry, telemetryFlushWindow } from '../../shared/composition/functionServices';
 import { startChannelReceivers, type ChannelReceivers } from '../../shared/simulator/channelReceivers';
 import { apnsFixture } from '../../shared/simulator/tenantFixtures';
@@ -33,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   telemetryFlushWindow.ms = 1000;
   await flushFunctionTelemetry();
+  await shutdownAppInsights();
   await Promise.all([fleet.close(), rx.close(), recorder.close()]);
 });
 beforeEach(() => rx.clear());
