@@ -64,4 +64,43 @@ async function checkBench({ tls, caPath, latencies, coldRuns, warmRuns, baseline
   }
 }
 
-module.exports = { checkBench };
+/**
+ * The transport alone, cold, through the same latency proxy: two HTTP/1.1 connections in parallel
+ * (what the product opens for its two batches) against one HTTP/2 connection carrying both.
+ */
+async function transportBench({ tls, caPath, latencies, runs }) {
+  const http2 = require('node:http2');
+  const answer = JSON.stringify({ responses: [{ id: 'apns', status: 200, body: {} }] });
+  const server = http2.createSecureServer({ ...tls, allowHTTP1: true }, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answer);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  const proxy = await startLatencyProxy({ targetPort: port, rttMs: latencies[0] });
+  const env = workerEnv({ NODE_EXTRA_CA_CERTS: caPath });
+  try {
+    const out = [];
+    for (const rttMs of latencies) {
+      proxy.setRtt(rttMs);
+      const modes = { h1: [], h2: [] };
+      for (let i = 0; i < runs; i++) {
+        for (const mode of ['h1', 'h2']) {
+          const before = proxy.connections.length;
+          const { result } = await runWorker('transportCold.js', { env, args: [mode, `https://127.0.0.2:${port}`] });
+          modes[mode].push({ wallMs: result.wallMs, connections: proxy.connections.length - before });
+        }
+      }
+      out.push({ rttMs, modes });
+    }
+    return out;
+  } finally {
+    await proxy.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+module.exports = { checkBench, transportBench };

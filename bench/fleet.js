@@ -2,11 +2,13 @@
 // SPEC §11 scale target: 1,000 simulated tenants, 100 ms Graph latency, each with its own token
 // (Entra simulator, client assertion = the managed identity's token), checked by one fresh process
 // through `apns-monitor check` (workers/fleetCheck.js: the CLI's own composition and pool), state in
-// Table Storage (Azurite), alerts to a local signed-webhook receiver. Beside it: the sequential
-// baseline (pool of 1, a sample, extrapolated), all at once (pool of 1,000), pools wider than the
-// default APNS_FLEET_CONCURRENCY, Entra 100 ms away as well, and the CLI's JSON state file.
+// Table Storage (Azurite), alerts to a local signed-webhook receiver. Beside it: the baseline client
+// (workers/baselineFleet.js: only the tokens and the batches, over fetch), the sequential baseline
+// (pool of 1, a sample, extrapolated), all at once (pool of 1,000), the pools around the default
+// APNS_FLEET_CONCURRENCY with Entra 100 ms away as well, the read path alone (--no-notify), and the
+// CLI's JSON state file.
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const { loadavg, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { runWorker, workerEnv } = require('./lib/child');
 const { startFleetSims } = require('./lib/sims');
@@ -67,8 +69,8 @@ async function fleetRun(sims, ctx, config, n) {
   sims.reset();
   sims.entraProxy.setRtt(config.entraRttMs ?? 0);
   const ids = config.sample ? sims.tenantIds.slice(0, config.sample) : sims.tenantIds;
-  const extra = config.sample ? ids.flatMap((id) => ['--tenant', id]) : [];
-  const table = config.state !== 'file';
+  const extra = [...(config.sample ? ids.flatMap((id) => ['--tenant', id]) : []), ...(config.flags ?? [])];
+  const table = config.state !== 'file' && !config.baseline;
   const env = workerEnv({
     ...sims.env,
     APNS_FLEET_CONCURRENCY: String(config.concurrency),
@@ -78,7 +80,10 @@ async function fleetRun(sims, ctx, config, n) {
   const stateArg = table ? '-' : join(ctx.dir, `state-${config.concurrency}-${n}.json`);
   const parentCpu = process.cpuUsage();
   const azuriteCpu = cpuMsOf(ctx.azuritePid);
-  const { result } = await runWorker('fleetCheck.js', { env, args: [stateArg, ...extra], timeoutMs: 600_000 });
+  // How busy the machine was (1-minute load average): a run slowed by other work keeps its CPU time.
+  const loadBefore = loadavg()[0];
+  // The baseline client (workers/baselineFleet.js) does only the token and the batches: no state, no report.
+  const { result } = await runWorker(config.baseline ? 'baselineFleet.js' : 'fleetCheck.js', { env, args: [stateArg, ...extra], timeoutMs: 600_000 });
   const parent = process.cpuUsage(parentCpu);
   if (result.tenants !== ids.length) throw new Error(`fleet run: ${result.tenants} tenants reported, ${ids.length} expected`);
   if (result.failed > 0) throw new Error(`fleet run (pool ${config.concurrency}): ${result.failed} tenants failed: ${result.firstFailure}`);
@@ -87,6 +92,8 @@ async function fleetRun(sims, ctx, config, n) {
     ...result,
     ...countsOf(sims, ids),
     tenantsChecked: ids.length,
+    loadBefore,
+    loadAfter: loadavg()[0],
     simulatorsCpuMs: (parent.user + parent.system) / 1000,
     azuriteCpuMs: table && azuriteCpu !== undefined && azuriteNow !== undefined ? azuriteNow - azuriteCpu : 0,
   };

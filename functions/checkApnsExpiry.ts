@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { checkOptionsFrom, createCheckDeps, createStateStorage, createTenantCheckQueue, watchedForRun } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices } from '../shared/composition/functionServices';
+import { checkOptionsFrom, createCheckDeps, createTenantCheckQueue, watchedForRun } from '../shared/composition/createServices';
+import { fallbackLogger, flushSoon, functionServices } from '../shared/composition/functionServices';
 import { toAppError } from '../shared/domain/errors';
 import { summarizeRun } from '../shared/useCases/summarizeRun';
 import { checkExpiry, runFailure } from '../shared/useCases/checkExpiry';
@@ -23,7 +23,8 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
     const { config } = services;
     const access = await services.access;
     if (config.fleet) {
-      const [queue, { registry }] = await Promise.all([createTenantCheckQueue(config, access.home), createStateStorage(config, access.home)]);
+      // The process keeps its state storage (the registry beside the state), as the checks do.
+      const [queue, { registry }] = await Promise.all([createTenantCheckQueue(config, access.home), services.kept()]);
       // The registry unreadable: the setting's tenants are still enqueued, then the invocation fails (and is retried).
       const { config: watched, registryFailure } = await watchedForRun(config, registry);
       const count = await enqueueTenantChecks(queue, watched.tenants, context.invocationId, Date.now());
@@ -32,14 +33,15 @@ export async function checkApnsExpiry(timer: Timer, context: InvocationContext):
       if (registryFailure) throw registryFailure;
       return;
     }
-    const deps = await createCheckDeps(config, { logger, access });
+    const deps = await createCheckDeps(config, { logger, access, kept: await services.kept() });
     try {
       const report = await checkExpiry(deps, checkOptionsFrom(config));
       logger.info(summarizeRun(report), { worst: report.worst, durationMs: report.durationMs });
       const failure = runFailure(report);
       if (failure) throw failure;
     } finally {
-      await deps.telemetry.flush();
+      // The run's result does not wait for Application Insights to load and export (functionServices).
+      flushSoon(deps.telemetry);
     }
   } catch (error) {
     // Recorded first (state, alerts, telemetry); thrown so the platform counts the failure and retries.

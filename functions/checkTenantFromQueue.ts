@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices, fleetHealthReport, withRegisteredTenants } from '../shared/composition/createServices';
-import { functionServices } from '../shared/composition/functionServices';
+import { flushSoon, functionServices } from '../shared/composition/functionServices';
 import { tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { TENANT_CHECK_QUEUE, type AppConfig, type TenantRef } from '../shared/config/loadConfig';
 import { AppError, toAppError } from '../shared/domain/errors';
@@ -22,7 +22,7 @@ export async function checkTenantFromQueue(message: unknown, context: Invocation
   const services = functionServices(context);
   const logger = services.logger;
   const { config } = services;
-  const shared = await createSharedCheckServices(config, { logger, access: await services.access });
+  const shared = await createSharedCheckServices(config, { logger, access: await services.access, kept: await services.kept() });
   let watched: Promise<AppConfig> | undefined;
   const watchedConfig = () => (watched ??= withRegisteredTenants(config, shared.registry));
   try {
@@ -30,13 +30,15 @@ export async function checkTenantFromQueue(message: unknown, context: Invocation
     if (!tenant) return;
     const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
     // The fleet's size names its one alert; a registry that cannot be read must not hold that alert back.
+    // A good check only resolves an open alert: it reads the registry for the size only if read already.
     const fleetHealth = async (cause?: AppError) => {
-      const total = await watchedConfig().then((c) => c.tenants.length, () => config.tenants.length);
+      const total = cause || watched ? await watchedConfig().then((c) => c.tenants.length, () => config.tenants.length) : config.tenants.length;
       await fleetHealthReport(config, shared)({ tried: 1, notTried: 0, total, ...(cause ? { cause } : {}) });
     };
     await checkOneTenant(tenant, dequeueCount, fleetHealth);
   } finally {
-    await shared.telemetry.flush();
+    // Exported with the other invocations of the next second, not awaited here (functionServices).
+    flushSoon(shared.telemetry);
   }
 
   async function checkOneTenant(tenant: TenantRef, dequeueCount: number, fleetHealth: (cause?: AppError) => Promise<void>): Promise<void> {

@@ -1,7 +1,7 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { enqueuedAtOf, tenantOfMessage } from '../shared/adapters/functions/tenantCheckMessage';
 import { checkDepsFor, checkOptionsFor, createSharedCheckServices, withRegisteredTenants } from '../shared/composition/createServices';
-import { functionServices } from '../shared/composition/functionServices';
+import { flushSoon, functionServices } from '../shared/composition/functionServices';
 import { TENANT_CHECK_QUEUE } from '../shared/config/loadConfig';
 import { fleetAlertOpen } from '../shared/useCases/reportFleetHealth';
 import { reportGivenUpCheck } from '../shared/useCases/reportGivenUpCheck';
@@ -19,7 +19,7 @@ export const POISON_QUEUE = `${TENANT_CHECK_QUEUE}-poison`;
 export async function handleTenantCheckPoison(message: unknown, context: InvocationContext): Promise<void> {
   const services = functionServices(context);
   const logger = services.logger;
-  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access });
+  const shared = await createSharedCheckServices(services.config, { logger, access: await services.access, kept: await services.kept() });
   try {
     const tenant = await tenantOfMessage(message, services.config, () => withRegisteredTenants(services.config, shared.registry), logger);
     if (!tenant) return;
@@ -34,7 +34,7 @@ export async function handleTenantCheckPoison(message: unknown, context: Invocat
     if (report === null) return;
     logger.error(`The check of tenant ${tenant.name} (${tenant.id}) was given up after repeated failures; its monitor alert was raised.`, { tenantId: tenant.id });
   } finally {
-    await shared.telemetry.flush();
+    flushSoon(shared.telemetry);
   }
 }
 

@@ -15,6 +15,8 @@ const dist = join(root, 'dist', 'shared');
 const sim = (name) => require(join(dist, 'simulator', name));
 
 const DAY = 86_400_000;
+// As test/support/tenantHarness.ts FLEET_APP_ROLES: what every monitored kind needs.
+const FLEET_APP_ROLES = ['DeviceManagementServiceConfig.ReadWrite.All', 'DeviceManagementConfiguration.Read.All'];
 // Server certificate names: loopback, and 127.0.0.2 where the latency proxies listen.
 const HOSTS = ['localhost', '*.localhost', '127.0.0.1', '127.0.0.2'];
 
@@ -88,7 +90,10 @@ async function startFleetSims({ tenants, graphLatencyMs, tls: serverTls }) {
   const entries = [];
   for (let i = 0; i < tenants; i++) {
     const id = randomUUID();
-    entra.addTenant(id, { displayName: `Customer ${i + 1}` });
+    // Every permission the monitored kinds read with (SPEC §14): without them each tenant's first run
+    // raises a "permission missing" notice — a delivery and a second save per tenant, on every run of a
+    // bench whose state starts empty, where a fleet's later runs repeat none of it.
+    entra.addTenant(id, { displayName: `Customer ${i + 1}`, roles: FLEET_APP_ROLES });
     graph.addTenant(id, tenantData(i));
     ids.push(id);
     entries.push(`${id}=Customer ${i + 1}`);

@@ -71,6 +71,7 @@ async function run() {
       endedAt,
       firstDoneMs,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      systemCpuMs: cpu.system / 1000,
       maxRssMb: peakRssMb(),
       io: ioMb(),
       memory: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1048576)])),

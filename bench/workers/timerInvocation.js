@@ -3,10 +3,13 @@
 // function registered), then run `checkApnsExpiry` once, with the app settings in the environment
 // (Application Insights on, state in Table Storage) as deployed. argv[2] = "eager" first imports
 // every dependency (the baseline). Prints the times since process start and the peak RSS as JSON.
+// The invocation ends when the handler resolves; its telemetry leaves after it, and before the process
+// exits the worker's graceful stop (appTerminate) sends what is left, as in Azure.
 const { performance } = require('node:perf_hooks');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { peakRssMb } = require('../lib/peakRss');
+const { terminate } = require('../lib/functionsCore');
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -27,8 +30,11 @@ async function run() {
   const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: now.toISOString(), next: now.toISOString(), lastUpdated: now.toISOString() } };
   await checkApnsExpiry(timer, context);
   const invokedMs = performance.now();
+  const appInsightsAtEnd = Object.keys(require.cache).some((k) => k.includes(`${'node_modules'}/applicationinsights/`));
+  await terminate();
+  const telemetrySentMs = performance.now();
   process.stdout.write(
-    `${JSON.stringify({ loadedMs, invokedMs, maxRssMb: peakRssMb(), logged: lines.length, appInsightsLoaded: Object.keys(require.cache).some((k) => k.includes(`${'node_modules'}/applicationinsights/`)) })}\n`,
+    `${JSON.stringify({ loadedMs, invokedMs, telemetrySentMs, appInsightsAtEnd, maxRssMb: peakRssMb(), logged: lines.length, appInsightsLoaded: Object.keys(require.cache).some((k) => k.includes(`${'node_modules'}/applicationinsights/`)) })}\n`,
   );
 }
 

@@ -40,9 +40,16 @@ export interface ServiceOptions {
   alertLogger?: Logger;
   /** CLI: keep state in this JSON file instead of Table Storage. */
   stateFile?: string;
+  /**
+   * A fleet run over most of the tenants: Table Storage is read in one query for all of them
+   * (`preloadedStateStore`) instead of a request per tenant. The state file is read once anyway.
+   */
+  preloadState?: boolean;
   clock?: Clock;
   /** Reuse the sign-ins (and their tokens) across invocations: the Functions keep one per process. */
   access?: TenantAccess;
+  /** The store, channels and telemetry a Functions process keeps across invocations. */
+  kept?: KeptCheckServices;
   /** A person signs in with a device code (`apns-monitor login`, `--device-code`). */
   deviceCode?: DeviceCodeSignIn;
   /** The environment the credentials read (default process.env): hints follow the credential in use. */
@@ -172,8 +179,15 @@ function tableOptions(config: AppConfig, credential: TokenCredential) {
  * route is decided by the delivery planning, not here.
  */
 export async function createNotifiers(config: AppConfig, logger: Logger, credential?: TokenCredential): Promise<Notifier[]> {
-  const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
-  const notifiers: Notifier[] = [createLogNotifier(logger)];
+  const [{ createLogNotifier }, channels] = await Promise.all([import('../adapters/notifiers/logNotifier'), createChannelNotifiers(config, credential)]);
+  return [createLogNotifier(logger), ...channels];
+}
+
+/**
+ * The configured channels other than the run's log (which is per run: it writes to the run's
+ * logger): the global ones, then each customer route's (SPEC §15), each labelled with its route.
+ */
+async function createChannelNotifiers(config: AppConfig, credential?: TokenCredential): Promise<Notifier[]> {
   let graphClient: Promise<Client> | undefined;
   // E-mail goes out through Graph from the home tenant's mailbox: one client for every route's.
   const mailClient = () => {
@@ -181,7 +195,7 @@ export async function createNotifiers(config: AppConfig, logger: Logger, credent
     const home = credential;
     return (graphClient ??= import('../adapters/graph/createGraphClient').then(({ createGraphClient }) => createGraphClient({ baseUrl: config.graph.baseUrl, credential: home })));
   };
-  notifiers.push(...(await channelNotifiers(config.channels, 'APNS_', config.http.timeoutMs, mailClient)));
+  const notifiers = await channelNotifiers(config.channels, 'APNS_', config.http.timeoutMs, mailClient);
   for (const [route, channels] of Object.entries(config.routes)) {
     for (const notifier of await channelNotifiers(channels, routeSettingPrefix(route), config.http.timeoutMs, mailClient)) notifiers.push({ ...notifier, route });
   }
@@ -189,7 +203,7 @@ export async function createNotifiers(config: AppConfig, logger: Logger, credent
     const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
     const { createAppInsightsNotifier } = await import('../adapters/notifiers/appinsights/appInsightsNotifier');
     const { connectionString } = config.appInsights;
-    notifiers.push(createAppInsightsNotifier(await appInsightsClient(connectionString), connectionString));
+    notifiers.push(createAppInsightsNotifier(() => appInsightsClient(connectionString), connectionString));
   }
   return notifiers;
 }
@@ -206,12 +220,31 @@ async function channelNotifiers(c: ChannelsConfig, settingPrefix: string, timeou
   return notifiers;
 }
 
-/** Application Insights only when its connection string is set: otherwise nothing is loaded. */
+/**
+ * Application Insights only when its connection string is set: otherwise nothing is loaded. Even
+ * then the SDK itself (~0.5 s to load) is loaded once a run is tracked, after the check.
+ */
 export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
   if (!config.appInsights) return noTelemetry;
   const { appInsightsClient } = await import('../adapters/notifiers/appinsights/appInsightsClient');
   const { createAppInsightsTelemetry } = await import('../adapters/notifiers/appinsights/appInsightsTelemetry');
-  return createAppInsightsTelemetry(await appInsightsClient(config.appInsights.connectionString));
+  const { connectionString } = config.appInsights;
+  return createAppInsightsTelemetry(() => appInsightsClient(connectionString));
+}
+
+/**
+ * What a Functions process keeps from one check invocation to the next (SPEC §11: a warm instance
+ * checks message after message): the state store (one client, its table created once, not per
+ * message), the channels and Application Insights. Each invocation adds its own log channel.
+ */
+export interface KeptCheckServices extends StateStorage {
+  channels: Notifier[];
+  telemetry: Telemetry;
+}
+
+export async function createKeptCheckServices(config: AppConfig, access: TenantAccess): Promise<KeptCheckServices> {
+  const [{ store, registry }, channels, telemetry] = await Promise.all([createStateStorage(config, access.home), createChannelNotifiers(config, access.home), createTelemetry(config)]);
+  return { store, registry, channels, telemetry };
 }
 
 /** What every tenant's check shares, built once per run: the sign-ins, the state, the channels. */
@@ -229,13 +262,21 @@ export interface SharedCheckServices {
 
 export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
   const access = await accessOf(config, options);
+  const common = { access, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+  if (options.kept) {
+    const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
+    const { store, registry, channels, telemetry } = options.kept;
+    return { ...common, store, registry, notifiers: [createLogNotifier(options.alertLogger ?? options.logger), ...channels], telemetry };
+  }
   const [{ store, registry }, notifiers, telemetry] = await Promise.all([
-    createStateStorage(config, access.home, options.stateFile),
+    createStateStorage(config, access.home, options.stateFile).then(async (storage) =>
+      options.preloadState && !options.stateFile ? { ...storage, store: (await import('../adapters/state/preloadedStateStore')).preloadedStateStore(storage.store) } : storage,
+    ),
     // E-mail goes out from the home tenant's mailbox, with the home credential.
     options.forecast ? [] : createNotifiers(config, options.alertLogger ?? options.logger, access.home),
     options.forecast ? noTelemetry : createTelemetry(config),
   ]);
-  return { access, store, registry, notifiers, telemetry, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
+  return { ...common, store, registry, notifiers, telemetry };
 }
 
 /** One tenant's check: its own Graph sign-in; everything else shared. */

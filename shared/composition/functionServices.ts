@@ -3,9 +3,10 @@ import { contextLogger } from '../adapters/functions/contextLogger';
 import { createRedactor, type Redactor } from '../adapters/logging/redact';
 import { loadConfig, type AppConfig } from '../config/loadConfig';
 import { SETTINGS } from '../config/settings';
-import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
-import { loadWatchedConfig, secretsOf } from './createServices';
+import type { Telemetry } from '../ports/telemetry';
+import { createKeptCheckServices, loadWatchedConfig, secretsOf, type KeptCheckServices } from './createServices';
+import type { Clock } from '../ports/clock';
 import { createTenantAccess, type TenantAccess } from './tenantAccess';
 
 interface ProcessServices {
@@ -13,6 +14,7 @@ interface ProcessServices {
   config: AppConfig;
   redact: Redactor;
   access: Promise<TenantAccess>;
+  kept?: Promise<KeptCheckServices>;
 }
 
 /**
@@ -29,6 +31,11 @@ export interface FunctionServices {
   stateFile?: string;
   /** The demo only: its simulated instant (the Functions use the system clock). */
   clock?: Clock;
+}
+
+/** What the check functions get besides: the store, channels and telemetry this process keeps. */
+export interface CheckFunctionServices extends FunctionServices {
+  kept(): Promise<KeptCheckServices>;
 }
 
 export type ServicesFor = (context: InvocationContext) => FunctionServices;
@@ -48,7 +55,7 @@ function fingerprint(env: NodeJS.ProcessEnv): string {
  * credential (one per process, so its token cache is reused across invocations) and a redacting
  * logger bound to this invocation. A bad config throws the ConfigError with every field named.
  */
-export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): FunctionServices {
+export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): CheckFunctionServices {
   const key = fingerprint(env);
   if (!cached || cached.fingerprint !== key) {
     const config = loadConfig(env);
@@ -59,15 +66,63 @@ export function functionServices(context: InvocationContext, env: NodeJS.Process
     });
     cached = { fingerprint: key, config, redact: createRedactor(secretsOf(config)), access };
   }
-  return { config: cached.config, logger: contextLogger(context, cached.redact), access: cached.access };
+  const current = cached;
+  return {
+    config: current.config,
+    logger: contextLogger(context, current.redact),
+    access: current.access,
+    kept() {
+      if (!current.kept) {
+        const kept = current.access.then((access) => createKeptCheckServices(current.config, access));
+        // Like the sign-ins: a failed creation is retried by the next invocation.
+        kept.catch(() => {
+          if (current.kept === kept) delete current.kept;
+        });
+        current.kept = kept;
+      }
+      return current.kept;
+    },
+  };
 }
 
-/** The invocation's configuration with the fleet's registry read now (see `withRegisteredTenants`). */
-export async function watchedConfigOf(services: FunctionServices): Promise<AppConfig> {
-  return loadWatchedConfig(services.config, (await services.access).home, services.stateFile);
+// A warm instance's telemetry leaves in one export per second at most, not one (two posts) per
+// invocation, and no invocation waits for it: loading `applicationinsights` (~0.5 s) and exporting
+// happen after the check. Flex Consumption does not freeze an instance between invocations, so the
+// timer runs; when the platform stops an instance gracefully (scale-in), the worker's `appTerminate`
+// hook sends what is left (`flushFunctionTelemetry`). What a forced stop can lose is at most this
+// last second's heartbeat and metrics: every alert also went to its channels and is in the state.
+/** How long telemetry waits for others to leave with it (tests widen it to look between exports). */
+export const telemetryFlushWindow = { ms: 1000 };
+const due = new Set<Telemetry>();
+let flushTimer: NodeJS.Timeout | undefined;
+
+/** Exports this invocation's telemetry with the others of the next second (not awaited). */
+export function flushSoon(telemetry: Telemetry): void {
+  due.add(telemetry);
+  if (flushTimer) return;
+  flushTimer = setTimeout(() => {
+    // After the invocations ended, so not through their context: the worker forwards the console to the host's log.
+    flushFunctionTelemetry().catch((error: unknown) => console.warn(`Application Insights: the telemetry of the last second could not be sent (${(error as Error)?.name ?? 'error'}).`));
+  }, telemetryFlushWindow.ms);
+  // The worker's own connection keeps the process alive; this timer must not keep a test or a CLI run alive.
+  flushTimer.unref();
+}
+
+/** Exports every telemetry waiting for `flushSoon`'s timer, now (graceful shutdown, tests, benchmarks). */
+export async function flushFunctionTelemetry(): Promise<void> {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  const all = [...due];
+  due.clear();
+  await Promise.all(all.map((t) => t.flush()));
 }
 
 /** A logger for failures before the config loaded (its secrets are unknown: patterns only). */
 export function fallbackLogger(context: InvocationContext): Logger {
   return contextLogger(context, createRedactor());
+}
+
+/** The invocation's configuration with the fleet's registry read now (see `withRegisteredTenants`). */
+export async function watchedConfigOf(services: FunctionServices): Promise<AppConfig> {
+  return loadWatchedConfig(services.config, (await services.access).home, services.stateFile);
 }

@@ -6,6 +6,7 @@ import type { AuthExplainer } from '../adapters/graph/graphGateway';
 import { sharedCredential, type SharedCredential } from '../adapters/http/sharedCredential';
 import { requestTimeoutHttpClient } from '../adapters/http/requestTimeout';
 import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth, managedIdentityAuth } from '../adapters/identity/explainers';
+import { createClientAssertionGrant } from '../adapters/identity/clientAssertionGrant';
 
 /**
  * The audience of the managed identity's token that a federated credential accepts: one per cloud
@@ -52,7 +53,8 @@ export interface TenantSignIn {
  * process (its token is reused until it nears expiry; concurrent callers share one fetch):
  * - single tenant: `DefaultAzureCredential` (the managed identity in Azure), or a person's device code;
  * - fleet: per customer tenant, the multi-tenant app with the managed identity's token as its client
- *   assertion (`ClientAssertionCredential`), so no secret exists anywhere.
+ *   assertion (the grant `ClientAssertionCredential` makes, through one client for every tenant:
+ *   `createClientAssertionGrant`), so no secret exists anywhere.
  * `home` reaches the home tenant's resources (Key Vault, Storage, the e-mail sender's mailbox).
  */
 export interface TenantAccess {
@@ -139,6 +141,11 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
 
   // The home credential in Graph: the managed identity in Azure, `az login` or environment credentials elsewhere.
   const homeSignIn: TenantSignIn = { credential: home, scopes: appScopes, auth: defaultCredentialAuth(options.env, () => home.lastAppId()) };
+  // The fleet's one client for every customer tenant's sign-in (the tenant is named per call).
+  const fleetGrant =
+    config.fleet && !options.deviceCode
+      ? createClientAssertionGrant({ authorityHost, clientId: config.entra.appClientId as string, assertion, timeoutMs: config.http.timeoutMs })
+      : undefined;
 
   return {
     home,
@@ -152,9 +159,9 @@ export async function createTenantAccess(config: AppConfig, options: TenantAcces
         credential = deviceCodeFor(tenant, options.deviceCode);
         const permission = options.deviceCode.write ? WRITE : READ;
         signIn = { credential, scopes: [`${base}/${permission}`], auth: deviceCodeAuth(publicClientId as string, authorityHost) };
-      } else if (config.fleet) {
+      } else if (fleetGrant) {
         const appClientId = config.entra.appClientId as string; // loadConfig requires it in a fleet
-        credential = sharedCredential(new identity.ClientAssertionCredential(tenant.id, appClientId, assertion, { authorityHost, disableInstanceDiscovery, ...clientOptions }), {
+        credential = sharedCredential(fleetGrant.forTenant(tenant.id), {
           // Two requests in a row, each bounded: the managed identity's token, then Entra's.
           timeoutMs: 2 * config.http.timeoutMs,
         });

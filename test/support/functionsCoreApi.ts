@@ -25,7 +25,11 @@ export function registerFunction(metadata: Registration['metadata'], handler: Re
   return disposable;
 }
 
-export function registerHook(): typeof disposable {
+/** The hooks registered (`app.hook.appTerminate(…)` …), so a test can play the worker's part. */
+export const hooks: { name: string; callback: (context: unknown) => unknown }[] = [];
+
+export function registerHook(name: string, callback: (context: unknown) => unknown): typeof disposable {
+  hooks.push({ name, callback });
   return disposable;
 }
 

@@ -42,6 +42,8 @@ export async function runCheckCommand(args: readonly string[], ctx: CliContext):
     alertLogger: alertConsole(ctx.io, redact),
     env: ctx.env,
     forecast,
+    // The whole fleet (no --tenant): its state in one query rather than one request per tenant.
+    preloadState: values.tenant === undefined && settings.fleet,
     ...(stateFile ? { stateFile } : {}),
     ...(values['device-code'] ? { deviceCode: deviceCodeSignIn(ctx.io, redact, false) } : {}),
   });

@@ -12,7 +12,7 @@ import { startFleetHarness, type FleetHarness } from '../../support/tenantHarnes
 // Counts, not times: how many tenants were tried, how many requests Entra saw, messages per channel.
 
 const TENANTS = 30;
-const CONCURRENCY = 8; // APNS_FLEET_CONCURRENCY's default
+const CONCURRENCY = 8; // APNS_FLEET_CONCURRENCY here: fewer than the tenants, so some are never tried
 let h: FleetHarness;
 let rx: ChannelReceivers;
 let dir: string;
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const stateFile = () => join(dir, 'state.json');
-const env = () => ({ ...h.env, APNS_TEAMS_WEBHOOK_URL: rx.urls.teams, APNS_PAGERDUTY_ROUTING_KEY: 'R0SHAREDR0SHAREDR0SHAREDR0SHA000', APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty });
+const env = () => ({ ...h.env, APNS_FLEET_CONCURRENCY: String(CONCURRENCY), APNS_TEAMS_WEBHOOK_URL: rx.urls.teams, APNS_PAGERDUTY_ROUTING_KEY: 'R0SHAREDR0SHAREDR0SHAREDR0SHA000', APNS_PAGERDUTY_EVENTS_URL: rx.urls.pagerduty });
 const pagerDuty = () => rx.of('pagerduty').map((r) => r.json as { event_action: string; dedup_key: string; payload?: { summary: string } });
 
 async function check() {

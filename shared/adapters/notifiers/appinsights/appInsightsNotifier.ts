@@ -9,14 +9,17 @@ export function appInsightsEventName(event: AlertEvent): 'ApnsAlert' | 'ApnsReso
   return event.type === 'resolved' ? 'ApnsResolved' : 'ApnsAlert';
 }
 
-/** Every message also lands in Application Insights as a custom event (queryable, alertable). */
-export function createAppInsightsNotifier(client: TelemetryClient, connectionString: string): Notifier {
+/**
+ * Every message also lands in Application Insights as a custom event (queryable, alertable). The
+ * client is loaded when the first message is sent (`appInsightsClient`), not when the channel is made.
+ */
+export function createAppInsightsNotifier(client: () => Promise<TelemetryClient>, connectionString: string): Notifier {
   return {
     channel: 'appinsights',
     minSeverity: 'notice',
     fingerprint: fingerprintOf('appinsights', connectionString),
     async send(event) {
-      client.trackEvent({
+      (await client()).trackEvent({
         name: appInsightsEventName(event),
         properties: {
           eventId: event.id,

@@ -50,7 +50,8 @@ describe('run telemetry through the Application Insights SDK', () => {
   });
 
   test('when an asset has expired, its days past expiry are reported as ApnsDaysPastExpiry, a value the SDK keeps', async () => {
-    const telemetry = createAppInsightsTelemetry(await client());
+    const one = client();
+    const telemetry = createAppInsightsTelemetry(() => one);
     telemetry.trackRun({ tenantId: 't1', tenantName: 'Contoso', ok: true, durationMs: 5, assessments: [asset(-3), asset(12, 'vpp-1'), asset(0, 'ade-1')], deliveries: [] });
     await telemetry.flush();
     const metrics = telemetryRows(rx).filter((r) => r.table === 'customMetrics');
