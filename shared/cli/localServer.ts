@@ -6,7 +6,7 @@ import * as nodeModule from 'node:module';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { createLocalKey, FUNCTION_KEY_HEADER, localGuard, type RequestGuard } from '../adapters/functions/requestGuard';
 import type { ServicesFor } from '../composition/functionServices';
-import type { Viewer } from '../dashboard/renderDashboard';
+import type { Viewer } from '../dashboard/viewer';
 import { AppError } from '../domain/errors';
 import { osUser } from './osActor';
 

@@ -2,10 +2,9 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { AppConfig, TenantRef } from '../config/loadConfig';
 import { AppError } from '../domain/errors';
-import type { AuthExplainer } from '../adapters/graph/graphGateway';
 import { sharedCredential, type SharedCredential } from '../adapters/http/sharedCredential';
 import { requestTimeoutHttpClient } from '../adapters/http/requestTimeout';
-import { defaultCredentialAuth, deviceCodeAuth, fleetAppAuth, managedIdentityAuth } from '../adapters/identity/explainers';
+import { defaultCredentialAuth, type AuthExplainer, deviceCodeAuth, fleetAppAuth, managedIdentityAuth } from '../adapters/identity/explainers';
 import { createClientAssertionGrant } from '../adapters/identity/clientAssertionGrant';
 
 /**

@@ -15,18 +15,10 @@ import { consentBanner, consentNote, couldNotRead, errorDetails } from './render
 import { renderErrorPage } from './renderErrorPage';
 import { renderPage } from './renderPage';
 import { proposalsSection, proposalsWaitingNote } from './renderProposals';
+import type { Viewer } from './viewer';
 import { renderTimeline, severityGlyph, timelineLabel, type TimelineBands, type TimelineItem } from './renderTimeline';
 
-/** Who is looking. `canRenew`: may run the renewal dry run and fetch the CSR (`ApnsMonitor.Operator`, or the local `serve`). */
-export interface Viewer {
-  name: string | null;
-  canRenew: boolean;
-  /**
-   * On `apns-monitor serve`: an upload from the page (approving a proposal) also needs the key the
-   * server printed on its terminal, typed by the person (SPEC §9: a confirmation no web page can forge).
-   */
-  confirmsUploadWithKey?: boolean;
-}
+export type { Viewer };
 
 /**
  * Where the page links and posts. `csr` and `renew` are the page's own action routes (a browser has

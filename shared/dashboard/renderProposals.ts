@@ -4,7 +4,7 @@ import type { ProposalView } from '../useCases/listProposals';
 import type { FleetStatusView, StatusView } from '../useCases/getStatus';
 import { isoOf, parseIso, relativeTime, utcMinute } from './format';
 import { html, type SafeHtml } from './html';
-import type { Viewer } from './renderDashboard';
+import type { Viewer } from './viewer';
 
 /** Where the page posts its decisions on proposals (its own action routes, SPEC §16). */
 export interface ProposalRoutes {

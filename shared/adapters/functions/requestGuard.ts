@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest } from '@azure/functions';
 import type { AppConfig } from '../../config/loadConfig';
-import type { Viewer } from '../../dashboard/renderDashboard';
+import type { Viewer } from '../../dashboard/viewer';
 import { AppError } from '../../domain/errors';
 import { clientPrincipal, OPERATOR_ROLE } from './clientPrincipal';
 

@@ -12,7 +12,7 @@ import { createGraphClient, defaultGraphScopes } from './createGraphClient';
 import { describeNetworkError, networkErrorCode } from '../http/networkError';
 import { BodyTooLargeError, describeBytes, readBoundedText } from '../http/readBoundedBody';
 import { TokenTimeoutError } from '../http/sharedCredential';
-import { managedIdentityAuth } from '../identity/explainers';
+import { managedIdentityAuth, type AuthExplainer } from '../identity/explainers';
 
 export const READ_PERMISSION = BASE_READ_PERMISSION;
 export const WRITE_PERMISSION = 'DeviceManagementServiceConfig.ReadWrite.All';
@@ -63,14 +63,6 @@ export interface GraphGatewayOptions {
    * app in a customer tenant, a person by device code, `az login`). Defaults to the managed identity.
    */
   auth?: AuthExplainer;
-}
-
-/** Turns sign-in failures and 403s into messages for the credential in use (composition supplies it). */
-export interface AuthExplainer {
-  /** The token could not be obtained (AADSTS codes, network, timeout). */
-  tokenFailure(error: unknown, what: string): AppError;
-  /** Graph answered 403: what to grant, and to whom. */
-  permissionHint(permission: string): string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -1,7 +1,14 @@
 import { AppError, type SharedCause } from '../../domain/errors';
 import { describeTenant } from '../../domain/describeTenant';
-import type { AuthExplainer } from '../graph/graphGateway';
 import { readEntraFailure } from './authErrors';
+
+/** Turns sign-in failures and 403s into messages for the credential in use (composition supplies it). */
+export interface AuthExplainer {
+  /** The token could not be obtained (AADSTS codes, network, timeout). */
+  tokenFailure(error: unknown, what: string): AppError;
+  /** Graph answered 403: what to grant, and to whom. */
+  permissionHint(permission: string): string;
+}
 
 /** Azure CLI's well-known client id: its Microsoft Graph token carries no Intune scope. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
