@@ -14,7 +14,7 @@ const { emptyTenantState } = load('domain/tenantState.js');
 const { parseApnsCertificate } = load('domain/kinds/apns.js');
 const { parseVppToken } = load('domain/kinds/vpp.js');
 const { parseAdeToken } = load('domain/kinds/ade.js');
-const { uniformSnapshot } = load('domain/assets.js');
+const { uniformSnapshot } = load('domain/snapshot.js');
 const { apnsFixture, vppFixture, adeFixture } = load('simulator/tenantFixtures.js');
 
 const DAY = 86_400_000;

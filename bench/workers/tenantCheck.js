@@ -18,7 +18,7 @@ const { createGraphGateway } = load('adapters/graph/graphGateway.js');
 const { createGraphClient } = load('adapters/graph/createGraphClient.js');
 const { parseCollection } = load('domain/graphJson.js');
 const { KIND_SPECS } = load('domain/assetKinds.js');
-const { uniformSnapshot } = load('domain/assets.js');
+const { uniformSnapshot } = load('domain/snapshot.js');
 const { checkExpiry } = load('useCases/checkExpiry.js');
 const { silentLogger } = load('ports/logger.js');
 // What checkDepsFor and createTenantAccess import on first use, loaded now so no check pays for it.

@@ -1,8 +1,10 @@
 import type { Acknowledgement, AcknowledgementStatus } from './acknowledgement';
-import type { AssetKind, EpochMs } from './assets';
+import type { EpochMs } from './assets';
 import { kindSpec } from './assetKinds';
 import { describeExpiry } from './assessExpiry';
-import type { Assessment, Finding, FindingCode } from './assessment';
+import type { AlertAsset, Assessment, Finding, FindingCode } from './assessment';
+
+export type { AlertAsset };
 import { formatUtc } from './graphDateTime';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from './links';
 import type { Severity } from './severity';
@@ -20,17 +22,6 @@ export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
 export { APPLE_BUSINESS_MANAGER_URL, APPLE_PUSH_PORTAL_URL, INTUNE_ADMIN_CENTER_URL, type AlertLink } from './links';
 
-export interface AlertAsset {
-  kind: AssetKind;
-  assetId: string;
-  name: string;
-  appleId?: string;
-  topic?: string;
-  serialNumber?: string;
-  expiresAt?: EpochMs;
-  daysRemaining?: number;
-  lastSyncAt?: EpochMs;
-}
 
 /**
  * An acknowledgement of the alert (SPEC §15) as a message carries it: `active` while it pauses the

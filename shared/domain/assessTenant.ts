@@ -1,4 +1,5 @@
-import { alertKey, MONITOR_ASSET_ID, MONITORED_KINDS, type EpochMs, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from './assets';
+import { alertKey, MONITOR_ASSET_ID, MONITORED_KINDS, type EpochMs, type MonitoredKind, type ReadOutcome, type UnreadableItem } from './assets';
+import type { TenantSnapshot } from './snapshot';
 import { isPermissionGap, KIND_SPECS } from './assetKinds';
 import { finishAssessment, type Assessment, type Finding } from './assessment';
 import { describeDestination } from './channels';
@@ -17,16 +18,17 @@ export function assessTenant(snapshot: TenantSnapshot, now: EpochMs, policy: Ale
   const out: Assessment[] = [];
   const read = readKindsOf(snapshot);
   for (const spec of KIND_SPECS) {
-    out.push(...assessKind(spec, snapshot[spec.kind] as ReadOutcome<KindValues[MonitoredKind]>, { tenantId: snapshot.tenantId, now, readAt: snapshot.readAt, policy, assessed: [...out], read }));
+    out.push(...assessKind(spec, snapshot[spec.kind], { tenantId: snapshot.tenantId, now, readAt: snapshot.readAt, policy, assessed: [...out], read }));
   }
   out.push(assessMonitor(snapshot, now));
   return out.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 }
 
-function assessKind<K extends MonitoredKind>(spec: KindSpec<K>, outcome: ReadOutcome<KindValues[K]>, ctx: KindContext): Assessment[] {
+function assessKind(spec: KindSpec, outcome: ReadOutcome<unknown>, ctx: KindContext): Assessment[] {
   if (outcome.status === 'not_configured') return spec.absent(ctx);
   if (outcome.status !== 'ok') return [];
-  const out = spec.assess(outcome.value, ctx);
+  // A collection's read is its list of items (the gateway parses it so); an entity's, the entity.
+  const out = spec.shape === 'collection' ? spec.assess(outcome.value as unknown[], ctx) : spec.assess(outcome.value, ctx);
   if (spec.shape === 'collection') {
     for (const item of outcome.unreadable ?? []) if (item.id !== undefined) out.push(assessUnreadable(ctx.tenantId, spec.kind, spec.item, { ...item, id: item.id }, ctx.now));
   }

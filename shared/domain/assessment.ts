@@ -76,3 +76,16 @@ export function finishAssessment(base: Omit<Assessment, 'severity' | 'findings'>
   alerting.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   return { ...base, severity: worstOf(alerting.map((f) => f.severity)), findings: alerting };
 }
+
+/** An asset as a message describes it: what the channels, next steps and links need of it. */
+export interface AlertAsset {
+  kind: AssetKind;
+  assetId: string;
+  name: string;
+  appleId?: string;
+  topic?: string;
+  serialNumber?: string;
+  expiresAt?: EpochMs;
+  daysRemaining?: number;
+  lastSyncAt?: EpochMs;
+}

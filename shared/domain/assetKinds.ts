@@ -1,4 +1,4 @@
-import { isMonitoredKind, MONITORED_KINDS, type MonitoredKind, type TenantSnapshot } from './assets';
+import { isMonitoredKind, MONITORED_KINDS, type MonitoredKind } from './assets';
 import { adeKind } from './kinds/ade';
 import { apnsKind } from './kinds/apns';
 import { autopilotKind } from './kinds/autopilot';
@@ -30,6 +30,9 @@ const KINDS = {
   connectorstatus: connectorStatusKind,
 } as const satisfies { readonly [K in MonitoredKind]: KindSpec<K> };
 
+/** The registry's type: each kind's description with its own value type (what `KindValues` is made of). */
+export type KindRegistry = typeof KINDS;
+
 export function kindSpec<K extends MonitoredKind>(kind: K): (typeof KINDS)[K] {
   return KINDS[kind];
 }
@@ -49,20 +52,6 @@ export function kindsOfVersion(version: GraphVersion, kinds: readonly MonitoredK
  */
 export function isPermissionGap(kind: MonitoredKind, error: AppError): boolean {
   return error.code === 'graph_permission_denied' && kindSpec(kind).read.permission !== BASE_READ_PERMISSION;
-}
-
-/**
- * The Graph permissions a snapshot's reads were refused for (403), each once, in the registry's
- * order: the base permission when Intune could not be read at all, a further one for the kinds that
- * need it. What `tenants list` and the status page say is missing.
- */
-export function missingPermissionsOf(snapshot: TenantSnapshot): string[] {
-  const out: string[] = [];
-  for (const spec of KIND_SPECS) {
-    const outcome = snapshot[spec.kind];
-    if (outcome.status === 'failed' && outcome.error.code === 'graph_permission_denied' && !out.includes(spec.read.permission)) out.push(spec.read.permission);
-  }
-  return out;
 }
 
 /** What an asset's date means ("Expires", "Devices non-compliant from"): its kind's description, else an expiry. */

@@ -1,14 +1,4 @@
 import type { AppError } from './errors';
-import type { AdeToken } from './kinds/ade';
-import type { ApnsCertificate } from './kinds/apns';
-import type { AutopilotSettings } from './kinds/autopilot';
-import type { NdesConnector } from './kinds/certConnectors';
-import type { ConnectorVerdict } from './kinds/connectorStatus';
-import type { ExchangeConnector } from './kinds/exchange';
-import type { GooglePlayBinding } from './kinds/googlePlay';
-import type { MtdConnector } from './kinds/mtd';
-import type { DeviceManagementPartner } from './kinds/partners';
-import type { VppToken } from './kinds/vpp';
 
 /**
  * The kinds read from Graph (SPEC §2, §14), in the order they are assessed: each is described once
@@ -28,25 +18,8 @@ export function isMonitoredKind(value: unknown): value is MonitoredKind {
   return typeof value === 'string' && (MONITORED_KINDS as readonly string[]).includes(value);
 }
 
-/** What one read of each kind yields. */
-export interface KindValues {
-  apns: ApnsCertificate;
-  vpp: VppToken[];
-  ade: AdeToken[];
-  certconnectors: NdesConnector[];
-  mtd: MtdConnector[];
-  googleplay: GooglePlayBinding;
-  partners: DeviceManagementPartner[];
-  autopilot: AutopilotSettings;
-  exchange: ExchangeConnector[];
-  /** Last: Intune's verdicts are compared with the product's own on the kinds before it. */
-  connectorstatus: ConnectorVerdict[];
-}
-
 /** Times are epoch milliseconds (UTC): plain, serialisable, comparable. */
 export type EpochMs = number;
-
-export type { AdeToken, ApnsCertificate, VppToken };
 
 /**
  * One item of a list that Graph returned but that could not be read (a VPP token with a null
@@ -70,19 +43,6 @@ export type ReadOutcome<T> =
   | { status: 'not_configured' }
   | { status: 'failed'; error: AppError }
   | { status: 'skipped' };
-
-/** Everything one monitoring run reads from a tenant: one outcome per kind. */
-export type TenantSnapshot = { tenantId: string; readAt: EpochMs } & { [K in MonitoredKind]: ReadOutcome<KindValues[K]> };
-
-/** A snapshot in which every kind has the same outcome (a read that failed as a whole, or was switched off). */
-export function uniformSnapshot(
-  tenantId: string,
-  readAt: EpochMs,
-  outcomeOf: (kind: MonitoredKind) => { status: 'failed'; error: AppError } | { status: 'skipped' },
-): TenantSnapshot {
-  const outcomes = Object.fromEntries(MONITORED_KINDS.map((k) => [k, outcomeOf(k)]));
-  return { tenantId, readAt, ...outcomes } as TenantSnapshot;
-}
 
 /** The stable key of an alertable condition: `{tenantId}:{kind}:{assetId}` (SPEC §3). */
 export function alertKey(tenantId: string, kind: AssetKind, assetId: string): string {

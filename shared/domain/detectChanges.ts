@@ -1,4 +1,5 @@
-import { alertKey, type EpochMs, type TenantSnapshot } from './assets';
+import { alertKey, type EpochMs } from './assets';
+import type { TenantSnapshot } from './snapshot';
 import { assetOf, linksFor, type AlertEvent } from './alertEvent';
 import type { Assessment } from './assessment';
 import type { ApnsLastSeen } from './tenantState';

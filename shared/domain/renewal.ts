@@ -1,4 +1,5 @@
-import type { ApnsCertificate, EpochMs } from './assets';
+import type { EpochMs } from './assets';
+import type { ApnsCertificate } from './snapshot';
 import { AppError, type ErrorCode } from './errors';
 import { formatUtc } from './graphDateTime';
 

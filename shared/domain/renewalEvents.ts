@@ -1,4 +1,5 @@
-import { alertKey, type ApnsCertificate, type EpochMs } from './assets';
+import { alertKey, type EpochMs } from './assets';
+import type { ApnsCertificate } from './snapshot';
 import { linksFor, type AlertEvent } from './alertEvent';
 import { daysRemaining, describeExpiry } from './assessExpiry';
 import { formatUtc } from './graphDateTime';

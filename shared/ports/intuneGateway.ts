@@ -1,4 +1,5 @@
-import type { ApnsCertificate, MonitoredKind, TenantSnapshot } from '../domain/assets';
+import type { MonitoredKind } from '../domain/assets';
+import type { ApnsCertificate, TenantSnapshot } from '../domain/snapshot';
 
 /**
  * Everything the product reads from (and writes to) Intune through Microsoft Graph.

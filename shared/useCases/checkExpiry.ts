@@ -1,7 +1,9 @@
-import { MONITORED_KINDS, uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
+import { MONITORED_KINDS, type EpochMs, type MonitoredKind } from '../domain/assets';
+import { uniformSnapshot, type TenantSnapshot } from '../domain/snapshot';
 import type { Assessment } from '../domain/assessment';
 import { sharedCauseOf } from '../domain/assessFleet';
-import { isPermissionGap, missingPermissionsOf } from '../domain/assetKinds';
+import { isPermissionGap } from '../domain/assetKinds';
+import { missingPermissionsOf } from '../domain/snapshot';
 import { assessTenant, readKindsOf, withDisabledChannels, withStateFailure } from '../domain/assessTenant';
 import type { Acknowledgement } from '../domain/acknowledgement';
 import type { ChannelPolicy, DestinationId } from '../domain/channels';

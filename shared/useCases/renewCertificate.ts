@@ -1,6 +1,7 @@
 import type { AlertEvent } from '../domain/alertEvent';
 import { describeTenant } from '../domain/describeTenant';
-import type { ApnsCertificate, EpochMs } from '../domain/assets';
+import type { EpochMs } from '../domain/assets';
+import type { ApnsCertificate } from '../domain/snapshot';
 import { AppError, toAppError } from '../domain/errors';
 import { formatUtc } from '../domain/graphDateTime';
 import {

@@ -1,5 +1,5 @@
 import { assessFleet, fleetAlertKey, fleetStateId, type FleetOutcome } from '../domain/assessFleet';
-import { uniformSnapshot } from '../domain/assets';
+import { uniformSnapshot } from '../domain/snapshot';
 import type { StateStore } from '../ports/stateStore';
 import { notifyAssessed, type CheckOptions, type CheckReport, type NotifyDeps } from './checkExpiry';
 

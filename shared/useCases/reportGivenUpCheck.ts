@@ -1,4 +1,5 @@
-import { uniformSnapshot, type EpochMs, type MonitoredKind, type TenantSnapshot } from '../domain/assets';
+import type { EpochMs, MonitoredKind } from '../domain/assets';
+import { uniformSnapshot, type TenantSnapshot } from '../domain/snapshot';
 import { AppError } from '../domain/errors';
 import { formatUtc } from '../domain/graphDateTime';
 import type { IntuneGateway } from '../ports/intuneGateway';

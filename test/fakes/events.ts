@@ -3,7 +3,7 @@ import { buildAlertEvent } from '../../shared/domain/alertEvent';
 import { assessTenant } from '../../shared/domain/assessTenant';
 import { AppError } from '../../shared/domain/errors';
 import { DEFAULT_POLICY } from '../../shared/domain/policy';
-import type { ApnsCertificate, VppToken } from '../../shared/domain/assets';
+import type { ApnsCertificate, VppToken } from '../../shared/domain/snapshot';
 import { apnsCert, days, NOW, snapshot, vppToken } from './snapshots';
 
 /** How people know the test tenant (its id is `TENANT` in ./snapshots): every event carries both. */

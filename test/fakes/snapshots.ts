@@ -1,4 +1,5 @@
-import { uniformSnapshot, type AdeToken, type ApnsCertificate, type ReadOutcome, type TenantSnapshot, type VppToken } from '../../shared/domain/assets';
+import type { ReadOutcome } from '../../shared/domain/assets';
+import { uniformSnapshot, type AdeToken, type ApnsCertificate, type TenantSnapshot, type VppToken } from '../../shared/domain/snapshot';
 import { MS_PER_DAY } from '../../shared/domain/assessExpiry';
 
 export const TENANT = 'contoso';

@@ -1,6 +1,7 @@
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { AccessToken, TokenCredential } from '@azure/identity';
-import { uniformSnapshot, type ApnsCertificate, type KindValues, type MonitoredKind, type ReadOutcome, type TenantSnapshot, type UnreadableItem } from '../../domain/assets';
+import type { MonitoredKind, ReadOutcome, UnreadableItem } from '../../domain/assets';
+import { uniformSnapshot, type ApnsCertificate, type TenantSnapshot } from '../../domain/snapshot';
 import { kindSpec, kindsOfVersion } from '../../domain/assetKinds';
 import { AppError } from '../../domain/errors';
 import { parseCollection, parseCsr, parseGdapCustomer, parseItems, type GdapCustomer, type Json } from '../../domain/graphJson';
@@ -388,14 +389,14 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
   }
 
   /** A list: the first page from the batch, further pages (rare) one by one; each item parsed on its own. */
-  async function collect<K extends MonitoredKind>(spec: CollectionKind<K>, first: Answer | AppError): Promise<ReadOutcome<KindValues[K]>> {
+  async function collect<I>(spec: CollectionKind<MonitoredKind, I>, first: Answer | AppError): Promise<ReadOutcome<I[]>> {
     const what = spec.resource;
     const { version, permission } = spec.read;
     try {
       if (first instanceof AppError) return { status: 'failed', error: first };
       if (first.status === 404) return { status: 'not_configured' };
       if (first.status !== 200) return { status: 'failed', error: fail(first.status, first.body, what, permission) };
-      const out: unknown[] = [];
+      const out: I[] = [];
       const unreadable: UnreadableItem[] = [];
       let page = parseCollection(first.body, what, spec.property);
       for (let pages = 1; ; pages++) {
@@ -407,8 +408,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
         if (next.status !== 200) return { status: 'failed', error: fail(next.status, next.body, what, permission) };
         page = parseCollection(next.body, what, spec.property);
       }
-      const value = out as KindValues[K];
-      return unreadable.length > 0 ? { status: 'ok', value, unreadable } : { status: 'ok', value };
+      return unreadable.length > 0 ? { status: 'ok', value: out, unreadable } : { status: 'ok', value: out };
     } catch (error) {
       if (error instanceof AppError) return { status: 'failed', error };
       throw error;
@@ -416,7 +416,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
   }
 
   /** One object: a tenant without it answers 404 ResourceNotFound, or 204, or an entity of nulls (SPEC §2). */
-  function entity<K extends MonitoredKind>(spec: EntityKind<K>, answer: Answer | AppError): ReadOutcome<KindValues[K]> {
+  function entity<V>(spec: EntityKind<MonitoredKind, V>, answer: Answer | AppError): ReadOutcome<V> {
     if (answer instanceof AppError) return { status: 'failed', error: answer };
     if (answer.status === 404 || answer.status === 204) return { status: 'not_configured' };
     if (answer.status !== 200) return { status: 'failed', error: fail(answer.status, answer.body, spec.resource, spec.read.permission) };
@@ -429,7 +429,7 @@ export function createGraphGateway(options: GraphGatewayOptions): IntuneGateway 
     }
   }
 
-  function outcome<K extends MonitoredKind>(spec: KindSpec<K>, answer: Answer | AppError): Promise<ReadOutcome<KindValues[K]>> {
+  function outcome(spec: KindSpec, answer: Answer | AppError): Promise<ReadOutcome<unknown>> {
     return spec.shape === 'entity' ? Promise.resolve(entity(spec, answer)) : collect(spec, answer);
   }
 

@@ -1,7 +1,6 @@
-import type { AlertAsset } from '../alertEvent';
 import type { EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import type { Assessment, Finding } from '../assessment';
+import type { AlertAsset, Assessment, Finding } from '../assessment';
 import { optionalDate, optionalNumber, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import { assessFacts } from './assessFacts';
@@ -85,7 +84,7 @@ function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
  * `lastSuccessfulSyncDateTime` (`0001-01-01` = never) and `lastSyncErrorCode` (Int32, 0 = none) are
  * properties of beta's depOnboardingSetting.
  */
-export const adeKind: CollectionKind<'ade'> = {
+export const adeKind: CollectionKind<'ade', AdeToken> = {
   kind: 'ade',
   shape: 'collection',
   short: 'ADE',

@@ -1,7 +1,6 @@
-import type { AlertAsset } from '../alertEvent';
 import { alertKey, APNS_NOT_CONFIGURED_ID, type EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import { finishAssessment, type Assessment, type Finding } from '../assessment';
+import { finishAssessment, type AlertAsset, type Assessment, type Finding } from '../assessment';
 import { parseGraphDateTime, isUnsetGraphDate } from '../graphDateTime';
 import { asObject, optionalDate, optionalString, requiredDate, requiredString, type Json } from '../graphJson';
 import { APPLE_PUSH_PORTAL, INTUNE_ADMIN_CENTER } from '../links';
@@ -112,7 +111,7 @@ function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
  * `GET /v1.0/deviceManagement/applePushNotificationCertificate` (SPEC §2): the entity itself, no
  * `value` wrapper; `id` is not stable, so the asset is keyed on `topicIdentifier`.
  */
-export const apnsKind: EntityKind<'apns'> = {
+export const apnsKind: EntityKind<'apns', ApnsCertificate> = {
   kind: 'apns',
   shape: 'entity',
   short: 'APNs',

@@ -39,7 +39,7 @@ function assess(s: AutopilotSettings, ctx: KindContext) {
 }
 
 /** `GET /beta/deviceManagement/windowsAutopilotSettings`: in use when a sync ever happened (SPEC §14). */
-export const autopilotKind: EntityKind<'autopilot'> = {
+export const autopilotKind: EntityKind<'autopilot', AutopilotSettings> = {
   kind: 'autopilot',
   shape: 'entity',
   short: 'Autopilot',

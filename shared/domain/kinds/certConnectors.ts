@@ -63,7 +63,7 @@ function assessConnector(c: NdesConnector, ctx: KindContext) {
 }
 
 /** `GET /beta/deviceManagement/ndesConnectors`: in use when the list is not empty (SPEC §14). */
-export const certConnectorsKind: CollectionKind<'certconnectors'> = {
+export const certConnectorsKind: CollectionKind<'certconnectors', NdesConnector> = {
   kind: 'certconnectors',
   shape: 'collection',
   short: 'NDES',

@@ -1,6 +1,5 @@
-import type { AlertAsset } from '../alertEvent';
 import type { EpochMs, MonitoredKind } from '../assets';
-import type { Assessment, Finding } from '../assessment';
+import type { AlertAsset, Assessment, Finding } from '../assessment';
 import { formatUtc } from '../graphDateTime';
 import { optionalDate, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
@@ -120,7 +119,7 @@ function nextSteps(asset: AlertAsset): string[] {
  * read (SPEC §14). A connector this product does not model (Chromebook directory sync, Store for
  * Business) alerts on Intune's verdict; one it models only when Intune's verdict is worse.
  */
-export const connectorStatusKind: CollectionKind<'connectorstatus'> = {
+export const connectorStatusKind: CollectionKind<'connectorstatus', ConnectorVerdict> = {
   kind: 'connectorstatus',
   shape: 'collection',
   property: 'connectorStatus',

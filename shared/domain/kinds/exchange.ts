@@ -40,7 +40,7 @@ function assessConnector(c: ExchangeConnector, ctx: KindContext) {
 }
 
 /** `GET /v1.0/deviceManagement/exchangeConnectors`: in use when the list is not empty (SPEC §14). */
-export const exchangeKind: CollectionKind<'exchange'> = {
+export const exchangeKind: CollectionKind<'exchange', ExchangeConnector> = {
   kind: 'exchange',
   shape: 'collection',
   short: 'Exchange',

@@ -1,6 +1,5 @@
-import type { AlertAsset } from '../alertEvent';
 import type { EpochMs } from '../assets';
-import type { Finding } from '../assessment';
+import type { AlertAsset, Finding } from '../assessment';
 import { asObject, optionalDate, optionalString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from '../links';
 import { CONNECTORS_AND_TOKENS, notInUse } from './connectors';
@@ -75,7 +74,7 @@ function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
 }
 
 /** `GET /beta/deviceManagement/androidManagedStoreAccountEnterpriseSettings`: in use when `bindStatus ≠ notBound` (SPEC §14). */
-export const googlePlayKind: EntityKind<'googleplay'> = {
+export const googlePlayKind: EntityKind<'googleplay', GooglePlayBinding> = {
   kind: 'googleplay',
   shape: 'entity',
   short: 'Google Play',

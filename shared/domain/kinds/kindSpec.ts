@@ -1,6 +1,5 @@
-import type { AlertAsset } from '../alertEvent';
-import type { EpochMs, KindValues, MonitoredKind } from '../assets';
-import type { Assessment, Finding } from '../assessment';
+import type { EpochMs, MonitoredKind } from '../assets';
+import type { AlertAsset, Assessment, Finding } from '../assessment';
 import type { Json } from '../graphJson';
 import type { AlertLink } from '../links';
 import type { AlertPolicy } from '../policy';
@@ -45,7 +44,8 @@ export interface KindContext {
 /** Where the status page shows a kind: with the tenant's Apple assets, or with Intune's other connectors. */
 export type KindGroup = 'apple' | 'connectors';
 
-interface KindDescription<K extends MonitoredKind> {
+/** `V`: what one read of the kind yields (an entity, or the list of its items). */
+interface KindDescription<K extends MonitoredKind, V> {
   kind: K;
   /** A short tag: "APNs", "NDES", "MTD". */
   short: string;
@@ -66,7 +66,7 @@ interface KindDescription<K extends MonitoredKind> {
    */
   vanished?: 'removed' | 'recovered';
   /** Every asset of the kind as read; connectors the tenant does not use are assessed "not in use". */
-  assess(value: KindValues[K], ctx: KindContext): Assessment[];
+  assess(value: V, ctx: KindContext): Assessment[];
   /** Graph says there is nothing (404, 204, or an entity of nulls and `0001-01-01` dates). */
   absent(ctx: KindContext): Assessment[];
   /** What to do next, in words, with the place to do it. */
@@ -75,28 +75,27 @@ interface KindDescription<K extends MonitoredKind> {
 }
 
 /** A resource that is one JSON object: a singleton (`windowsAutopilotSettings`) or the APNs certificate. */
-export interface EntityKind<K extends MonitoredKind> extends KindDescription<K> {
+export interface EntityKind<K extends MonitoredKind, V> extends KindDescription<K, V> {
   shape: 'entity';
   /** True when a 200 answer still means "not set up" (null strings and `0001-01-01` dates). */
   isAbsent(body: unknown): boolean;
-  parse(body: unknown): KindValues[K];
+  parse(body: unknown): V;
 }
 
-type ItemOf<K extends MonitoredKind> = KindValues[K] extends readonly (infer I)[] ? I : never;
-
 /** A list: a collection's `value` (with `@odata.nextLink` pages), or a list property of an entity. */
-export interface CollectionKind<K extends MonitoredKind> extends KindDescription<K> {
+export interface CollectionKind<K extends MonitoredKind, I> extends KindDescription<K, I[]> {
   shape: 'collection';
   /** The list property (default `value`). */
   property?: string;
   /** One item, as a message names it ("VPP token"), and where the admin center lists it. */
   item: { label: string; where: string };
   /** Parses one item; one that throws is reported on its own and never hides its siblings. */
-  parseItem(obj: Json): ItemOf<K>;
+  parseItem(obj: Json): I;
   /** An item's name when the item itself cannot be read. */
   labelOf(obj: Json): unknown;
   /** An item's stable id (default its `id`): its alert key. */
   idOf?(obj: Json): string | undefined;
 }
 
-export type KindSpec<K extends MonitoredKind = MonitoredKind> = EntityKind<K> | CollectionKind<K>;
+/** A kind's description, its value's type left open (the registry keeps each one's: `KindValues`). */
+export type KindSpec<K extends MonitoredKind = MonitoredKind> = EntityKind<K, unknown> | CollectionKind<K, unknown>;

@@ -1,6 +1,5 @@
-import type { AlertAsset } from '../alertEvent';
 import type { EpochMs } from '../assets';
-import type { Finding } from '../assessment';
+import type { AlertAsset, Finding } from '../assessment';
 import { MS_PER_DAY } from '../assessExpiry';
 import { optionalDate, optionalNumber, optionalString, requiredString, shorten, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from '../links';
@@ -74,7 +73,7 @@ function nextSteps(asset: AlertAsset): string[] {
 }
 
 /** `GET /v1.0/deviceManagement/mobileThreatDefenseConnectors`: in use when `partnerState ≠ unavailable` (SPEC §14). */
-export const mtdKind: CollectionKind<'mtd'> = {
+export const mtdKind: CollectionKind<'mtd', MtdConnector> = {
   kind: 'mtd',
   shape: 'collection',
   short: 'MTD',

@@ -1,6 +1,5 @@
-import type { AlertAsset } from '../alertEvent';
 import type { EpochMs } from '../assets';
-import type { Finding } from '../assessment';
+import type { AlertAsset, Finding } from '../assessment';
 import { daysRemaining, describeExpiry } from '../assessExpiry';
 import { formatUtc } from '../graphDateTime';
 import { optionalBoolean, optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
@@ -87,7 +86,7 @@ function nextSteps(asset: AlertAsset): string[] {
 }
 
 /** `GET /v1.0/deviceManagement/deviceManagementPartners`: in use when `isConfigured` (SPEC §14). */
-export const partnersKind: CollectionKind<'partners'> = {
+export const partnersKind: CollectionKind<'partners', DeviceManagementPartner> = {
   kind: 'partners',
   shape: 'collection',
   short: 'Partner',

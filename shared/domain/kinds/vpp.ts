@@ -1,7 +1,6 @@
 import type { EpochMs } from '../assets';
-import type { AlertAsset } from '../alertEvent';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
-import type { Assessment, Finding } from '../assessment';
+import type { AlertAsset, Assessment, Finding } from '../assessment';
 import { optionalDate, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import type { Severity } from '../severity';
@@ -92,7 +91,7 @@ function nextSteps(asset: AlertAsset, findings: readonly Finding[]): string[] {
  * assignedToExternalMDM); `lastSyncStatus` a `vppTokenSyncStatus` (none, inProgress, completed,
  * failed); `lastSyncDateTime` is a non-nullable DateTimeOffset (`0001-01-01` = never synced).
  */
-export const vppKind: CollectionKind<'vpp'> = {
+export const vppKind: CollectionKind<'vpp', VppToken> = {
   kind: 'vpp',
   shape: 'collection',
   short: 'VPP',

@@ -1,5 +1,5 @@
 import { assessTenant } from '../../../shared/domain/assessTenant';
-import { uniformSnapshot } from '../../../shared/domain/assets';
+import { uniformSnapshot } from '../../../shared/domain/snapshot';
 import { AppError } from '../../../shared/domain/errors';
 import { DEFAULT_POLICY } from '../../../shared/domain/policy';
 import { adeToken, apnsCert, days, NOW, snapshot, TENANT, TOPIC, vppToken } from '../../fakes/snapshots';

@@ -1,4 +1,5 @@
-import type { AssetKind, TenantSnapshot } from '../../../shared/domain/assets';
+import type { AssetKind } from '../../../shared/domain/assets';
+import type { TenantSnapshot } from '../../../shared/domain/snapshot';
 import { assessTenant } from '../../../shared/domain/assessTenant';
 import type { ChannelPolicy, DestinationId } from '../../../shared/domain/channels';
 import { detectApnsChanges, lastSeenOf } from '../../../shared/domain/detectChanges';

@@ -1,4 +1,4 @@
-import type { ApnsCertificate } from '../../../shared/domain/assets';
+import type { ApnsCertificate } from '../../../shared/domain/snapshot';
 import { AppError } from '../../../shared/domain/errors';
 import { checkAgainstIntune, checkCandidate, parseRenewalRequest, verifyUpload, type CandidateCertificate, type CheckLine } from '../../../shared/domain/renewal';
 

@@ -5,7 +5,8 @@ import { createFileAuditLog } from '../../../shared/adapters/state/fileAuditLog'
 import { createFileStateStore } from '../../../shared/adapters/state/fileStateStore';
 import { createTableAuditLog } from '../../../shared/adapters/state/tableRenewalLock';
 import { createTableStateStore } from '../../../shared/adapters/state/tableStateStore';
-import type { MonitoredKind, TenantSnapshot } from '../../../shared/domain/assets';
+import type { MonitoredKind } from '../../../shared/domain/assets';
+import type { TenantSnapshot } from '../../../shared/domain/snapshot';
 import { DEFAULT_POLICY } from '../../../shared/domain/policy';
 import { isAcknowledgementEntry, type AuditLog } from '../../../shared/ports/auditLog';
 import type { Clock } from '../../../shared/ports/clock';

@@ -1,4 +1,5 @@
-import type { MonitoredKind, TenantSnapshot } from '../../../shared/domain/assets';
+import type { MonitoredKind } from '../../../shared/domain/assets';
+import type { TenantSnapshot } from '../../../shared/domain/snapshot';
 import { AppError } from '../../../shared/domain/errors';
 import { DEFAULT_POLICY } from '../../../shared/domain/policy';
 import { fixedClock } from '../../../shared/ports/clock';

@@ -1,4 +1,5 @@
-import type { KindValues, ReadOutcome, TenantSnapshot } from '../../../../shared/domain/assets';
+import type { ReadOutcome } from '../../../../shared/domain/assets';
+import type { KindValues, TenantSnapshot } from '../../../../shared/domain/snapshot';
 import { assessTenant } from '../../../../shared/domain/assessTenant';
 import { AppError } from '../../../../shared/domain/errors';
 import { DEFAULT_POLICY } from '../../../../shared/domain/policy';
