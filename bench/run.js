@@ -245,7 +245,7 @@ function reportQueue(q, fleet, summary) {
     ['Functions instance', 'CPU per message', 'duration median / p90', 'peak RSS', 'telemetry posts'],
     rows,
   );
-  out(`   The CLI, same fleet (section 1, pool 32): ${spread(cli, 'ms', 2)} of CPU per tenant. A message also reads its tenant's state and the fleet alert's record (the CLI reads all states in one query).\n`);
+  out(`   The CLI, same fleet (section 1, pool 32): ${spread(cli, 'ms', 2)} of CPU per tenant. A message also reads its tenant's state (the CLI reads all states in one query), and an instance the fleet alert's record once per 30 s.\n`);
   section(
     `2c. Drain: ${q.tenants} tenant messages on Azurite, consumed by 1, 2 and 4 instances at once (each a process with the host's queue listener, host.json batch settings), App Insights on`,
     ['instances', 'drain (first receive → queue empty)', 'messages per instance', 'CPU, all instances', 'peak RSS (largest)'],

@@ -26,6 +26,7 @@ import type { FileRecordStore } from '../adapters/state/fileRecordStore';
 import type { FleetStatusView } from '../useCases/getStatus';
 import type { TenantCheckQueue } from '../ports/tenantCheckQueue';
 import type { TenantRegistry } from '../ports/tenantRegistry';
+import type { FleetAlertMemory } from '../useCases/reportFleetHealth';
 import { watchedTenants, type TenantRegistryRecord } from '../domain/tenantRegistry';
 import { adminConsentUrl } from '../adapters/identity/explainers';
 import { createTenantAccess, type DeviceCodeSignIn, type TenantAccess, type TenantSignIn } from './tenantAccess';
@@ -240,11 +241,13 @@ export async function createTelemetry(config: AppConfig): Promise<Telemetry> {
 export interface KeptCheckServices extends StateStorage {
   channels: Notifier[];
   telemetry: Telemetry;
+  /** That this process found the fleet's alert closed (one look per window, not one per message). */
+  fleetAlert: FleetAlertMemory;
 }
 
 export async function createKeptCheckServices(config: AppConfig, access: TenantAccess): Promise<KeptCheckServices> {
   const [{ store, registry }, channels, telemetry] = await Promise.all([createStateStorage(config, access.home), createChannelNotifiers(config, access.home), createTelemetry(config)]);
-  return { store, registry, channels, telemetry };
+  return { store, registry, channels, telemetry, fleetAlert: { closedUntil: 0, raised: 0 } };
 }
 
 /** What every tenant's check shares, built once per run: the sign-ins, the state, the channels. */
@@ -258,6 +261,8 @@ export interface SharedCheckServices {
   clock: Clock;
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
+  /** A Functions process's memory of the fleet's alert (`KeptCheckServices`); a CLI run looks once anyway. */
+  fleetAlert?: FleetAlertMemory;
 }
 
 export async function createSharedCheckServices(config: AppConfig, options: ServiceOptions): Promise<SharedCheckServices> {
@@ -265,8 +270,8 @@ export async function createSharedCheckServices(config: AppConfig, options: Serv
   const common = { access, clock: options.clock ?? systemClock, logger: options.logger, sleep: options.sleep ?? realSleep };
   if (options.kept) {
     const { createLogNotifier } = await import('../adapters/notifiers/logNotifier');
-    const { store, registry, channels, telemetry } = options.kept;
-    return { ...common, store, registry, notifiers: [createLogNotifier(options.alertLogger ?? options.logger), ...channels], telemetry };
+    const { store, registry, channels, telemetry, fleetAlert } = options.kept;
+    return { ...common, store, registry, notifiers: [createLogNotifier(options.alertLogger ?? options.logger), ...channels], telemetry, fleetAlert };
   }
   const [{ store, registry }, notifiers, telemetry] = await Promise.all([
     createStateStorage(config, access.home, options.stateFile).then(async (storage) =>
@@ -306,7 +311,7 @@ export function fleetHealthReport(config: AppConfig, shared: SharedCheckServices
   return async (outcome) => {
     const { reportFleetHealth } = await import('../useCases/reportFleetHealth');
     const deps = { store: shared.store, notifiers: shared.notifiers, clock: shared.clock, logger: shared.logger, newId: randomUUID, sleep: shared.sleep };
-    return reportFleetHealth(deps, checkOptionsFor(config, config.tenant, overrides), outcome);
+    return reportFleetHealth(deps, checkOptionsFor(config, config.tenant, overrides), outcome, shared.fleetAlert);
   };
 }
 

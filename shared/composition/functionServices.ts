@@ -10,7 +10,7 @@ import type { Clock } from '../ports/clock';
 import { createTenantAccess, type TenantAccess } from './tenantAccess';
 
 interface ProcessServices {
-  fingerprint: string;
+  fingerprint: readonly (string | undefined)[];
   config: AppConfig;
   redact: Redactor;
   access: Promise<TenantAccess>;
@@ -43,11 +43,18 @@ export type ServicesFor = (context: InvocationContext) => FunctionServices;
 let cached: ProcessServices | undefined;
 
 // The settings and the identity endpoint decide what gets built; tests change them between cases.
-function fingerprint(env: NodeJS.ProcessEnv): string {
+// Compared value by value, not serialised: a fleet's APNS_TENANTS (~50 KB for 1,000 tenants) made
+// JSON.stringify of every setting cost ~0.1 ms of each queue message.
+function fingerprint(env: NodeJS.ProcessEnv): (string | undefined)[] {
   // A route's settings (APNS_ROUTE_<R>_…) are a family: their names are whatever is set.
   const routes = Object.keys(env).filter((n) => n.startsWith('APNS_ROUTE_')).sort();
   const names = [...SETTINGS.map((s) => s.name), ...routes, 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'AZURE_CLIENT_SECRET'];
-  return JSON.stringify(names.map((n) => env[n] ?? null));
+  // The routes' names too: another route with the same values is another configuration.
+  return [routes.join(','), ...names.map((n) => env[n])];
+}
+
+function sameFingerprint(a: readonly (string | undefined)[], b: readonly (string | undefined)[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /**
@@ -57,7 +64,7 @@ function fingerprint(env: NodeJS.ProcessEnv): string {
  */
 export function functionServices(context: InvocationContext, env: NodeJS.ProcessEnv = process.env): CheckFunctionServices {
   const key = fingerprint(env);
-  if (!cached || cached.fingerprint !== key) {
+  if (!cached || !sameFingerprint(cached.fingerprint, key)) {
     const config = loadConfig(env);
     const access = createTenantAccess(config, { env });
     // A failed creation is retried by the next invocation, not cached forever.

@@ -29,10 +29,23 @@ export type QueueConnection =
  */
 export type TenantRef = WatchedTenant;
 
+// A frozen list of tenants (the config's, the registry's) never changes: its index is built once,
+// not a scan of a thousand ids per queue message.
+const tenantIndexes = new WeakMap<readonly TenantRef[], Map<string, TenantRef>>();
+
 /** A watched tenant by id (tenant ids are case-insensitive), or undefined. */
 export function findTenant(config: Pick<AppConfig, 'tenants'>, tenantId: string): TenantRef | undefined {
+  const { tenants } = config;
   const wanted = tenantId.toLowerCase();
-  return config.tenants.find((t) => t.id.toLowerCase() === wanted);
+  if (!Object.isFrozen(tenants)) return tenants.find((t) => t.id.toLowerCase() === wanted);
+  let index = tenantIndexes.get(tenants);
+  if (!index) {
+    index = new Map();
+    // The first of a duplicated id wins, as a scan would find it.
+    for (const t of tenants) if (!index.has(t.id.toLowerCase())) index.set(t.id.toLowerCase(), t);
+    tenantIndexes.set(tenants, index);
+  }
+  return index.get(wanted);
 }
 
 /** The queue a fleet's timer fills with one message per tenant (SPEC §11). */

@@ -66,7 +66,7 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   const { now } = input;
   const routes = new Set(input.routes ?? []);
   const channels = input.channels.filter((c) => c.route === undefined || routes.has(c.route));
-  const state = structuredClone(input.state);
+  const state = writableCopy(input.state);
   const deliveries: PlannedDelivery[] = [];
   const heldElsewhere = { count: 0, until: 0 };
   const current = new Map(input.assessments.map((a) => [a.key, a]));
@@ -141,6 +141,27 @@ export function planDeliveries(input: PlanInput): DeliveryPlan {
   state.outbox = state.outbox.filter((e) => Object.keys(e.pending).length > 0);
   state.assessments = mergeAssessments(input.assessments, state.assessments, input.readKinds, new Set(Object.keys(state.channels)));
   return { deliveries, state, heldElsewhere };
+}
+
+/**
+ * A copy of `state` that planning and recording may change: the channel records and their claims,
+ * the acknowledgements, the outbox entries' pending maps and the switched-off channels are copied;
+ * the assessments and events, which they replace but never change, are shared. A whole-state
+ * `structuredClone` per run was the largest cost of deciding a tenant's alerts (issue 20's profile).
+ */
+function writableCopy(state: TenantState): TenantState {
+  const channels: TenantState['channels'] = {};
+  for (const [key, byChannel] of Object.entries(state.channels)) {
+    const records: Partial<Record<DestinationId, ChannelRecord>> = {};
+    for (const [name, record] of Object.entries(byChannel) as [DestinationId, ChannelRecord | undefined][]) {
+      if (record) records[name] = record.claim ? { ...record, claim: { ...record.claim } } : { ...record };
+    }
+    channels[key] = records;
+  }
+  const copy: TenantState = { ...state, channels, outbox: state.outbox.map((e) => ({ event: e.event, pending: { ...e.pending } })) };
+  if (state.acks) copy.acks = { ...state.acks };
+  if (state.disabledChannels) copy.disabledChannels = { ...state.disabledChannels };
+  return copy;
 }
 
 /**
@@ -261,7 +282,7 @@ export function applyDeliveryOutcomes(
   channels: readonly ChannelPolicy[],
   now: EpochMs,
 ): TenantState {
-  const state = structuredClone(input);
+  const state = writableCopy(input);
   const minOf = new Map(channels.map((c) => [c.name, c.minSeverity]));
   for (const { delivery, ok } of outcomes) {
     const { channel, event } = delivery;

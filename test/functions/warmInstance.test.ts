@@ -55,6 +55,16 @@ describe('a warm instance', () => {
     expect(requests.filter((r) => r.method === 'GET' && !r.path.includes("PartitionKey='fleet:"))).toHaveLength(4);
   });
 
+  test("when several tenants' checks get through, the instance reads the fleet's record once to learn its alert is closed, not once per message", async () => {
+    restore = withAppSettings({ ...fleet.env, AzureWebJobsStorage: recorder.connectionString, APNS_STATE_TABLE: uniqueTableName('warmfleet'), APPLICATIONINSIGHTS_CONNECTION_STRING: undefined });
+    const from = recorder.requests.length;
+    const [first, ...others] = fleet.tenantIds;
+    await checkTenantFromQueue({ tenantId: first }, recordingContext('checkTenantFromQueue'));
+    await Promise.all(others.map((tenantId) => checkTenantFromQueue({ tenantId }, recordingContext('checkTenantFromQueue'))));
+    const requests = recorder.requests.slice(from);
+    expect(requests.filter((r) => r.method === 'GET' && r.path.includes("PartitionKey='fleet:"))).toHaveLength(1);
+  });
+
   test('when messages are checked with Application Insights on, none waits for an export: their telemetry leaves together afterwards, every event and metric of it', async () => {
     restore = withAppSettings({ ...fleet.env, AzureWebJobsStorage: storage, APNS_STATE_TABLE: uniqueTableName('warm'), APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights() });
     await Promise.all(fleet.tenantIds.map((tenantId) => checkTenantFromQueue({ tenantId }, recordingContext('checkTenantFromQueue'))));

@@ -18,7 +18,19 @@ const CHANNELS: ChannelPolicy[] = [
 ];
 const APNS_KEY = `${TENANT}:apns:${TOPIC}`;
 
-/** One monitoring run through the pure functions: plan, "send" (failing the given channels), record. */
+/** Freezes `value` and everything in it: a pure function that changed its input would throw. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * One monitoring run through the pure functions: plan, "send" (failing the given channels), record.
+ * Their inputs are frozen: they copy what they change (only that: no whole-state clone per run).
+ */
 function run(
   state: TenantState,
   s: TenantSnapshot,
@@ -34,10 +46,10 @@ function run(
     (['apns', 'vpp', 'ade'] as const).filter((k) => s[k].status === 'ok' || s[k].status === 'not_configured'),
   );
   const oneShots = detectApnsChanges(state.apns, s, assessments, now, newId, 'Contoso');
-  const plan = planDeliveries({ assessments, readKinds, oneShots, state, tenantName: 'Contoso', channels, ...(opts.routes ? { routes: opts.routes } : {}), now, policy, newId, leaseMs: 10 * 60_000 });
+  const plan = planDeliveries({ assessments, readKinds, oneShots, state: deepFreeze(state), tenantName: 'Contoso', channels, ...(opts.routes ? { routes: opts.routes } : {}), now, policy, newId, leaseMs: 10 * 60_000 });
   plan.state.apns = lastSeenOf(s, state.apns);
   const outcomes = plan.deliveries.map((delivery) => ({ delivery, ok: !(opts.failing ?? []).includes(delivery.channel) }));
-  const after = applyDeliveryOutcomes(plan.state, outcomes, channels, now);
+  const after = applyDeliveryOutcomes(deepFreeze(plan.state), outcomes, channels, now);
   return { deliveries: plan.deliveries, claimed: plan.state, state: after };
 }
 
