@@ -21,6 +21,9 @@ if (!existsSync(entry)) {
 }
 require(entry)
   .main(args)
-  .then((code) => {
+  .then(async (code) => {
     process.exitCode = code;
+    // Application Insights' SDK keeps a background poll of its own; the run is over, so end it.
+    const appInsights = require(join(__dirname, '..', 'dist', 'shared', 'adapters', 'notifiers', 'appinsights', 'appInsightsClient.js'));
+    if (appInsights.appInsightsInUse()) await appInsights.shutdownAppInsights();
   });

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { TelemetryClient } from 'applicationinsights';
 
 /**
@@ -20,9 +23,41 @@ export function appInsightsClient(connectionString: string): Promise<TelemetryCl
   return client;
 }
 
-/** Sends what is buffered and forgets the clients (tests, process end). */
+/** Whether this process has loaded a client (so `shutdownAppInsights` has something to end). */
+export function appInsightsInUse(): boolean {
+  return clients.size > 0;
+}
+
+/** Sends what is buffered, forgets the clients and stops the SDK's own background poll (tests, process end). */
 export async function shutdownAppInsights(): Promise<void> {
   const all = [...clients.values()];
   clients.clear();
   await Promise.all(all.map(async (c) => (await c).shutdown()));
+  if (all.length > 0) await stopSdkSettingsPoll();
+}
+
+interface SettingsPoll {
+  getInstance(): { shutdown(): void };
+}
+
+/**
+ * The exporter under `applicationinsights` (`@azure/monitor-opentelemetry-exporter` 1.0.0-beta.47)
+ * polls Microsoft's SDK settings service ("OneSettings", settings.sdk.monitor.azure.com) 5–15 s after
+ * the first client and every 30 minutes after, and a client's `shutdown` does not stop it. Where that
+ * host cannot be reached, each failed poll leaves the HTTP client's 10 s request timer running (it is
+ * cleared only on an answer), which held a finished CLI run, and Jest's workers, open for up to 10 s.
+ * Its own singleton's `shutdown` stops the poll; it is internal, so it is found by its file, and a
+ * later exporter without it is left as it is.
+ */
+async function stopSdkSettingsPoll(): Promise<void> {
+  let exporter: string;
+  try {
+    exporter = createRequire(require.resolve('applicationinsights')).resolve('@azure/monitor-opentelemetry-exporter');
+  } catch {
+    return; // not installed beside applicationinsights: no poll to stop
+  }
+  const file = join(dirname(exporter), '_configuration', 'configurationManager.js');
+  if (!existsSync(file)) return;
+  const { ConfigurationManager } = (await import(file)) as { ConfigurationManager?: SettingsPoll };
+  ConfigurationManager?.getInstance().shutdown();
 }

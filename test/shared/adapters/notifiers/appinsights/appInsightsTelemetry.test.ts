@@ -64,3 +64,25 @@ describe('run telemetry through the Application Insights SDK', () => {
     expect(metrics[0]?.customDimensions).toMatchObject({ tenantId: 't1', kind: 'apns' });
   });
 });
+
+describe('ending the Application Insights SDK', () => {
+  // The exporter's settings poll (settings.sdk.monitor.azure.com) is internal: this reads its singleton
+  // the way shutdownAppInsights finds it, so an exporter that moves or renames it fails here, not silently.
+  test('shutdownAppInsights stops the SDK\'s own settings poll, which a client\'s shutdown leaves running', async () => {
+    const { createRequire } = await import('node:module');
+    const { dirname, join } = await import('node:path');
+    const exporter = createRequire(require.resolve('applicationinsights')).resolve('@azure/monitor-opentelemetry-exporter');
+    const { ConfigurationManager } = (await import(join(dirname(exporter), '_configuration', 'configurationManager.js'))) as {
+      ConfigurationManager: { getInstance(): { worker?: unknown } };
+    };
+    const c = await client();
+    c.trackEvent({ name: 'poll-check' });
+    await c.flush();
+    expect(ConfigurationManager.getInstance().worker).toBeDefined();
+    await c.shutdown();
+    expect(ConfigurationManager.getInstance().worker).toBeDefined();
+    await shutdownAppInsights();
+    expect(ConfigurationManager.getInstance().worker).toBeUndefined();
+  });
+});
+
