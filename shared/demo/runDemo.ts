@@ -145,12 +145,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const stateFile = join(dir, 'state.json');
 
     out('intune-apns-monitor demo — a simulated Intune tenant on loopback (identity, Entra, Graph, Key Vault, Teams, Slack, e-mail, PagerDuty, webhook, Application Insights).');
-    out(`Steps 1–9 play one year of Contoso's Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}), which expires ${formatUtc(expiry)}: each step evaluates the tenant "as if" on another day (--now). Steps 10–11 break and repair two of Intune's other connectors. Step 12 checks a fleet of customer tenants.\n`);
+    out(`Steps 1–9 play one year of Contoso's Apple MDM push certificate (topic ${TOPIC}, Apple ID ${APPLE_ID}), which expires ${formatUtc(expiry)}: each step evaluates the tenant "as if" on another day (--now). Steps 10–11 break and repair two of Intune's other connectors, at today's date: how long ago a connector last synced counts from when Intune is read, never from --now. Step 12 checks a fleet of customer tenants.\n`);
 
-    const step = async (title: string, at: number, expectation: (sent: number, worst: string) => string | undefined) => {
+    const step = async (title: string, asIf: number | 'today', expectation: (sent: number, worst: string) => string | undefined) => {
       rx.clear();
       graph.mails.length = 0;
-      out(`━━ ${title} — as if on ${formatUtc(at).slice(0, 10)} ━━`);
+      const at = asIf === 'today' ? Date.now() : asIf;
+      out(`━━ ${title} — ${asIf === 'today' ? `today, ${formatUtc(Date.now()).slice(0, 10)}` : `as if on ${formatUtc(at).slice(0, 10)}`} ━━`);
       const deps = await createCheckDeps(config, { logger: silentLogger, stateFile, clock: fixedClock(at) });
       const report = await checkExpiry(deps, checkOptionsFrom(config, { now: at, deliveryBackoffMs: 10 }));
       await deps.telemetry.flush();
@@ -221,12 +222,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     graph.tenant.adeTokens = [adeFixture({ id: ADE_ID, expiresAt: realNow + 250 * DAY, lastSyncErrorCode: 3, lastSyncAt: Date.now() - 30 * 3_600_000 })];
     await step(
       "10. A connector breaks: the certificate connector's server stopped, and Apple Business Manager has new terms to accept",
-      expiredAt + 2 * DAY,
+      'today',
       (sent, worst) => (worst === 'critical' && sent > 0 ? undefined : `expected the connector alerts, got ${worst}/${sent}`),
     );
     graph.tenant.ndesConnectors = [ndesConnectorFixture({ id: NDES_ID, machineName: 'PKI-CONN-01' })];
     graph.tenant.adeTokens = [adeFixture({ id: ADE_ID, expiresAt: realNow + 250 * DAY })];
-    await step('11. Repaired: the connector is back and the terms are accepted', expiredAt + 3 * DAY, (sent, worst) => (worst === 'ok' && sent > 0 ? undefined : `expected resolved messages, got ${worst}/${sent}`));
+    await step('11. Repaired: the connector is back and the terms are accepted', 'today', (sent, worst) => (worst === 'ok' && sent > 0 ? undefined : `expected resolved messages, got ${worst}/${sent}`));
 
     const fleet = await fleetAct({ out, expect, sims, dir });
 
@@ -472,7 +473,8 @@ function teamsAsText(r: Received): string[] {
     }
   };
   walk(card.body);
-  const [title, ...rest] = texts;
+  // As Teams shows it: the card's Markdown escapes (a backslash before punctuation, CommonMark) are not seen.
+  const [title, ...rest] = texts.map((t) => t.replace(/\\([!-/:-@[-`{-~])/g, '$1'));
   const buttons = card.actions?.map((a) => `[${a.title}]`).join(' ') ?? '';
   return [`Teams     ┌ ${title ?? ''}`, ...rest.filter((t) => !t.startsWith('Alert key')).map((t) => `          │ ${t}`), `          └ ${buttons}`];
 }

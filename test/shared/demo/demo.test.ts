@@ -83,6 +83,24 @@ describe('apns-monitor demo', () => {
     expect(repaired).toMatch(/Teams {5}┌ RESOLVED: Certificate connector "PKI-CONN-01" recovered/);
   });
 
+  test('the connector steps run at today\'s date, so the last-sync dates they print agree with their header', () => {
+    // A connector's sync age counts from when Intune is read, not from --now: an "as if" date in the
+    // story's future beside a last sync of this week would contradict itself.
+    const header = /━━ 10\. A connector breaks[^━]* — today, (\d{4}-\d{2}-\d{2}) ━━/.exec(out);
+    expect(header).not.toBeNull();
+    const today = Date.parse(`${header?.[1]}T00:00:00Z`);
+    const broken = out.split('━━ 10. A connector breaks')[1]?.split('━━ 11.')[0] ?? '';
+    const lastSyncs = [...broken.matchAll(/has not (?:connected to Intune|synced with Apple) for [^(]*\(last (\d{4}-\d{2}-\d{2})T/g)].map((m) => Date.parse(`${m[1]}T00:00:00Z`));
+    expect(lastSyncs).toHaveLength(2);
+    for (const at of lastSyncs) expect((today - at) / 86_400_000).toBeGreaterThanOrEqual(0), expect((today - at) / 86_400_000).toBeLessThanOrEqual(4);
+    expect(out).toMatch(/━━ 11\. Repaired[^━]* — today, \d{4}-\d{2}-\d{2} ━━/);
+  });
+
+  test('the Teams cards read as Teams shows them: no Markdown escape character reaches the demo\'s text', () => {
+    expect(out).toMatch(/Teams {5}┌ Do not upload: .* was refused \(topic_mismatch\)\n/);
+    for (const line of out.split('\n').filter((l) => /^ {5}(Teams {5}[┌│]| {10}│)/.test(l))) expect(line).not.toMatch(/\\[!-/:-@[-`{-~]/);
+  });
+
   test('when the story reaches the fleet, the table ranks four tenants, the channels name each tenant, and the consent link is given', () => {
     const fleet = out.split('━━ 12. A fleet')[1] ?? '';
     // The fleet report exactly as `apns-monitor check` prints it: Nagios line first, worst tenant first.
