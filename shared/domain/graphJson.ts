@@ -20,9 +20,14 @@ export function malformed(what: string, why: string): AppError {
   });
 }
 
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function asObject(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(what, 'it is not a JSON object');
-  return value as Json;
+  if (!isRecord(value)) throw malformed(what, 'it is not a JSON object');
+  return value;
 }
 
 export function requiredString(obj: Json, field: string, what: string): string {

@@ -1,5 +1,6 @@
 import type { EpochMs } from './assets';
 import { AppError } from './errors';
+import { isRecord } from './graphJson';
 import { SECRET_NAME, SECRET_VERSION } from './renewal';
 
 /**
@@ -28,10 +29,6 @@ export interface KeyVaultEvent {
   objectUrl: string | undefined;
   notBefore: EpochMs | undefined;
   expires: EpochMs | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The object's own keys, trimmed and lowercased (the first of two that collide wins). */

@@ -1,5 +1,6 @@
 import type { EpochMs } from './assets';
 import { AppError } from './errors';
+import { isRecord } from './graphJson';
 
 /**
  * The fleet's registry (SPEC §15): tenants added with `apns-monitor tenants add|import|discover`,
@@ -112,10 +113,6 @@ export function parseRegistryEntry(input: { id: string; name?: string | undefine
   }
   if (problems.length > 0 || 'problem' in id) return { problems };
   return { entry: { id: id.id, ...(name === undefined ? {} : { name }), ...(input.routes === undefined ? {} : { routes }) } };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Stored JSON as a registry, or `state_unreadable` (never "repaired" silently: it is left as it is). */

@@ -4,6 +4,7 @@ import type { AlertEvent, AlertEventType } from './alertEvent';
 import type { Assessment, FindingCode } from './assessment';
 import type { DestinationId } from './channels';
 import { AppError } from './errors';
+import { isRecord } from './graphJson';
 import type { Severity } from './severity';
 
 /** What a channel last accepted for one alert key. */
@@ -85,10 +86,6 @@ export interface TenantState {
 
 export function emptyTenantState(tenantId: string): TenantState {
   return { schema: 1, tenantId, assessments: [], channels: {}, outbox: [] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -8,7 +8,7 @@ import { emptyTenantState, type TenantState } from '../domain/tenantState';
 import { isAcknowledgementEntry, type AcknowledgementAuditEntry, type AuditEntry, type AuditLog, type AuditRecord } from '../ports/auditLog';
 import type { ProposalStore } from '../ports/proposalStore';
 import type { StateStore } from '../ports/stateStore';
-import { proposalView, type ProposalView } from './listProposals';
+import { listProposals, type ProposalView } from './listProposals';
 
 export interface AssetStatus {
   key: string;
@@ -192,20 +192,27 @@ function withAudit(view: StatusView, records: readonly AuditRecord[]): StatusVie
 /** Decided proposals shown per tenant besides the open ones (the audit trail keeps every renewal). */
 const DECIDED_PROPOSALS_SHOWN = 5;
 
-function withProposals(view: StatusView, all: readonly ProposalView[]): StatusView {
-  const mine = all.filter((p) => p.tenantId === view.tenantId);
-  const open = mine.filter((p) => p.state === 'pending' || p.state === 'approving');
-  view.proposals = [...open, ...mine.filter((p) => !open.includes(p)).slice(0, DECIDED_PROPOSALS_SHOWN)].sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
+/** `mine`: this tenant's proposals, newest first. */
+function withProposals(view: StatusView, mine: readonly ProposalView[]): StatusView {
+  const isOpen = (p: ProposalView) => p.state === 'pending' || p.state === 'approving';
+  view.proposals = [...mine.filter(isOpen), ...mine.filter((p) => !isOpen(p)).slice(0, DECIDED_PROPOSALS_SHOWN)].sort((a, b) => b.proposedAt.localeCompare(a.proposedAt));
   return view;
 }
 
-async function proposalsOf(proposals: { store: ProposalStore; now: number } | undefined): Promise<ProposalView[]> {
-  return proposals ? (await proposals.store.list()).map((v) => proposalView(v.proposal, proposals.now)) : [];
+/** Every proposal by tenant, read once (the store keeps them all; a fleet page must not scan them per tenant). */
+async function proposalsByTenant(proposals: { store: ProposalStore; now: number } | undefined): Promise<Map<string, ProposalView[]>> {
+  const byTenant = new Map<string, ProposalView[]>();
+  for (const view of proposals ? await listProposals(proposals.store, proposals.now) : []) {
+    const mine = byTenant.get(view.tenantId);
+    if (mine) mine.push(view);
+    else byTenant.set(view.tenantId, [view]);
+  }
+  return byTenant;
 }
 
 export async function getStatus(store: StateStore, tenant: WatchedTenant, audit?: AuditLog, consentUrlOf?: ConsentUrlOf, proposals?: { store: ProposalStore; now: number }): Promise<StatusView> {
-  const [{ state }, renewals, open] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([]), proposalsOf(proposals)]);
-  return withProposals(withAudit(statusOf(state, tenant, consentUrlOf), renewals), open);
+  const [{ state }, renewals, byTenant] = await Promise.all([store.load(tenant.id), audit ? audit.latest(tenant.id, AUDIT_ENTRIES_SHOWN) : Promise.resolve([]), proposalsByTenant(proposals)]);
+  return withProposals(withAudit(statusOf(state, tenant, consentUrlOf), renewals), byTenant.get(tenant.id) ?? []);
 }
 
 /**
@@ -221,12 +228,12 @@ export async function getFleetStatus(
   proposals?: { store: ProposalStore; now: number },
 ): Promise<StatusView[]> {
   // The tenants may still be read (the fleet's registry): at the same time as the state, the audit and the proposals.
-  const [watched, states, renewals, all] = await Promise.all([
+  const [watched, states, renewals, proposalsOf] = await Promise.all([
     tenants,
     store.loadAll(),
     audit ? audit.latestByTenant(AUDIT_ENTRIES_SHOWN) : Promise.resolve(new Map<string, AuditRecord[]>()),
-    proposalsOf(proposals),
+    proposalsByTenant(proposals),
   ]);
   const byTenant = new Map(states.map((s) => [s.state.tenantId, s.state]));
-  return watched.map((t) => withProposals(withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t, consentUrlOf), renewals.get(t.id) ?? []), all));
+  return watched.map((t) => withProposals(withAudit(statusOf(byTenant.get(t.id) ?? emptyTenantState(t.id), t, consentUrlOf), renewals.get(t.id) ?? []), proposalsOf.get(t.id) ?? []));
 }

@@ -17,6 +17,7 @@ import {
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../domain/errors';
+import { isRecord } from '../../domain/graphJson';
 import { tryAcquireFileLock, type FileLock } from './fileLock';
 
 /**
@@ -116,10 +117,6 @@ function unreadable(path: string, why: string): AppError {
 
 function unavailable(path: string, what: string, error: unknown): AppError {
   return new AppError('state_unavailable', `Cannot ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function errnoOf(error: unknown): string | undefined {
