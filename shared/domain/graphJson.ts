@@ -14,6 +14,11 @@ export const shorten = (value: unknown): string => {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 };
 
+/** How a parser names one item of a collection in its errors: "the VPP token 3f2a…", or without an id. */
+export function itemWhat(noun: string, obj: Json): string {
+  return `the ${noun}${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+}
+
 export function malformed(what: string, why: string): AppError {
   return new AppError('graph_malformed_response', `Graph's answer for ${what} could not be read: ${why}.`, {
     hint: 'This is unexpected from Microsoft Graph; if it persists, check for a Graph service incident.',

@@ -1,7 +1,7 @@
 import type { EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
 import type { AlertAsset, Assessment, Finding } from '../assessment';
-import { optionalDate, optionalNumber, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalDate, optionalNumber, optionalString, requiredDate, requiredString, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import { assessFacts } from './assessFacts';
 import { BASE_READ_PERMISSION, type CollectionKind, type KindContext } from './kindSpec';
@@ -27,7 +27,7 @@ const ABM_TERMS = 'often: new Apple Business Manager terms to accept — sign in
 export const adeLabel = (o: Json): unknown => o.tokenName || o.appleIdentifier;
 
 export function parseAdeToken(obj: Json): AdeToken {
-  const what = `the ADE token${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('ADE token', obj);
   return {
     id: requiredString(obj, 'id', what),
     appleIdentifier: optionalString(obj, 'appleIdentifier', what) ?? '',

@@ -1,6 +1,6 @@
 import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
-import { optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalDate, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
 import { CONNECTORS_AND_TOKENS, eachConnector } from './connectors';
 import { assessFacts } from './assessFacts';
@@ -28,7 +28,7 @@ export interface NdesConnector {
 const labelOf = (o: Json): unknown => o.machineName || o.displayName;
 
 export function parseNdesConnector(obj: Json): NdesConnector {
-  const what = `the certificate connector${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('certificate connector', obj);
   return {
     id: requiredString(obj, 'id', what),
     displayName: optionalString(obj, 'displayName', what),

@@ -1,6 +1,6 @@
 import type { EpochMs } from '../assets';
 import type { Finding } from '../assessment';
-import { optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalDate, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
 import { CONNECTORS_AND_TOKENS, eachConnector } from './connectors';
 import { assessFacts } from './assessFacts';
@@ -22,7 +22,7 @@ export interface ExchangeConnector {
 }
 
 export function parseExchangeConnector(obj: Json): ExchangeConnector {
-  const what = `the Exchange connector${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('Exchange connector', obj);
   const id = requiredString(obj, 'id', what);
   const name = optionalString(obj, 'connectorServerName', what) || optionalString(obj, 'serverName', what) || optionalString(obj, 'primarySmtpAddress', what) || id;
   return { id, name, status: optionalString(obj, 'status', what) ?? 'none', lastSyncDateTime: optionalDate(obj, 'lastSyncDateTime', what) };

@@ -1,7 +1,7 @@
 import type { EpochMs } from '../assets';
 import type { AlertAsset, Finding } from '../assessment';
 import { MS_PER_DAY } from '../assessExpiry';
-import { optionalDate, optionalNumber, optionalString, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalDate, optionalNumber, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER, type AlertLink } from '../links';
 import { CONNECTORS_AND_TOKENS, eachConnector, notInUse } from './connectors';
 import { assessFacts } from './assessFacts';
@@ -33,7 +33,7 @@ function partnerName(id: string): string {
 }
 
 export function parseMtdConnector(obj: Json): MtdConnector {
-  const what = `the Mobile Threat Defense connector${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('Mobile Threat Defense connector', obj);
   return {
     id: requiredString(obj, 'id', what),
     partnerState: optionalString(obj, 'partnerState', what) ?? 'unavailable',

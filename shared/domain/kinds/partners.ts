@@ -2,7 +2,7 @@ import type { EpochMs } from '../assets';
 import type { AlertAsset, Finding } from '../assessment';
 import { daysRemaining, describeExpiry } from '../assessExpiry';
 import { formatUtc } from '../graphDateTime';
-import { optionalBoolean, optionalDate, optionalString, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalBoolean, optionalDate, optionalString, requiredString, type Json } from '../graphJson';
 import { INTUNE_ADMIN_CENTER } from '../links';
 import { CONNECTORS_AND_TOKENS, eachConnector, notInUse } from './connectors';
 import { assessFacts } from './assessFacts';
@@ -32,7 +32,7 @@ export interface DeviceManagementPartner {
 const BROKEN_STATES = new Set(['unresponsive', 'terminated', 'rejected']);
 
 export function parsePartner(obj: Json): DeviceManagementPartner {
-  const what = `the device management partner${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('device management partner', obj);
   return {
     id: requiredString(obj, 'id', what),
     displayName: optionalString(obj, 'displayName', what),

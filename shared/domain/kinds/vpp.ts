@@ -1,7 +1,7 @@
 import type { EpochMs } from '../assets';
 import { assessExpiry, expiryFinding } from '../assessExpiry';
 import type { AlertAsset, Assessment, Finding } from '../assessment';
-import { optionalDate, optionalString, requiredDate, requiredString, shorten, type Json } from '../graphJson';
+import { itemWhat, optionalDate, optionalString, requiredDate, requiredString, type Json } from '../graphJson';
 import { APPLE_BUSINESS_MANAGER, INTUNE_ADMIN_CENTER } from '../links';
 import type { Severity } from '../severity';
 import { assessFacts } from './assessFacts';
@@ -32,7 +32,7 @@ const VPP_STATE_SEVERITY: Record<string, Severity> = {
 export const vppLabel = (o: Json): unknown => o.organizationName || o.appleId;
 
 export function parseVppToken(obj: Json): VppToken {
-  const what = `the VPP token${typeof obj.id === 'string' ? ` ${shorten(obj.id)}` : ''}`;
+  const what = itemWhat('VPP token', obj);
   return {
     id: requiredString(obj, 'id', what),
     appleId: optionalString(obj, 'appleId', what) ?? '',
