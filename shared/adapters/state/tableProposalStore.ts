@@ -1,8 +1,8 @@
-import { odata, RestError, type TableEntity } from '@azure/data-tables';
+import { odata, type TableEntity } from '@azure/data-tables';
 import { AppError } from '../../domain/errors';
 import { parseRenewalProposal } from '../../domain/renewalProposal';
 import { PROPOSALS_PARTITION, proposalRow, type ProposalStore, type VersionedProposal } from '../../ports/proposalStore';
-import { createTableClient, describeTable, isTableNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
+import { createTableClient, describeTable, isNotFound, saveEntity, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /**
  * Renewal proposals in Table Storage, beside the state: PartitionKey "~renewal-proposals", RowKey
@@ -45,20 +45,14 @@ export function createTableProposalStore(options: TableStoreOptions): ProposalSt
   return {
     async create(proposal) {
       await ensureTable();
-      try {
-        const response = await client.createEntity(entityOf(proposal));
-        if (!response.etag) throw new AppError('state_unavailable', `${where} answered without an ETag.`);
-        return response.etag;
-      } catch (error) {
-        throw storageError(error, where, 'record the renewal proposal');
-      }
+      return saveEntity(client, entityOf(proposal), null, where, 'record the renewal proposal');
     },
     async get(id) {
       try {
         return versionedOf(await client.getEntity<ProposalEntity>(PROPOSALS_PARTITION, proposalRow(id)));
       } catch (error) {
         // No such entity, or no table yet: no such proposal.
-        if (error instanceof RestError && error.statusCode === 404) return undefined;
+        if (isNotFound(error)) return undefined;
         throw storageError(error, where, 'read the renewal proposal');
       }
     },
@@ -68,20 +62,14 @@ export function createTableProposalStore(options: TableStoreOptions): ProposalSt
       try {
         for await (const entity of client.listEntities<ProposalEntity>({ queryOptions: { filter: odata`PartitionKey eq ${PROPOSALS_PARTITION}`, select: ['PartitionKey', 'RowKey', 'proposal'] } })) out.push(versionedOf(entity));
       } catch (error) {
-        if (isTableNotFound(error)) return [];
+        if (isNotFound(error)) return [];
         throw storageError(error, where, 'read the renewal proposals');
       }
       return out.sort((a, b) => b.proposal.proposedAt - a.proposal.proposedAt);
     },
     async save(proposal, version) {
       await ensureTable();
-      try {
-        const response = await client.updateEntity(entityOf(proposal), 'Replace', { etag: version });
-        if (!response.etag) throw new AppError('state_unavailable', `${where} answered without an ETag.`);
-        return response.etag;
-      } catch (error) {
-        throw storageError(error, where, 'save the renewal proposal');
-      }
+      return saveEntity(client, entityOf(proposal), version, where, 'save the renewal proposal');
     },
     // Every write went straight to the table.
     close: async () => undefined,

@@ -3,7 +3,7 @@ import { AppError } from '../../domain/errors';
 import { formatUtc } from '../../domain/graphDateTime';
 import type { AuditLog, AuditRecord } from '../../ports/auditLog';
 import type { RenewalLock } from '../../ports/renewalLock';
-import { createTableClient, describeTable, isTableNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
+import { createTableClient, describeTable, isNotFound, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /** The renewal lock: one entity (RowKey "lock:renewal") created if absent, taken over by ETag once stale. */
 export function createTableRenewalLock(options: TableStoreOptions, now: () => number = Date.now): RenewalLock {
@@ -111,7 +111,7 @@ export function createTableAuditLog(options: TableStoreOptions): AuditLog {
         else if (oneTenant) break;
       }
     } catch (e) {
-      if (isTableNotFound(e)) return out;
+      if (isNotFound(e)) return out;
       throw storageError(e, where, 'read the renewal audit');
     }
     return out;

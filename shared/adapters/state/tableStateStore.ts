@@ -99,8 +99,8 @@ export function storageError(error: unknown, where: string, action: string): App
   return new AppError('state_unavailable', `Could not ${action} in ${where} (${(error as Error)?.name ?? 'error'}).`, { retriable: true, cause: error });
 }
 
-/** The table does not exist (yet): for a read, nothing is stored. */
-export function isTableNotFound(error: unknown): boolean {
+/** The table or the entity does not exist (yet): for a read, nothing is stored. */
+export function isNotFound(error: unknown): boolean {
   return error instanceof RestError && error.statusCode === 404;
 }
 
@@ -175,7 +175,7 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
       try {
         entity = await client.getEntity<Record<string, unknown>>(tenantId, ROW_KEY);
       } catch (error) {
-        if (error instanceof RestError && error.statusCode === 404) return { state: emptyTenantState(tenantId), version: null };
+        if (isNotFound(error)) return { state: emptyTenantState(tenantId), version: null };
         throw storageError(error, location, 'read the state');
       }
       return versionedOf(entity, `${location} (tenant ${tenantId})`);
@@ -190,7 +190,7 @@ export function createTableStateStore(options: TableStoreOptions): StateStore {
           out.push(versionedOf(entity, `${location} (tenant ${entity.partitionKey})`));
         }
       } catch (error) {
-        if (isTableNotFound(error)) return [];
+        if (isNotFound(error)) return [];
         throw storageError(error, location, 'read the state');
       }
       return out;

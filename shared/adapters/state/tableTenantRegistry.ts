@@ -1,8 +1,7 @@
-import { RestError } from '@azure/data-tables';
 import { emptyRegistry, parseRegistry } from '../../domain/tenantRegistry';
 import type { TenantRegistry, VersionedRegistry } from '../../ports/tenantRegistry';
 import { REGISTRY_PARTITION, REGISTRY_ROW } from './registryKeys';
-import { chunkedJsonEntity, createTableClient, describeTable, jsonOfEntity, saveEntity, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
+import { chunkedJsonEntity, createTableClient, describeTable, isNotFound, jsonOfEntity, saveEntity, storageError, tableCreator, type TableStoreOptions } from './tableStateStore';
 
 /**
  * The fleet's registry of tenants in Table Storage, beside the state: one entity (PartitionKey
@@ -25,7 +24,7 @@ export function createTableTenantRegistry(options: TableStoreOptions): TenantReg
         entity = await client.getEntity<Record<string, unknown>>(REGISTRY_PARTITION, REGISTRY_ROW);
       } catch (error) {
         // No table or no entity yet: nobody registered a tenant.
-        if (error instanceof RestError && error.statusCode === 404) return { registry: emptyRegistry(), version: null };
+        if (isNotFound(error)) return { registry: emptyRegistry(), version: null };
         throw storageError(error, location, 'read the tenant registry');
       }
       return { registry: parseRegistry(jsonOfEntity(entity, 'tenant registry', where), where), version: entity.etag ?? null };
