@@ -143,16 +143,8 @@ export const SETTINGS = S([
     doc: 'Client ID of the user-assigned managed identity `DefaultAzureCredential` uses (read by `@azure/identity`).' },
 ] as const);
 
-export type SettingName = (typeof SETTINGS)[number]['name'];
-
 /** The same list, typed loosely for code that walks every field (docs, drift checks). */
 export const SETTING_SPECS: readonly SettingSpec[] = SETTINGS;
-
-export function settingSpec(name: SettingName): SettingSpec {
-  const spec = SETTING_SPECS.find((s) => s.name === name);
-  if (!spec) throw new Error(`unknown setting ${name}`);
-  return spec;
-}
 
 /** The prefix of route `R`'s settings: `APNS_ROUTE_ACME_`. */
 export function routeSettingPrefix(route: string): string {
