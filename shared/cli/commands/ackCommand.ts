@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRedactor } from '../../adapters/logging/redact';
 import { escapeLogText } from '../../adapters/notifiers/plainText';
-import { accessOf, createAcknowledgeDeps, secretsOf } from '../../composition/createServices';
+import { createAcknowledgeDeps, secretsOf } from '../../composition/createServices';
+import { createHomeCredential } from '../../composition/tenantAccess';
 import { describeAcknowledgement } from '../../domain/acknowledgement';
 import { AppError } from '../../domain/errors';
 import { acknowledgeAlert, unacknowledgeAlert, type AcknowledgeDeps } from '../../useCases/acknowledgeAlert';
@@ -17,8 +18,7 @@ async function depsFor(ctx: CliContext, stateFlag: string | undefined): Promise<
   const config = ctx.loadConfig();
   const stateFile = resolveStateFile(config, ctx.env, stateFlag);
   // The home credential reaches Table Storage when it is configured; a state file needs none.
-  const access = await accessOf(config, { logger: { info: () => undefined, warn: () => undefined, error: () => undefined }, env: ctx.env });
-  return { deps: await createAcknowledgeDeps(config, access.home, stateFile), redact: createRedactor(secretsOf(config)) };
+  return { deps: await createAcknowledgeDeps(config, await createHomeCredential(config), stateFile), redact: createRedactor(secretsOf(config)) };
 }
 
 /**
