@@ -91,10 +91,6 @@ export function compareUrgency(a: FleetRow, b: FleetRow): number {
   );
 }
 
-export function rowMatches(row: { filterText: string }, filter: string): boolean {
-  return matchesTerms(row.filterText, filterTerms(filter));
-}
-
 // ── The fleet table of hundreds of tenants ────────────────────────────────────────────────────
 
 /**
@@ -183,6 +179,7 @@ export function fleetPage(listing: FleetListing, filter: string, page: number, p
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
   const start = current === 1 ? 0 : (current - 1) * pageSize; // (0 × Infinity is NaN: a page size of Infinity is one page)
   const end = start + pageSize;
+  const total = tallyOf(listing.attention, listing.ok);
   return {
     attention: attention.slice(start, end),
     ok: ok.slice(Math.max(0, start - attention.length), Math.max(0, end - attention.length)),
@@ -190,7 +187,7 @@ export function fleetPage(listing: FleetListing, filter: string, page: number, p
     pages,
     first: matched === 0 ? 0 : start + 1,
     matched,
-    total: tallyOf(listing.attention, listing.ok),
-    shown: terms.length === 0 ? tallyOf(listing.attention, listing.ok) : tallyOf(attention, ok),
+    total,
+    shown: terms.length === 0 ? total : tallyOf(attention, ok),
   };
 }

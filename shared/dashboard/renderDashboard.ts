@@ -6,8 +6,8 @@ import type { KindGroup } from '../domain/kinds/kindSpec';
 import { DEFAULT_POLICY } from '../domain/policy';
 import { SEVERITIES, worstOf, type Severity } from '../domain/severity';
 import type { AssetStatus, AuditEntryView, FleetStatusView, StatusView } from '../useCases/getStatus';
-import { filterTerms, matchCountText } from './filterMatch';
-import { fleetListing, fleetPage, rowMatches, severityTag, tenantRows, type FleetListing, type FleetPage, type FleetRow, type OkRow } from './fleetRows';
+import { filterTerms, matchCountText, matchesTerms } from './filterMatch';
+import { fleetListing, fleetPage, severityTag, tenantRows, type FleetListing, type FleetPage, type FleetRow, type OkRow } from './fleetRows';
 import { isoOf, parseIso, relativeTime, SEVERITY_LABEL, timeLeftText, utcMinute, type ShownSeverity } from './format';
 import { html, type HtmlValue, type SafeHtml } from './html';
 import { acknowledgementsSection } from './renderAcknowledgements';
@@ -285,14 +285,15 @@ function fleetNotes(view: FleetStatusView, ctx: Ctx): SafeHtml[] {
 function fleetView(view: FleetStatusView, filter: string, page: number, pageSize: number, ctx: Ctx): SafeHtml {
   const listing = fleetListing(view, ctx.now);
   const shown = fleetPage(listing, filter, page, pageSize);
-  const filtered = filterTerms(filter).length > 0;
+  const terms = filterTerms(filter);
+  const filtered = terms.length > 0;
   // The page's script counts exactly as the server does only when the page holds every line.
   const complete = !filtered && shown.pages === 1;
   const tenantIndex = new Map(view.tenants.map((t, i) => [t.tenantId, i]));
   const needing = new Set(listing.attention.map((r) => r.tenant.tenantId)).size;
   const notes = fleetNotes(view, ctx);
 
-  const dated = [...listing.attention, ...listing.ok.flatMap((r) => r.rows)].filter((r) => r.asset !== null && r.expiresAt !== null && rowMatches(r, filter));
+  const dated = [...listing.attention, ...listing.ok.flatMap((r) => r.rows)].filter((r) => r.asset !== null && r.expiresAt !== null && matchesTerms(r.filterText, terms));
   const items: TimelineItem[] = dated.map((r) => {
     const asset = r.asset as AssetStatus;
     const expiresAt = r.expiresAt as EpochMs;
