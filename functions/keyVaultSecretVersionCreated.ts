@@ -23,11 +23,12 @@ export function createKeyVaultEventHandler(deps: { services: ServicesFor }): Eve
     try {
       const services = deps.services(context);
       logger = services.logger;
+      // A malformed event is dropped before anything is read for it.
+      const parsed = parseKeyVaultEvent(event);
       // A fleet's watched tenants include the registry's, read for this event (no restart needed).
       const config = await watchedConfigOf(services);
       const vaultUrl = config.renewal.keyVaultUrl;
       if (!vaultUrl) throw new AppError('config_invalid', 'APNS_KEY_VAULT_URL: is required for renewal proposals (the Key Vault whose events this function receives).');
-      const parsed = parseKeyVaultEvent(event);
       const target = secretVersionTarget(parsed, { vaultUrl, secretName: config.renewal.secretName, fleet: config.fleet, tenants: config.tenants });
       if (!target.relevant) {
         logger.info(`Key Vault event ${parsed.eventId} ignored, nothing read: ${target.why}.`);
