@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { compressResponse } from '../shared/adapters/functions/compressResponse';
 import { errorResponse } from '../shared/adapters/functions/httpErrors';
-import { adminConsentUrl } from '../shared/adapters/identity/explainers';
 import { guardSettingsOf, hostGuard, type RequestGuard } from '../shared/adapters/functions/requestGuard';
-import { loadFleetStatus } from '../shared/composition/createServices';
+import { consentUrlOf, loadFleetStatus } from '../shared/composition/createServices';
 import { fallbackLogger, functionServices, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { dashboardCsp } from '../shared/dashboard/dashboardCsp';
 import { DASHBOARD_ROUTES, renderDashboard, type DashboardRoutes, type Viewer } from '../shared/dashboard/renderDashboard';
@@ -116,13 +115,14 @@ export function createDashboardHandler(deps: DashboardDeps): (request: HttpReque
 /** The page's services from the functions' ones (the Functions' app settings, or the CLI's). */
 export function dashboardServicesOf(services: FunctionServices): DashboardServices {
   const { config, logger, access, stateFile } = services;
+  const consent = consentUrlOf(config);
   return {
     easyAuth: config.easyAuth,
     homeTenantId: config.tenant.id,
     logger,
     bands: config.policy,
     // The consent link a fleet tenant's "admin consent is missing" hint carries (identity/explainers).
-    links: config.fleet && config.entra.appClientId ? config.tenants.map((t) => adminConsentUrl(config.entra.authorityHost, t.id, config.entra.appClientId as string)) : [],
+    links: consent ? config.tenants.map((t) => consent(t.id)) : [],
     // State lives in the home tenant's storage: its credential reads every tenant's record.
     loadFleetStatus: async () => loadFleetStatus(config, (await access).home, stateFile),
   };
