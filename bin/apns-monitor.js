@@ -24,6 +24,6 @@ require(entry)
   .then(async (code) => {
     process.exitCode = code;
     // Application Insights' SDK keeps a background poll of its own; the run is over, so end it.
-    const appInsights = require(join(__dirname, '..', 'dist', 'shared', 'adapters', 'notifiers', 'appinsights', 'appInsightsClient.js'));
-    if (appInsights.appInsightsInUse()) await appInsights.shutdownAppInsights();
+    // (Nothing to do when the run never loaded it.)
+    await require(join(__dirname, '..', 'dist', 'shared', 'adapters', 'notifiers', 'appinsights', 'appInsightsClient.js')).shutdownAppInsights();
   });

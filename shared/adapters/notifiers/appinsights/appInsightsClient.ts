@@ -23,11 +23,6 @@ export function appInsightsClient(connectionString: string): Promise<TelemetryCl
   return client;
 }
 
-/** Whether this process has loaded a client (so `shutdownAppInsights` has something to end). */
-export function appInsightsInUse(): boolean {
-  return clients.size > 0;
-}
-
 /** Sends what is buffered, forgets the clients and stops the SDK's own background poll (tests, process end). */
 export async function shutdownAppInsights(): Promise<void> {
   const all = [...clients.values()];
