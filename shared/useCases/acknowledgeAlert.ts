@@ -6,6 +6,7 @@ import type { TenantState } from '../domain/tenantState';
 import type { AcknowledgementAuditEntry, AuditLog } from '../ports/auditLog';
 import type { Clock } from '../ports/clock';
 import type { StateStore } from '../ports/stateStore';
+import { retryOnConflict } from './retryOnConflict';
 
 /**
  * Acknowledging an alert and ending an acknowledgement (SPEC §15), for the CLI (`ack`, `unack`)
@@ -45,16 +46,12 @@ function tenantOfKey(key: string): string {
 
 /** Loads, changes and saves the tenant's state, again from the start when another run saved in between. */
 async function updateState<T>(deps: AcknowledgeDeps, tenantId: string, change: (state: TenantState) => T): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(MAX_CONFLICT_RETRIES, async () => {
     const { state, version } = await deps.store.load(tenantId);
     const result = change(state);
-    try {
-      await deps.store.save(state, version);
-      return result;
-    } catch (thrown) {
-      if (!(thrown instanceof AppError && thrown.code === 'state_conflict') || attempt >= MAX_CONFLICT_RETRIES) throw thrown;
-    }
-  }
+    await deps.store.save(state, version);
+    return result;
+  });
 }
 
 function auditEntry(deps: AcknowledgeDeps, caller: AcknowledgeCaller, tenantId: string, ack: Acknowledgement, assetName: string, outcome: AcknowledgementAuditEntry['outcome'], message: string): AcknowledgementAuditEntry {

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { ProposalStore, VersionedProposal } from '../ports/proposalStore';
 import { renewCertificate, type RenewalResult, type RenewDeps, type RenewOptions } from './renewCertificate';
+import { retryOnConflict } from './retryOnConflict';
 
 export interface DecideDeps {
   proposals: ProposalStore;
@@ -41,15 +42,11 @@ async function load(store: ProposalStore, id: string): Promise<VersionedProposal
  * approvals, the second sees the first's claim and is refused).
  */
 async function update(store: ProposalStore, id: string, decide: (p: RenewalProposal) => RenewalProposal): Promise<VersionedProposal> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(MAX_CONFLICT_RETRIES, async () => {
     const { proposal, version } = await load(store, id);
     const next = decide(proposal);
-    try {
-      return { proposal: next, version: await store.save(next, version) };
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'state_conflict') || attempt >= MAX_CONFLICT_RETRIES) throw error;
-    }
-  }
+    return { proposal: next, version: await store.save(next, version) };
+  });
 }
 
 /**

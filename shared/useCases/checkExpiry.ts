@@ -22,6 +22,7 @@ import { channelPolicies, destinationOf, type Notifier } from '../ports/notifier
 import type { StateStore } from '../ports/stateStore';
 import type { Telemetry } from '../ports/telemetry';
 import { deliverAll, type ChannelReport } from './deliverAll';
+import { retryOnConflict } from './retryOnConflict';
 
 export interface CheckDeps {
   gateway: IntuneGateway;
@@ -258,7 +259,8 @@ async function claim(
   now: EpochMs,
   report: CheckReport,
 ): Promise<{ deliveries: PlannedDelivery[] }> {
-  for (let attempt = 1; ; attempt++) {
+  const again = (attempt: number) => deps.logger.warn('Another run updated the state at the same time; deciding again.', { attempt });
+  return retryOnConflict(MAX_CONFLICT_RETRIES, async () => {
     const { state, version } = await deps.store.load(options.tenantId);
     // Channels switched off after 410 Gone stay off until their setting (fingerprint) changes; the
     // monitor warns about them through the other channels.
@@ -281,14 +283,9 @@ async function claim(
     report.acknowledgements = Object.values(planned.state.acks ?? {});
     planned.state.lastRun = runRecord(report, now);
     if (report.readFailures.length === 0) planned.state.lastSuccessAt = now;
-    try {
-      await deps.store.save(planned.state, version);
-      return { deliveries: planned.deliveries };
-    } catch (thrown) {
-      if (!isConflict(thrown) || attempt >= MAX_CONFLICT_RETRIES) throw thrown;
-      deps.logger.warn('Another run updated the state at the same time; deciding again.', { attempt });
-    }
-  }
+    await deps.store.save(planned.state, version);
+    return { deliveries: planned.deliveries };
+  }, again);
 }
 
 async function record(
@@ -299,7 +296,7 @@ async function record(
   now: EpochMs,
   report: CheckReport,
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  await retryOnConflict(MAX_CONFLICT_RETRIES, async () => {
     const { state, version } = await deps.store.load(tenantId);
     const next: TenantState = applyDeliveryOutcomes(state, outcomes, channels, now);
     next.lastRun = runRecord(report, now);
@@ -307,13 +304,8 @@ async function record(
       const fingerprint = deps.notifiers.find((n) => destinationOf(n) === gone.channel)?.fingerprint;
       if (fingerprint) (next.disabledChannels ??= {})[gone.channel] = { fingerprint, at: now, reason: gone.gone ?? '410 Gone' };
     }
-    try {
-      await deps.store.save(next, version);
-      return;
-    } catch (thrown) {
-      if (!isConflict(thrown) || attempt >= MAX_CONFLICT_RETRIES) throw thrown;
-    }
-  }
+    await deps.store.save(next, version);
+  });
 }
 
 function runRecord(report: CheckReport, now: EpochMs): NonNullable<TenantState['lastRun']> {
@@ -335,10 +327,6 @@ function disabledChannels(state: TenantState, notifiers: readonly Notifier[]): {
     if (record && notifier?.fingerprint === record.fingerprint) out.push({ channel, ...record });
   }
   return out;
-}
-
-function isConflict(error: unknown): boolean {
-  return error instanceof AppError && error.code === 'state_conflict';
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 import type { Clock } from '../ports/clock';
 import type { GdapCustomer, PartnerDirectory } from '../ports/partnerDirectory';
 import type { TenantRegistry } from '../ports/tenantRegistry';
+import { retryOnConflict } from './retryOnConflict';
 
 /** What changing the registry needs: where it is, the tenants of the setting (they win), the clock. */
 export interface RegistryDeps {
@@ -29,17 +30,12 @@ const MAX_CONFLICT_RETRIES = 5;
  * again and decide again (so two people adding tenants at once both get theirs in).
  */
 async function changeRegistry<T>(store: TenantRegistry, change: (registry: TenantRegistryRecord) => { registry: TenantRegistryRecord; result: T; changed: boolean }): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(MAX_CONFLICT_RETRIES, async () => {
     const { registry, version } = await store.load();
     const next = change(registry);
-    if (!next.changed) return next.result;
-    try {
-      await store.save(next.registry, version);
-      return next.result;
-    } catch (thrown) {
-      if (!(thrown instanceof AppError) || thrown.code !== 'state_conflict' || attempt >= MAX_CONFLICT_RETRIES) throw thrown;
-    }
-  }
+    if (next.changed) await store.save(next.registry, version);
+    return next.result;
+  });
 }
 
 /** `tenants add` and `tenants import`: every entry, or none (a refusal changes nothing). */
