@@ -474,7 +474,7 @@ function teamsAsText(r: Received): string[] {
   };
   walk(card.body);
   // As Teams shows it: the card's Markdown escapes (a backslash before punctuation, CommonMark) are not seen.
-  const [title, ...rest] = texts.map((t) => t.replace(/\\([!-/:-@[-`{-~])/g, '$1'));
+  const [title, ...rest] = texts.map((t) => t.replace(/\\([!-/:-@[-\x60{-~])/g, '$1'));
   const buttons = card.actions?.map((a) => `[${a.title}]`).join(' ') ?? '';
   return [`Teams     ┌ ${title ?? ''}`, ...rest.filter((t) => !t.startsWith('Alert key')).map((t) => `          │ ${t}`), `          └ ${buttons}`];
 }

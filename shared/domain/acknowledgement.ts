@@ -1,7 +1,9 @@
 import type { EpochMs } from './assets';
 import type { Assessment } from './assessment';
 import { AppError } from './errors';
+import { MS_PER_DAY } from './assessExpiry';
 import { formatUtc } from './graphDateTime';
+import { isOneLine } from './oneLine';
 import { isWorse, type Severity } from './severity';
 
 /**
@@ -16,7 +18,6 @@ export const MAX_ACK_DAYS = 30;
 export const MAX_ACK_REASON_CHARS = 500;
 /** Who acknowledged: an Entra UPN or `user@host (local)`. */
 const MAX_ACTOR_CHARS = 200;
-const MS_PER_DAY = 86_400_000;
 
 export interface Acknowledgement {
   key: string;
@@ -44,10 +45,6 @@ export interface AcknowledgeRequest {
  */
 export type AcknowledgementStatus = 'active' | 'lapsed' | 'escalated' | 'resolved';
 
-// C0/C1 controls, DEL, line/paragraph separators and bidi overrides: a reason is one plain line.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
 /**
  * Accepts an acknowledgement of `assessment` (the stored one of `request.key`), or throws
  * `ack_refused` saying why: there is no such alert, it is the monitor's own failure or an expired
@@ -60,7 +57,7 @@ export function decideAcknowledgement(request: AcknowledgeRequest, assessment: A
   };
   const reason = request.reason.trim();
   if (reason === '') throw new AppError('invalid_request', 'Not acknowledged: a reason is required (e.g. "renewal booked for Thursday"). Nothing was changed.');
-  if (reason.length > MAX_ACK_REASON_CHARS || CONTROL.test(reason)) {
+  if (reason.length > MAX_ACK_REASON_CHARS || !isOneLine(reason)) {
     throw new AppError('invalid_request', `Not acknowledged: the reason must be one line of at most ${MAX_ACK_REASON_CHARS} characters. Nothing was changed.`);
   }
   const by = request.by.trim().slice(0, MAX_ACTOR_CHARS) || 'unknown';

@@ -1,6 +1,8 @@
 import type { EpochMs } from './assets';
 import { AppError } from './errors';
+import { MS_PER_DAY } from './assessExpiry';
 import { formatUtc } from './graphDateTime';
+import { isOneLine } from './oneLine';
 import type { CheckLine } from './renewal';
 
 /**
@@ -24,7 +26,7 @@ export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 export type ProposalState = ProposalStatus | 'lapsed';
 
 /** A week: long enough for the approver to be back from a long weekend, short enough that Intune has not moved on. */
-export const PROPOSAL_LIFETIME_MS = 7 * 86_400_000;
+export const PROPOSAL_LIFETIME_MS = 7 * MS_PER_DAY;
 
 /** Who proposes a renewal on a Key Vault event: no person (the event does not say who stored the secret). */
 export const KEY_VAULT_EVENT_PROPOSER = 'Key Vault event';
@@ -111,7 +113,7 @@ export function assessApproval(p: RenewalProposal, approver: string, now: EpochM
     case 'current':
       return refuse('proposal_closed', `Proposal ${p.id} cannot be approved: Intune already has this certificate (serial ${p.serialNumber ?? 'unknown'}); there is nothing to upload.`);
     case 'lapsed':
-      return refuse('proposal_closed', `Proposal ${p.id} cannot be approved: it lapsed on ${formatUtc(p.lapsesAt)} (${PROPOSAL_LIFETIME_MS / 86_400_000} days after it was proposed).`, again);
+      return refuse('proposal_closed', `Proposal ${p.id} cannot be approved: it lapsed on ${formatUtc(p.lapsesAt)} (${PROPOSAL_LIFETIME_MS / MS_PER_DAY} days after it was proposed).`, again);
     case 'rejected':
       return refuse('proposal_closed', `Proposal ${p.id} cannot be approved: ${p.decidedBy ?? 'someone'} rejected it on ${p.decidedAt === undefined ? 'an unknown date' : day(p.decidedAt)}${p.reason ? ` ("${p.reason}")` : ''}.`, again);
     case 'superseded':
@@ -136,14 +138,12 @@ export function assessRejection(p: RenewalProposal, now: EpochMs): void {
   refuse('proposal_closed', `Proposal ${p.id} is ${state}: only a proposal waiting for approval can be rejected.`);
 }
 
-// One line: no control, line-separator or bidi character (the reason is shown on the page and in the CLI).
-// eslint-disable-next-line no-control-regex
-const REASON = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,500}$/;
+const MAX_REASON_CHARS = 500;
 
 /** A rejection's reason: one line of 1–500 characters a person typed (shown on the page and in the CLI). */
 export function parseRejectionReason(value: unknown): string {
   const reason = typeof value === 'string' ? value.trim() : '';
-  if (!REASON.test(reason)) throw new AppError('invalid_request', 'A rejection needs a reason: one line of 1 to 500 characters (--reason TEXT, "reason").');
+  if (reason.length < 1 || reason.length > MAX_REASON_CHARS || !isOneLine(reason)) throw new AppError('invalid_request', 'A rejection needs a reason: one line of 1 to 500 characters (--reason TEXT, "reason").');
   return reason;
 }
 
