@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedactor } from '../../adapters/logging/redact';
 import { escapeLogText } from '../../adapters/notifiers/plainText';
-import { createDecideDeps, createProposalStore, createProposeDeps, renewOptionsFor, secretsOf, watchedTenantFor, type ServiceOptions } from '../../composition/createServices';
+import { createDecideDeps, createProposalStore, createProposeDeps, loadWatchedConfig, renewOptionsFor, secretsOf, watchedTenantFor, type ServiceOptions } from '../../composition/createServices';
 import { describeTenant } from '../../domain/describeTenant';
 import { AppError } from '../../domain/errors';
 import { parseRenewalRequest } from '../../domain/renewal';
@@ -93,8 +93,9 @@ export async function runRenewalsCommand(args: readonly string[], ctx: CliContex
   if (action === 'list') {
     // Stored state only, as the status page reads it: no sign-in, no Graph, no Key Vault.
     const { createHomeCredential } = await import('../../composition/tenantAccess');
-    const store = await createProposalStore(config, await createHomeCredential(config), stateFile);
-    const wanted = values.tenant === undefined ? undefined : (await watchedTenantFor(config, values.tenant, 'renewals list', '--tenant ID', watchedConfigLoader(config, ctx.env, values['state-file'] as string | undefined), 'cli_usage')).id;
+    const home = await createHomeCredential(config);
+    const store = await createProposalStore(config, home, stateFile);
+    const wanted = values.tenant === undefined ? undefined : (await watchedTenantFor(config, values.tenant, 'renewals list', '--tenant ID', () => loadWatchedConfig(config, home, stateFile), 'cli_usage')).id;
     const all = (await listProposals(store, systemClock.now())).filter((p) => wanted === undefined || p.tenantId === wanted);
     if (values.json) json(all);
     else print(all.length === 0 ? ['No renewal proposal: storing the renewed certificate in Key Vault makes one (or "apns-monitor renewals propose").'] : all.flatMap((p, i) => [...(i > 0 ? [''] : []), ...formatProposal(p)]));
