@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { createProposeDeps, renewOptionsFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices, watchedConfigOf, type ServicesFor } from '../shared/composition/functionServices';
+import { fallbackLogger, functionServices, serviceOptionsOf, watchedConfigOf, type ServicesFor } from '../shared/composition/functionServices';
 import { AppError, toAppError } from '../shared/domain/errors';
 import { parseKeyVaultEvent, secretVersionTarget } from '../shared/domain/keyVaultEvent';
 import { KEY_VAULT_EVENT_PROPOSER } from '../shared/domain/renewalProposal';
@@ -37,7 +37,7 @@ export function createKeyVaultEventHandler(deps: { services: ServicesFor }): Eve
       const proposer = KEY_VAULT_EVENT_PROPOSER;
       const proposeDeps = await createProposeDeps(
         config,
-        { logger, access: await services.access, ...(services.stateFile ? { stateFile: services.stateFile } : {}), ...(services.clock ? { clock: services.clock } : {}) },
+        await serviceOptionsOf(services),
         target.tenant,
       );
       const outcome = await proposeRenewal(

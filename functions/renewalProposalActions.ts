@@ -3,7 +3,7 @@ import { errorResponse } from '../shared/adapters/functions/httpErrors';
 import { readJsonBody } from '../shared/adapters/functions/readJsonBody';
 import { guardSettingsOf, hostGuard, type RequestGuard, type RouteRule } from '../shared/adapters/functions/requestGuard';
 import { createDecideDeps, createProposeDeps, renewOptionsFor, watchedTenantFor } from '../shared/composition/createServices';
-import { fallbackLogger, functionServices, watchedConfigOf, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
+import { fallbackLogger, functionServices, serviceOptionsOf, watchedConfigOf, type FunctionServices, type ServicesFor } from '../shared/composition/functionServices';
 import { AppError } from '../shared/domain/errors';
 import { SECRET_NAME, SECRET_VERSION } from '../shared/domain/renewal';
 import { parseProposalId, parseRejectionReason } from '../shared/domain/renewalProposal';
@@ -52,20 +52,13 @@ function action(deps: ProposalActionDeps, rule: RouteRule, run: (request: HttpRe
   };
 }
 
-const serviceOptions = (services: FunctionServices) => async () => ({
-  logger: services.logger,
-  access: await services.access,
-  ...(services.stateFile ? { stateFile: services.stateFile } : {}),
-  ...(services.clock ? { clock: services.clock } : {}),
-});
-
 const ok = (body: Record<string, unknown>): HttpResponseInit => ({ status: 200, headers: { 'cache-control': 'no-store' }, jsonBody: body });
 
 /** POST /api/apns/dashboard/renewals/approve `{id}`: the guarded renewal of that proposal's version, once. */
 export function createApproveProposalHandler(deps: ProposalActionDeps): HttpHandler {
   return action(deps, { route: 'action', method: 'POST', uploads: true }, async (request, services, person, context) => {
     const id = parseProposalId((await readFields(request, ['id'])).id);
-    const decide = await createDecideDeps(services.config, await serviceOptions(services)(), { via: 'http', correlationId: context.invocationId });
+    const decide = await createDecideDeps(services.config, await serviceOptionsOf(services), { via: 'http', correlationId: context.invocationId });
     const { proposal, renewal } = await approveRenewal(decide, id, person);
     const view = proposalView(proposal, decide.clock.now());
     if (!renewal.ok) {
@@ -82,7 +75,7 @@ export function createRejectProposalHandler(deps: ProposalActionDeps): HttpHandl
     const body = await readFields(request, ['id', 'reason']);
     const id = parseProposalId(body.id);
     const reason = parseRejectionReason(body.reason);
-    const decide = await createDecideDeps(services.config, await serviceOptions(services)(), { via: 'http', correlationId: '' });
+    const decide = await createDecideDeps(services.config, await serviceOptionsOf(services), { via: 'http', correlationId: '' });
     const proposal = await rejectRenewal(decide, id, person, reason);
     return ok({ outcome: 'rejected', message: `Proposal ${id} was rejected; it can no longer be approved.`, proposal: proposalView(proposal, decide.clock.now()) });
   });
@@ -101,7 +94,7 @@ export function createProposeHandler(deps: ProposalActionDeps): HttpHandler {
     const options = renewOptionsFor(config, tenant, { actor: person, via: 'http', correlationId: context.invocationId });
     const secretName = optional(body.secretName, SECRET_NAME, 'secretName must match ^[0-9a-zA-Z-]{1,127}$') ?? options.defaultSecretName;
     const version = optional(body.secretVersion, SECRET_VERSION, 'secretVersion must be a Key Vault secret version (letters and digits)');
-    const propose = await createProposeDeps(config, await serviceOptions(services)(), tenant);
+    const propose = await createProposeDeps(config, await serviceOptionsOf(services), tenant);
     const outcome = await proposeRenewal(propose, { secretName, ...(version ? { secretVersion: version } : {}), proposedBy: person, person: true }, options);
     const view = proposalView(outcome.proposal, propose.renew.clock.now());
     return ok({ outcome: view.state, created: outcome.created, message: outcome.proposal.message, proposal: view, checks: outcome.proposal.checks, notifications: outcome.notifications, correlationId: context.invocationId });

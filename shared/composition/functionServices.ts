@@ -5,7 +5,7 @@ import { loadConfig, type AppConfig } from '../config/loadConfig';
 import { SETTINGS } from '../config/settings';
 import type { Logger } from '../ports/logger';
 import type { Telemetry } from '../ports/telemetry';
-import { createKeptCheckServices, loadWatchedConfig, secretsOf, type KeptCheckServices } from './createServices';
+import { createKeptCheckServices, loadWatchedConfig, secretsOf, type KeptCheckServices, type ServiceOptions } from './createServices';
 import type { Clock } from '../ports/clock';
 import { createTenantAccess, type TenantAccess } from './tenantAccess';
 
@@ -127,6 +127,16 @@ export async function flushFunctionTelemetry(): Promise<void> {
 /** A logger for failures before the config loaded (its secrets are unknown: patterns only). */
 export function fallbackLogger(context: InvocationContext): Logger {
   return contextLogger(context, createRedactor());
+}
+
+/** What a use case's services are made from in a function: its logger, the tenants' sign-in, the state file and clock a test gives. */
+export async function serviceOptionsOf(services: FunctionServices): Promise<ServiceOptions> {
+  return {
+    logger: services.logger,
+    access: await services.access,
+    ...(services.stateFile ? { stateFile: services.stateFile } : {}),
+    ...(services.clock ? { clock: services.clock } : {}),
+  };
 }
 
 /** The invocation's configuration with the fleet's registry read now (see `withRegisteredTenants`). */
