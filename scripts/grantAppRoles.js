@@ -16,19 +16,15 @@
  * but azd and Node.js. Exit 0: every grant is in place; exit 1: the message says what is missing and
  * how to finish (`azd hooks run postprovision`, or by hand). Tokens are never printed.
  */
-const { spawnSync } = require('node:child_process');
+const { HookError, azdToken, retryBudget, runHook } = require('./azdHook');
 
 const env = process.env;
 const GRAPH = (env.APNS_GRAPH_BASE_URL || 'https://graph.microsoft.com').replace(/\/+$/, '');
-// Entra replication usually takes seconds, sometimes minutes: first retry after 5 s, doubling to 60 s,
-// for at most 10 minutes per grant. (Both can be shortened for tests.)
-const BASE_MS = Number(env.APNS_HOOK_RETRY_BASE_MS || 5000);
-const MAX_WAIT_MS = Number(env.APNS_HOOK_MAX_WAIT_SECONDS || 600) * 1000;
+// Entra replication usually takes seconds, sometimes minutes (retryBudget, per grant).
+const { baseMs: BASE_MS, maxWaitMs: MAX_WAIT_MS } = retryBudget;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const out = (line) => process.stdout.write(`${line}\n`);
-
-class HookError extends Error {}
 
 /** A Graph answer worth waiting for: the principal or the role is not replicated yet, or Graph is busy. */
 function isTransient(status, text) {
@@ -55,20 +51,7 @@ function parseGrants(text) {
 }
 
 /** A Microsoft Graph token of the account azd is signed in with (the deployer). */
-function graphToken() {
-  const result = spawnSync('azd', ['auth', 'token', '--output', 'json', '--scope', `${GRAPH}/.default`], { encoding: 'utf8', windowsHide: true, timeout: 120_000 });
-  if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : (result.stderr || result.stdout || '').trim().split('\n').pop();
-    throw new HookError(`Could not get a Microsoft Graph token from azd (${why}). Sign in with \`azd auth login\`, then run \`azd hooks run postprovision\`.`);
-  }
-  try {
-    const token = JSON.parse(result.stdout).token;
-    if (typeof token === 'string' && token !== '') return token;
-  } catch {
-    // reported below
-  }
-  throw new HookError('azd auth token gave no token. Sign in with `azd auth login`, then run `azd hooks run postprovision`.');
-}
+const graphToken = () => azdToken(GRAPH, 'a Microsoft Graph token', ', then run `azd hooks run postprovision`.');
 
 async function graph(token, method, path, body) {
   let response;
@@ -200,10 +183,4 @@ async function main() {
   return 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`postprovision: ${error instanceof HookError ? error.message : `unexpected error: ${error?.stack ?? error}`}\n`);
-    process.exit(1);
-  },
-);
+runHook('postprovision', main);

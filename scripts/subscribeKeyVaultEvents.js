@@ -17,43 +17,22 @@
  * azd and Node.js. Exit 0: subscribed (or nothing to do); exit 1: the message says what is missing and
  * how to finish. Tokens are never printed.
  */
-const { spawnSync } = require('node:child_process');
+const { HookError, azd, azdToken, retryBudget, runHook } = require('./azdHook');
 
 const env = process.env;
 const ARM = (env.AZURE_RESOURCE_MANAGER_ENDPOINT || 'https://management.azure.com/').replace(/\/+$/, '');
 const FUNCTION_ID = env.APNS_KEY_VAULT_EVENTS_FUNCTION_ID || '';
 const STATE = env.APNS_KEY_VAULT_EVENTS_STATE || '';
-// The function is usually listed within seconds of the deploy, sometimes a few minutes: first retry
-// after 5 s, doubling to 60 s, for at most 10 minutes. (Both can be shortened for tests.)
-const BASE_MS = Number(env.APNS_HOOK_RETRY_BASE_MS || 5000);
-const MAX_WAIT_MS = Number(env.APNS_HOOK_MAX_WAIT_SECONDS || 600) * 1000;
+// The function is usually listed within seconds of the deploy, sometimes a few minutes (retryBudget).
+const { baseMs: BASE_MS, maxWaitMs: MAX_WAIT_MS } = retryBudget;
 const REQUEST_TIMEOUT_MS = 30_000;
 const API_VERSION = '2024-04-01'; // Microsoft.Web/sites/functions
 
 const out = (line) => process.stdout.write(`${line}\n`);
 const FINISH = 'Once the function keyVaultSecretVersionCreated is deployed, run `azd hooks run postdeploy` (or `azd env set APNS_KEY_VAULT_EVENTS_SUBSCRIBED true`, then `azd provision`).';
 
-class HookError extends Error {}
-
-function azd(args, options = {}) {
-  return spawnSync('azd', args, { encoding: 'utf8', windowsHide: true, timeout: options.timeout ?? 120_000, stdio: options.inherit ? 'inherit' : 'pipe' });
-}
-
 /** An Azure Resource Manager token of the account azd is signed in with (the deployer). */
-function armToken() {
-  const result = azd(['auth', 'token', '--output', 'json', '--scope', `${ARM}/.default`]);
-  if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : (result.stderr || result.stdout || '').trim().split('\n').pop();
-    throw new HookError(`Could not get an Azure Resource Manager token from azd (${why}). Sign in with \`azd auth login\`. ${FINISH}`);
-  }
-  try {
-    const token = JSON.parse(result.stdout).token;
-    if (typeof token === 'string' && token !== '') return token;
-  } catch {
-    // reported below
-  }
-  throw new HookError(`azd auth token gave no token. Sign in with \`azd auth login\`. ${FINISH}`);
-}
+const armToken = () => azdToken(ARM, 'an Azure Resource Manager token', `. ${FINISH}`);
 
 /** GET the function: 'listed', 'not yet' (404, or ARM busy), or throws on a refusal. */
 async function functionListed(token) {
@@ -116,10 +95,4 @@ async function main() {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`postdeploy: ${error instanceof HookError ? error.message : `unexpected error: ${error?.stack ?? error}`}\n`);
-    process.exit(1);
-  },
-);
+runHook('postdeploy', main);
